@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+
+.PHONY: install run serve test bench fuzz lint clean
+
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Create the database (SQLite under instance/ unless DATABASE_URL), seed, simulate, serve.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(MAKE) --no-print-directory serve
+
+serve: install
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+## The whole test suite (also against PostgreSQL when MARKET40_TEST_DATABASE_URL is set).
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/python -m pip install --quiet ruff==0.17.5
+	$(BIN)/ruff check market40 tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,74 @@
+"""The application factory's steps (``market40.create_app`` calls ``build_app``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from market40.config import Config, database_url_from_env
+
+
+def build_app(config: type | dict[str, Any] | None = None) -> Flask:
+    app = Flask("market40", instance_relative_config=True)
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    # MARKET40_SECRET_KEY, MARKET40_WEBHOOK_SECRET, ... override the defaults.
+    app.config.from_prefixed_env("MARKET40")
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    url = database_url_from_env()
+    if url and not app.testing:
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'market40.sqlite3'}"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from market40 import models  # noqa: F401  (every table registered before migrate sees them)
+    from market40.db import configure_engine_events
+    from market40.extensions import api, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    api.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from market40.api import register_api
+    from market40.web import register_web
+
+    register_api(app)
+    register_web(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from market40.api.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from market40.cli import register_commands as register
+
+    register(app)

@@ -1,0 +1,28 @@
+"""``flask seed``: reference data, then (unless --no-demo) the demo vendors."""
+
+from __future__ import annotations
+
+import click
+
+from market40.cli.common import domain_errors
+from market40.extensions import db
+from market40.registry.seed import seed_reference
+
+
+@click.command("seed")
+@click.option("--no-demo", is_flag=True, help="Only units, banks and markets; no demo vendors.")
+@click.option("--seed", "seed_value", type=int, default=40, show_default=True,
+              help="Random seed of the demo data (same seed, same vendors).")
+@domain_errors
+def seed(no_demo: bool, seed_value: int) -> None:
+    """Load Thái Nguyên's units, the NAPAS banks, the markets and demo vendors. Idempotent."""
+    for name, counts in seed_reference(db.session).items():
+        click.echo(f"{name}: {counts}")
+    if not no_demo:
+        from market40.simulate.vendors import seed_demo_vendors
+
+        click.echo(f"demo vendors: {seed_demo_vendors(db.session, seed=seed_value)}")
+    db.session.commit()
+
+
+commands = [seed]

@@ -1,0 +1,57 @@
+"""Settings. Defaults live here; the environment overrides them in the factory."""
+
+from __future__ import annotations
+
+import os
+
+
+class Config:
+    """Production defaults: an SQLite file under ``instance/`` unless DATABASE_URL says otherwise."""
+
+    SECRET_KEY: str = "dev-only-change-me"
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory (instance path)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    API_TITLE = "market40"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    # Swagger UI is served from our own static folder, never from a CDN.
+    OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "The registry, VietQR codes, transactions and reports of Chợ 4.0."},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+    PAGINATION_MAX_PAGE_SIZE = 500
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    JSON_SORT_KEYS = False
+    # Shared secret for HMAC-signed bank notifications (MARKET40_WEBHOOK_SECRET).
+    WEBHOOK_SECRET: str | None = None
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+
+
+class TestConfig(Config):
+    """Tests: a database chosen by the fixtures, no rate limits unless a test turns them on."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WEBHOOK_SECRET = "test-webhook-secret"
+    RATELIMIT_ENABLED = False
+
+
+def database_url_from_env() -> str | None:
+    """DATABASE_URL, with the bare ``postgres://`` scheme some hosts hand out made explicit."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url

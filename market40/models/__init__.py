@@ -1,0 +1,33 @@
+"""Typed SQLAlchemy 2.0 models, one module per aggregate."""
+
+from market40.models.audit import AuditEntry
+from market40.models.bank import Bank
+from market40.models.base import Base, utcnow
+from market40.models.geo import Commune, District
+from market40.models.market import Listing, Market
+from market40.models.rollup import DailyRollup
+from market40.models.snapshot import IdempotencyRecord, Indicator, Snapshot
+from market40.models.transaction import Transaction, UnmatchedNotification
+from market40.models.user import ApiToken, User, user_markets
+from market40.models.vendor import Vendor
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Bank",
+    "Base",
+    "Commune",
+    "DailyRollup",
+    "District",
+    "IdempotencyRecord",
+    "Indicator",
+    "Listing",
+    "Market",
+    "Snapshot",
+    "Transaction",
+    "UnmatchedNotification",
+    "User",
+    "Vendor",
+    "user_markets",
+    "utcnow",
+]

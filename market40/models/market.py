@@ -1,0 +1,55 @@
+"""Markets (chợ) and their online product listings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market40.models.base import Base, TimestampMixin, utcnow
+from market40.models.geo import Commune, District
+
+MARKET_STATUSES = ("active", "closed")
+# Hạng by number of business points (NĐ 02/2003, NĐ 60/2024): 1 > 400, 2: 200-400, 3 < 200.
+GRADES = (1, 2, 3)
+
+
+class Market(TimestampMixin, Base):
+    __tablename__ = "markets"
+    __table_args__ = (sa.CheckConstraint("grade IN (1, 2, 3)", name="grade"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    commune_code: Mapped[str] = mapped_column(sa.ForeignKey("communes.code"), index=True)
+    # Denormalised from the commune so district filters and rollups need no join.
+    district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code"), index=True)
+    grade: Mapped[int] = mapped_column(sa.SmallInteger)
+    address: Mapped[str | None] = mapped_column(sa.String(250))
+    board_name: Mapped[str | None] = mapped_column(sa.String(150))
+    status: Mapped[str] = mapped_column(sa.String(10), default="active")
+    # The day the market started its Chợ 4.0 roll-out (None: not launched yet).
+    launched_on: Mapped[date | None]
+
+    commune: Mapped[Commune] = relationship()
+    district: Mapped[District] = relationship()
+    vendors: Mapped[list[Vendor]] = relationship(back_populates="market")  # noqa: F821
+    listings: Mapped[list[Listing]] = relationship(back_populates="market")
+
+
+class Listing(Base):
+    """A product of the market sold on an e-commerce platform (the "≥1 product online" criterion)."""
+
+    __tablename__ = "listings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    market_id: Mapped[int] = mapped_column(sa.ForeignKey("markets.id"), index=True)
+    product: Mapped[str] = mapped_column(sa.String(150))
+    platform: Mapped[str] = mapped_column(sa.String(60))
+    url: Mapped[str] = mapped_column(sa.String(500))
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    market: Mapped[Market] = relationship(back_populates="listings")

@@ -1,0 +1,1 @@
+"""The registry: districts, markets, vendors, banks; workflow, imports and the audit log."""

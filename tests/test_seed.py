@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from market40.models import Bank, Commune, District, Market
+
+
+def count(db, model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_seed_reference_data_twice_changes_nothing(runner, db):
+    first = runner.invoke(args=["seed", "--no-demo"])
+    assert first.exit_code == 0, first.output
+    assert "markets: 140 new" in first.output
+    counts = (count(db, District), count(db, Commune), count(db, Bank), count(db, Market))
+    assert counts == (9, 172, 66, 140)
+    second = runner.invoke(args=["seed", "--no-demo"])
+    assert second.exit_code == 0
+    assert "0 new, 0 updated" in second.output
+    assert (count(db, District), count(db, Commune), count(db, Bank), count(db, Market)) == counts
+
+
+def test_province_shape(reference):
+    db = reference
+    grades = dict(db.session.execute(
+        sa.select(Market.grade, sa.func.count()).group_by(Market.grade)).all())
+    assert grades == {1: 4, 2: 10, 3: 126}
+    dai_tu = db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU"))
+    assert dai_tu.commune_code == "05761" and dai_tu.district_code == "171"
+    mbv = db.session.get(Bank, "970414")
+    assert mbv.short_name == "MBV" and "OceanBank" in mbv.former_names

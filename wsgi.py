@@ -1,0 +1,3 @@
+from market40 import create_app
+
+app = create_app()
