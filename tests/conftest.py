@@ -127,3 +127,46 @@ def make_user(db) -> Callable[..., tuple[Any, str]]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def make_vendor(reference, fake):
+    """``make_vendor(market_code="DAI-TU", status="approved", **fields) -> Vendor``.
+
+    Writes the row directly (no workflow, no audit), for tests of what comes after
+    the registry: payments, rollups, reports. Approved vendors with an account get
+    ``approved_at``/``qr_issued_at`` = ``created_at`` unless given.
+    """
+    from market40.models import Market, Vendor, utcnow
+
+    db = reference
+    counter = iter(range(1, 100_000))
+
+    def make(market_code: str = "DAI-TU", status: str = "approved", **fields: Any) -> Vendor:
+        market = db.session.scalar(sa.select(Market).where(Market.code == market_code))
+        n = next(counter)
+        now = fields.pop("created_at", None) or utcnow()
+        values: dict[str, Any] = {
+            "market": market,
+            "stall_code": f"T{n:04d}",
+            "display_name": f"{fake.last_name()} {fake.first_name()}",
+            "owner_name": fake.name(),
+            "phone": "09" + f"{fake.random_number(digits=8, fix_len=True)}",
+            "national_id": f"{fake.random_number(digits=12, fix_len=True)}",
+            "goods_category": "rau củ quả",
+            "bank_bin": "970436",
+            "account_number": f"{1_000_000_000 + n}",
+            "account_holder": "NGUYEN VAN A",
+            "status": status,
+            "created_at": now,
+        }
+        values.update(fields)
+        if status == "approved" and values.get("account_number"):
+            values.setdefault("approved_at", now)
+            values.setdefault("qr_issued_at", now)
+        vendor = Vendor(**values)
+        db.session.add(vendor)
+        db.session.commit()
+        return vendor
+
+    return make
