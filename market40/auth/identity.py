@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import g, request
+from flask import request
 
 from market40.auth.tokens import hash_token
 from market40.errors import Unauthorized
@@ -14,6 +14,7 @@ from market40.models import ApiToken, User, utcnow
 
 # Touch last_used_at at most this often, so reads do not turn into writes on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+_ENVIRON_KEY = "market40.user"
 
 
 def load_request_user() -> User | None:
@@ -21,8 +22,10 @@ def load_request_user() -> User | None:
 
     A header that is present but wrong is an error, not an anonymous request.
     """
-    if "user" in g:
-        return g.user
+    # Cached on the request, not on ``g``: ``g`` lives as long as the app context, which
+    # can outlive one request (tests, CLI), and a user must never leak between requests.
+    if _ENVIRON_KEY in request.environ:
+        return request.environ[_ENVIRON_KEY]
     header = request.headers.get("Authorization")
     user = None
     if header:
@@ -42,7 +45,7 @@ def load_request_user() -> User | None:
         if last is None or now - last > LAST_USED_RESOLUTION:
             row.ApiToken.last_used_at = now
             db.session.commit()
-    g.user = user
+    request.environ[_ENVIRON_KEY] = user
     return user
 
 

@@ -1,0 +1,10 @@
+"""A vendor's payment codes: its VietQR payload, stall card data, and checks of printed codes.
+
+The glue between the registry (who is paid) and the pure parts: ``market40.vietqr``
+(the payload) and ``market40.render`` (the picture).
+"""
+
+from market40.codes.payment import PaymentCode, payment_code
+from market40.codes.verify import VerifyResult, verify_stall
+
+__all__ = ["PaymentCode", "VerifyResult", "payment_code", "verify_stall"]
