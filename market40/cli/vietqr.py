@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import click
+import sqlalchemy as sa
 
 from market40 import vietqr
 from market40.banks import bank_names
+from market40.cli.common import domain_errors
+from market40.codes import market_sheet, printable_vendors
+from market40.extensions import db
+from market40.models import Market
 
 
 @click.group("vietqr")
@@ -47,4 +54,23 @@ def decode(payload: str) -> None:
     click.echo(json.dumps(fields, ensure_ascii=False))
 
 
-commands = [vietqr_group]
+
+@click.command("cards")
+@click.option("--market", "market_code", required=True, help="Market code, e.g. DAI-TU.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="PDF file to write.")
+@domain_errors
+def cards(market_code: str, out: str) -> None:
+    """Print every approved vendor's stall card of a market to one PDF (A4, cut marks)."""
+    market = db.session.scalar(sa.select(Market).where(Market.code == market_code))
+    if market is None:
+        raise click.ClickException(f"market {market_code!r} does not exist")
+    started = time.perf_counter()
+    body = market_sheet(db.session, market)
+    Path(out).write_bytes(body)
+    count = len(printable_vendors(db.session, market))
+    click.echo(f"Wrote {count} cards of {market.name} to {out} "
+               f"({len(body) / 1024:.0f} KiB, {time.perf_counter() - started:.1f} s).")
+
+
+commands = [vietqr_group, cards]
