@@ -1,0 +1,1 @@
+"""Tests for market40.render: QR images and stall-card PDFs, no app or database."""
