@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run serve test bench fuzz lint clean
+.PHONY: install run serve test bench screenshots lint clean
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,11 @@ $(INSTALLED): requirements.txt
 install: $(INSTALLED)
 
 ## Create the database (SQLite under instance/ unless DATABASE_URL), seed, simulate, serve.
+## Every step is idempotent: a second `make run` keeps the data and adds only missing days.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
+	$(FLASK) simulate --days 90
 	$(MAKE) --no-print-directory serve
 
 serve: install
@@ -30,6 +32,18 @@ serve: install
 ## The whole test suite (also against PostgreSQL when MARKET40_TEST_DATABASE_URL is set).
 test: install
 	$(BIN)/python -m pytest
+
+## Benchmarks (minutes, not part of `make test`); figures go in the README.
+bench: install
+	$(BIN)/python bench/bench_vietqr.py
+	$(BIN)/python bench/bench_cards.py
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_reports.py
+
+## Regenerate docs/screenshots/ from the browser tests.
+screenshots: install
+	MARKET40_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/web/test_browser.py
 
 lint: install
 	$(BIN)/python -m pip install --quiet ruff==0.17.5

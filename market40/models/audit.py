@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market40.models.base import Base, utcnow
+from market40.models.market import Market
 
 
 class AuditEntry(Base):
@@ -25,3 +26,9 @@ class AuditEntry(Base):
     market_id: Mapped[int | None] = mapped_column(sa.ForeignKey("markets.id"), index=True)
     old: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+    market: Mapped[Market | None] = relationship()
+
+    @property
+    def market_code(self) -> str | None:
+        return self.market.code if self.market is not None else None

@@ -27,12 +27,23 @@ GOODS_CATEGORIES = (
     "hoa",
     "khác",
 )
+# Vendors that hold their stall code (rejected and closed ones do not).
+LIVE_STALL_CONDITION = "status NOT IN ('rejected', 'closed')"
 
 
 class Vendor(TimestampMixin, Base):
     __tablename__ = "vendors"
     __table_args__ = (
-        sa.UniqueConstraint("market_id", "stall_code"),
+        # A stall has one live vendor; a rejected or closed vendor frees its stall code
+        # for the next registration (the row stays, with its history).
+        sa.Index(
+            "uq_vendors_market_id_stall_code_live",
+            "market_id",
+            "stall_code",
+            unique=True,
+            sqlite_where=sa.text(LIVE_STALL_CONDITION),
+            postgresql_where=sa.text(LIVE_STALL_CONDITION),
+        ),
         sa.Index("ix_vendors_bank_account", "bank_bin", "account_number"),
     )
 
@@ -65,6 +76,8 @@ class Vendor(TimestampMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     market: Mapped[Market] = relationship(back_populates="vendors")
+    made_by: Mapped[User | None] = relationship(foreign_keys=[made_by_id])  # noqa: F821
+    checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -1,0 +1,123 @@
+"""Markets: look up, create and edit, each change audited."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from market40.errors import Conflict, InvalidInput, NotFound
+from market40.models import Commune, Market
+from market40.models.market import GRADES, MARKET_STATUSES
+from market40.registry.audit import Actor, diff, record_change, snapshot
+from market40.registry.validation import clean_text
+
+log = logging.getLogger(__name__)
+
+MARKET_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
+TEXT_LIMITS = {"name": 120, "address": 250, "board_name": 150}
+EDITABLE_FIELDS = ("name", "commune_code", "district_code", "grade", "address", "board_name",
+                   "status", "launched_on")
+
+
+def get_market(session: Session, code: str) -> Market:
+    market = session.scalar(sa.select(Market).where(Market.code == code.strip().upper()))
+    if market is None:
+        raise NotFound(f"market {code!r} does not exist")
+    return market
+
+
+def _clean(session: Session, data: Mapping[str, Any], current: Market | None) -> dict[str, Any]:
+    """Normalised market fields, or InvalidInput naming every bad one."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if "code" in data:
+        code = (data["code"] or "").strip().upper()
+        if not MARKET_CODE.match(code):
+            errors["code"] = ["must be 2-40 letters, digits or '-', e.g. DAI-TU"]
+        values["code"] = code
+    for name, limit in TEXT_LIMITS.items():
+        if name in data:
+            text = clean_text(data[name])
+            if name == "name" and text is None:
+                errors[name] = ["is required"]
+            elif text is not None and len(text) > limit:
+                errors[name] = [f"must be at most {limit} characters"]
+            values[name] = text
+    if "grade" in data:
+        if data["grade"] not in GRADES:
+            errors["grade"] = ["must be 1, 2 or 3 (hạng 1: >400 business points, 2: 200-400, "
+                               "3: <200)"]
+        values["grade"] = data["grade"]
+    if "status" in data:
+        if data["status"] not in MARKET_STATUSES:
+            errors["status"] = [f"must be one of {', '.join(MARKET_STATUSES)}"]
+        values["status"] = data["status"]
+    if "launched_on" in data:
+        launched = data["launched_on"]
+        if launched is not None and not isinstance(launched, date):
+            errors["launched_on"] = ["must be a date (YYYY-MM-DD)"]
+        values["launched_on"] = launched
+    commune_code = data.get("commune_code", current.commune_code if current else None)
+    commune = session.get(Commune, commune_code) if commune_code else None
+    if "commune_code" in data or current is None:
+        if commune is None:
+            errors["commune_code"] = [f"{commune_code!r} is not a commune of the province "
+                                      "(see /api/v1/districts)"]
+        else:
+            values["commune_code"] = commune.code
+    if commune is not None:
+        given = data.get("district_code")
+        if given is not None and given != commune.district_code:
+            errors["district_code"] = [
+                f"commune {commune.code} ({commune.name}) is in district "
+                f"{commune.district_code}, not {given}; leave district_code out to derive it"
+            ]
+        values["district_code"] = commune.district_code
+    elif "district_code" in data and "commune_code" not in errors:
+        errors["district_code"] = ["is derived from commune_code"]
+    if errors:
+        raise InvalidInput(errors)
+    return values
+
+
+def create_market(session: Session, data: Mapping[str, Any], actor: Actor) -> Market:
+    """Register a market; its district comes from its commune."""
+    required = [n for n in ("code", "name", "commune_code", "grade") if data.get(n) is None]
+    if required:
+        raise InvalidInput({n: ["is required"] for n in required})
+    values = _clean(session, data, None)
+    if session.scalar(sa.select(Market.id).where(Market.code == values["code"])) is not None:
+        raise Conflict(f"code: market {values['code']} already exists")
+    values.setdefault("status", "active")
+    market = Market(**values)
+    session.add(market)
+    session.flush()
+    record_change(session, actor=actor, action="create", entity="market", entity_id=market.code,
+                  market_id=market.id, old=None, new=snapshot(market))
+    session.flush()
+    log.info("created market %s", market.code)
+    return market
+
+
+def update_market(session: Session, market: Market, data: Mapping[str, Any],
+                  actor: Actor) -> Market:
+    """Change the given fields of ``market``; the code is its stable key and never changes."""
+    unknown = sorted(set(data) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput({name: ["cannot be changed"] for name in unknown})
+    values = _clean(session, data, market)
+    before = snapshot(market)
+    for name, value in values.items():
+        setattr(market, name, value)
+    old, new = diff(before, snapshot(market))
+    if new:
+        record_change(session, actor=actor, action="update", entity="market",
+                      entity_id=market.code, market_id=market.id, old=old, new=new)
+        session.flush()
+    return market

@@ -1,0 +1,166 @@
+"""Reading a board's vendor file (CSV or XLSX) into numbered rows, and writing the templates.
+
+The type is sniffed from the content, not the file name: an XLSX is a ZIP holding the
+OOXML workbook parts; anything else must be UTF-8 text (with or without a BOM). Row
+numbers are the ones the user sees in the spreadsheet: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from market40.errors import DomainError, InvalidInput
+from market40.registry.validation import (
+    REQUIRED_VENDOR_FIELDS,
+    VENDOR_INPUT_FIELDS,
+    RowProblem,
+)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DATA_ROWS = 5_000
+# Blank rows an XLSX may carry below its data (formatting applied to whole columns).
+MAX_SCANNED_ROWS = 50_000
+# A 5 MB ZIP can inflate a lot; a genuine 5,000-row sheet is a few MB of XML.
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
+
+
+class FileTooLarge(DomainError):
+    status = 413
+    message = f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it."
+
+
+def file_problem(message: str) -> InvalidInput:
+    return InvalidInput({"file": [message]}, message=f"file: {message}")
+
+
+def sniff(content: bytes) -> str:
+    """``"xlsx"`` or ``"csv"``; anything else is a 422 naming ``file``."""
+    if not content.strip():
+        raise file_problem("is empty")
+    if content.startswith(OLE2_MAGIC):
+        raise file_problem("is an old .xls workbook; save it as .xlsx or as CSV UTF-8")
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = set(archive.namelist())
+                size = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile:
+            raise file_problem("is a damaged ZIP/XLSX file") from None
+        if not all(part in names for part in XLSX_PARTS):
+            raise file_problem("is a ZIP archive but not an XLSX workbook") from None
+        if size > MAX_XLSX_UNCOMPRESSED:
+            raise file_problem("unpacks to more than 100 MB; it cannot be a vendor list")
+        return "xlsx"
+    if b"\x00" in content[:4096]:
+        raise file_problem("is neither CSV nor XLSX")
+    return "csv"
+
+
+def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise file_problem(
+            "is not UTF-8 text: in Excel choose Save As > 'CSV UTF-8 (Comma delimited)', "
+            "or upload the .xlsx"
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for damaged files
+        raise file_problem(f"could not be read as XLSX ({type(error).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers declare a wrong size: read what is there
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header_name(value: Any) -> str:
+    return "_".join(str(value or "").strip().lower().split())
+
+
+def read_rows(
+    content: bytes,
+    columns: Sequence[str] = VENDOR_INPUT_FIELDS,
+    required: Sequence[str] = REQUIRED_VENDOR_FIELDS,
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
+    """The non-blank data rows as (row number, {column: value}), and the header's problems.
+
+    File-level trouble (size, type, encoding, too many rows) raises at once.
+    """
+    if len(content) > MAX_FILE_BYTES:
+        raise FileTooLarge()
+    kind = sniff(content)
+    source = _xlsx_rows(content) if kind == "xlsx" else _csv_rows(content)
+    problems: list[RowProblem] = []
+    header: list[str] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    try:
+        for number, cells in enumerate(source, start=1):
+            if number > MAX_SCANNED_ROWS + 1:
+                raise file_problem(f"has more than {MAX_SCANNED_ROWS} rows (blank ones "
+                                   "included); delete the unused rows")
+            if not header:
+                if all(_blank(c) for c in cells):
+                    raise file_problem("row 1 must be the header row (the template's columns)")
+                header = [_header_name(c) for c in cells]
+                problems.extend(_header_problems(header, columns, required))
+                continue
+            if all(_blank(c) for c in cells):
+                continue
+            if len(rows) >= MAX_DATA_ROWS:
+                raise file_problem(f"has more than {MAX_DATA_ROWS} vendor rows; split it into "
+                                   "several files")
+            values: dict[str, Any] = {}
+            for index, value in enumerate(cells):
+                name = header[index] if index < len(header) else ""
+                if name in columns:
+                    values[name] = value
+                elif not _blank(value) and not name:
+                    problems.append(RowProblem(number, f"column {index + 1}",
+                                            "has a value but no header"))
+            rows.append((number, values))
+    except csv.Error as error:
+        raise file_problem(f"is not valid CSV ({error})") from None
+    if not header:
+        raise file_problem("is empty")
+    return rows, problems
+
+
+def _header_problems(header: list[str], columns: Sequence[str],
+                     required: Sequence[str]) -> Iterator[RowProblem]:
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            continue
+        if name in seen:
+            yield RowProblem(1, name, "column appears twice")
+        elif name not in columns:
+            yield RowProblem(1, name, "unknown column; the columns are " + ", ".join(columns))
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            yield RowProblem(1, name, "required column is missing from the header")

@@ -1,0 +1,176 @@
+"""Maker-checker: the moves of a vendor between draft, submitted, approved, rejected, reverted.
+
+    draft ──submit──> submitted ──approve──> approved ──revert──> reverted
+    reverted ──submit──┘    ├──reject──> rejected (final: the stall code is freed)
+                            └──revert──> reverted (back to the maker, with a reason)
+
+The maker (who created or last edited the vendor) can neither approve nor reject it.
+Approval issues the QR code (``qr_issued_at``) when the vendor has a bank account;
+leaving ``approved`` withdraws it. Two checkers approving at once: the vendor's
+version column lets exactly one of them win, the other gets a 409.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from market40.auth import can
+from market40.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from market40.models import User, Vendor, utcnow
+from market40.registry.audit import (
+    Actor,
+    actor_id,
+    actor_name,
+    diff,
+    record_change,
+    snapshot,
+)
+from market40.registry.vendors import check_version, flush_vendor_changes, get_vendor
+
+log = logging.getLogger(__name__)
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({"draft", "reverted"}), "submitted"),
+    "approve": (frozenset({"submitted"}), "approved"),
+    "reject": (frozenset({"submitted"}), "rejected"),
+    "revert": (frozenset({"submitted", "approved"}), "reverted"),
+}
+CHECKER_ACTIONS = frozenset({"approve", "reject"})
+REASON_ACTIONS = frozenset({"reject", "revert"})
+MAX_REASON = 500
+MAX_BULK = 500
+
+
+def _clean_reason(action: str, reason: str | None) -> str | None:
+    if action not in REASON_ACTIONS:
+        return None
+    text = " ".join((reason or "").split())
+    if not text:
+        raise InvalidInput.field("reason", f"is required to {action} a vendor")
+    if len(text) > MAX_REASON:
+        raise InvalidInput.field("reason", f"must be at most {MAX_REASON} characters")
+    return text
+
+
+def apply_transition(
+    vendor: Vendor,
+    action: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> tuple[dict, dict]:
+    """Check and make the move on ``vendor`` in memory; return the (old, new) audit values."""
+    sources, target = TRANSITIONS[action]
+    reason = _clean_reason(action, reason)
+    check_version(vendor, expected_version)
+    if vendor.status not in sources:
+        allowed = ", ".join(sorted(sources))
+        raise Conflict(f"vendor {vendor.id} is {vendor.status}: only a vendor that is {allowed} "
+                       f"can be {'submitted' if action == 'submit' else action + 'ed'}")
+    if (action in CHECKER_ACTIONS and isinstance(actor, User)
+            and vendor.made_by_id == actor.id):
+        raise Conflict(f"you made or last edited vendor {vendor.id}, so another user must "
+                       f"{action} it (maker-checker: maker and checker must differ)")
+    now = at or utcnow()
+    before = snapshot(vendor)
+    vendor.status = target
+    if action == "submit":
+        vendor.submitted_at = now
+    else:
+        vendor.checked_by_id = actor_id(actor)
+        vendor.reason = reason
+    if action == "approve":
+        vendor.approved_at = now
+        vendor.qr_issued_at = now if vendor.has_bank_account else None
+    else:
+        vendor.approved_at = None
+        vendor.qr_issued_at = None
+    if action == "reject":
+        vendor.rejected_at = now
+    vendor.updated_at = now
+    return diff(before, snapshot(vendor))
+
+
+def transition(
+    session: Session,
+    vendor: Vendor,
+    action: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Vendor:
+    """Move ``vendor`` by ``action`` and audit it; Conflict when the move is not allowed."""
+    now = at or utcnow()
+    old, new = apply_transition(vendor, action, actor, reason=reason, at=now,
+                                expected_version=expected_version)
+    record_change(session, actor=actor, action=action, entity="vendor", entity_id=vendor.id,
+                  market_id=vendor.market_id, old=old, new=new, at=now)
+    flush_vendor_changes(session, vendor)
+    log.info("vendor %s %s -> %s by %s", vendor.id, action, vendor.status, actor_name(actor))
+    return vendor
+
+
+def submit(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
+    return transition(session, vendor, "submit", actor, **kwargs)  # type: ignore[arg-type]
+
+
+def approve(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
+    return transition(session, vendor, "approve", actor, **kwargs)  # type: ignore[arg-type]
+
+
+def reject(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
+    return transition(session, vendor, "reject", actor, **kwargs)  # type: ignore[arg-type]
+
+
+def revert(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
+    return transition(session, vendor, "revert", actor, **kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one id of a bulk approval."""
+
+    id: int
+    outcome: str  # "approved" or "failed"
+    code: int  # the HTTP status this id alone would have got
+    message: str | None = None
+    status: str | None = None  # the vendor's status afterwards, when it exists
+
+
+def bulk_approve(session: Session, ids: Iterable[int], actor: User) -> list[BulkOutcome]:
+    """Approve each id on its own (a savepoint each): one failure does not undo the others.
+
+    The caller commits the approvals that succeeded; every id gets an outcome, in order.
+    """
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        raise InvalidInput.field("ids", "give at least one vendor id")
+    if len(unique) > MAX_BULK:
+        raise InvalidInput.field("ids", f"at most {MAX_BULK} ids per request")
+    outcomes: list[BulkOutcome] = []
+    for vendor_id in unique:
+        vendor: Vendor | None = None
+        try:
+            with session.begin_nested():
+                vendor = get_vendor(session, vendor_id)
+                if not can(actor, "vendors.approve", vendor=vendor):
+                    raise Forbidden(f"vendor {vendor_id} is not in your markets")
+                approve(session, vendor, actor)
+            outcomes.append(BulkOutcome(vendor_id, "approved", 200, status=vendor.status))
+        except DomainError as error:
+            status = None
+            if vendor is not None and not isinstance(error, NotFound | Forbidden):
+                session.refresh(vendor)
+                status = vendor.status
+            outcomes.append(BulkOutcome(vendor_id, "failed", error.status, error.message, status))
+    return outcomes
