@@ -31,7 +31,7 @@ serve: install
 
 ## The whole test suite (also against PostgreSQL when MARKET40_TEST_DATABASE_URL is set).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## Benchmarks (minutes, not part of `make test`); figures go in the README.
 bench: install

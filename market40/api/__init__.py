@@ -13,6 +13,19 @@ from market40.extensions import api
 API_MODULES = (
     "health",
     "reference",
+    "markets",
+    "vendors",
+    "workflow",
+    "imports",
+    "audit_log",
+    "qr",
+    "cards",
+    "reports",
+    "snapshots",
+    "listings",
+    "indicators",
+    "transactions",
+    "notifications",
 )
 
 

@@ -13,6 +13,13 @@ from flask import Flask
 CLI_MODULES = (
     "seed",
     "users",
+    "vendors",
+    "vietqr",
+    "web_users",
+    "certify",
+    "snapshots",
+    "simulate",
+    "rollups",
 )
 
 

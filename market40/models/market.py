@@ -39,7 +39,11 @@ class Market(TimestampMixin, Base):
 
 
 class Listing(Base):
-    """A product of the market sold on an e-commerce platform (the "≥1 product online" criterion)."""
+    """A market's product on an e-commerce platform (the "≥1 product online" criterion).
+
+    Active from ``started_on`` until the day before ``ended_on``; ending a listing
+    sets ``ended_on`` and keeps the row, so past reports stay reproducible.
+    """
 
     __tablename__ = "listings"
 

@@ -5,15 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market40.models.base import Base, utcnow
 
 
 class Snapshot(Base):
-    """A frozen certification: never updated, never deleted (triggers enforce it on PostgreSQL)."""
+    """A frozen certification: never updated, never deleted (database triggers enforce it).
+
+    The snapshots form one hash chain in id order: ``prev_sha256`` is the sha256 of
+    the snapshot before (None for the first). Two writers that read the same tip
+    cannot both extend it: ``prev_sha256`` is unique, and so is "being the first"
+    (the expression index maps every NULL to '', which unique NULLs would not).
+    """
 
     __tablename__ = "snapshots"
+    __table_args__ = (
+        sa.Index(
+            "uq_snapshots_chain_link",
+            sa.func.coalesce(sa.column("prev_sha256"), sa.literal_column("''")),
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ruleset: Mapped[str] = mapped_column(sa.String(60))
@@ -21,9 +34,13 @@ class Snapshot(Base):
     as_of: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    body: Mapped[str] = mapped_column(sa.Text)  # canonical JSON
+    body: Mapped[str] = mapped_column(sa.Text)  # canonical JSON (reports/canonical.py)
     sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prev_sha256: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Copied from the body for lists; the body is the evidence.
+    certified: Mapped[int] = mapped_column(default=0)
+
+    author: Mapped[User | None] = relationship("User")  # noqa: F821
 
 
 class Indicator(Base):
@@ -38,6 +55,8 @@ class Indicator(Base):
     source: Mapped[str] = mapped_column(sa.String(300))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entered_by: Mapped[User | None] = relationship("User")  # noqa: F821
 
 
 class IdempotencyRecord(Base):

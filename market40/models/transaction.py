@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market40.models.base import Base, utcnow
+from market40.models.market import Market
+from market40.models.vendor import Vendor
 
 METHODS = ("qr", "cash")
 KINDS = ("sale", "fee")
@@ -24,8 +26,13 @@ class Transaction(Base):
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("method IN ('qr', 'cash')", name="method"),
         sa.CheckConstraint("kind IN ('sale', 'fee')", name="kind"),
+        sa.CheckConstraint(
+            "source IN ('api', 'bank', 'simulator', 'declared')", name="source"
+        ),
         sa.Index("ix_transactions_market_occurred", "market_id", "occurred_at"),
         sa.Index("ix_transactions_vendor_occurred", "vendor_id", "occurred_at"),
+        # The province-wide listing and CSV export run in time order without a market filter.
+        sa.Index("ix_transactions_occurred", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -37,18 +44,40 @@ class Transaction(Base):
     kind: Mapped[str] = mapped_column(sa.String(4))
     source: Mapped[str] = mapped_column(sa.String(10))
     # Bank reference or idempotency key: the same payment can never be stored twice.
+    # Namespaced by source: "bank:<bank reference>", "sim-<yyyymmdd>-<vendor>-<n>", else the
+    # client's key (which may not start with a reserved prefix).
     reference: Mapped[str] = mapped_column(sa.String(80), unique=True)
     payload: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Many-to-one only: a vendor's or a market's transactions are read with queries, never
+    # through a collection (there are millions).
+    vendor: Mapped[Vendor] = relationship()
+    market: Mapped[Market] = relationship()
+
+    @property
+    def market_code(self) -> str:
+        return self.market.code
+
 
 class UnmatchedNotification(Base):
-    """A bank notification whose account matched no approved vendor, kept for an admin."""
+    """A signed bank notification that could not be recorded, kept for an admin.
+
+    Banks retry a notification until they get a 2xx answer: a retry of the same bank
+    reference bumps ``attempts`` instead of adding a row, and once a retry is recorded
+    (say the vendor was approved meanwhile) ``resolved_at``/``transaction_id`` say so.
+    """
 
     __tablename__ = "unmatched_notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    reference: Mapped[str | None] = mapped_column(sa.String(80))
+    last_received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=1)
+    reference: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
     reason: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    resolved_at: Mapped[datetime | None]
+    transaction_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("transactions.id")
+    )

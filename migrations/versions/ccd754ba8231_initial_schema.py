@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: add46fa313b2
+Revision ID: ccd754ba8231
 Revises: 
-Create Date: 2026-11-23 12:55:17.009423
+Create Date: 2026-11-23 14:25:17.245100
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from market40.db import database_rules
 
 
 # revision identifiers, used by Alembic.
-revision = 'add46fa313b2'
+revision = 'ccd754ba8231'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -45,17 +45,6 @@ def upgrade():
     sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('scope', 'key', name=op.f('pk_idempotency_records'))
     )
-    op.create_table('unmatched_notifications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('received_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('reference', sa.String(length=80), nullable=True),
-    sa.Column('reason', sa.String(length=300), nullable=False),
-    sa.Column('body', sa.JSON(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_unmatched_notifications'))
-    )
-    with op.batch_alter_table('unmatched_notifications', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_unmatched_notifications_received_at'), ['received_at'], unique=False)
-
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
@@ -116,6 +105,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('prev_sha256', sa.String(length=64), nullable=True),
+    sa.Column('certified', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_snapshots_created_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_snapshots')),
     sa.UniqueConstraint('prev_sha256', name=op.f('uq_snapshots_prev_sha256')),
@@ -216,13 +206,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['market_id'], ['markets.id'], name=op.f('fk_vendors_market_id_markets')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_vendors_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vendors')),
-    sa.UniqueConstraint('market_id', 'stall_code', name=op.f('uq_vendors_market_id_stall_code')),
     sa.UniqueConstraint('user_id', name=op.f('uq_vendors_user_id'))
     )
     with op.batch_alter_table('vendors', schema=None) as batch_op:
         batch_op.create_index('ix_vendors_bank_account', ['bank_bin', 'account_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_vendors_market_id'), ['market_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vendors_status'), ['status'], unique=False)
+        batch_op.create_index('uq_vendors_market_id_stall_code_live', ['market_id', 'stall_code'], unique=True, sqlite_where=sa.text("status NOT IN ('rejected', 'closed')"), postgresql_where=sa.text("status NOT IN ('rejected', 'closed')"))
 
     op.create_table('daily_rollups',
     sa.Column('vendor_id', sa.Integer(), nullable=False),
@@ -257,6 +247,7 @@ def upgrade():
     sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('sale', 'fee')", name=op.f('ck_transactions_kind')),
     sa.CheckConstraint("method IN ('qr', 'cash')", name=op.f('ck_transactions_method')),
+    sa.CheckConstraint("source IN ('api', 'bank', 'simulator', 'declared')", name=op.f('ck_transactions_source')),
     sa.CheckConstraint('amount > 0', name=op.f('ck_transactions_amount_positive')),
     sa.ForeignKeyConstraint(['market_id'], ['markets.id'], name=op.f('fk_transactions_market_id_markets')),
     sa.ForeignKeyConstraint(['vendor_id'], ['vendors.id'], name=op.f('fk_transactions_vendor_id_vendors')),
@@ -265,9 +256,30 @@ def upgrade():
     )
     with op.batch_alter_table('transactions', schema=None) as batch_op:
         batch_op.create_index('ix_transactions_market_occurred', ['market_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_transactions_occurred', ['occurred_at'], unique=False)
         batch_op.create_index('ix_transactions_vendor_occurred', ['vendor_id', 'occurred_at'], unique=False)
 
+    op.create_table('unmatched_notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('received_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_received_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=80), nullable=True),
+    sa.Column('reason', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.JSON(), nullable=False),
+    sa.Column('resolved_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.ForeignKeyConstraint(['transaction_id'], ['transactions.id'], name=op.f('fk_unmatched_notifications_transaction_id_transactions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unmatched_notifications')),
+    sa.UniqueConstraint('reference', name=op.f('uq_unmatched_notifications_reference'))
+    )
+    with op.batch_alter_table('unmatched_notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unmatched_notifications_received_at'), ['received_at'], unique=False)
+
     # ### end Alembic commands ###
+
+    # One chain of snapshots: autogenerate on SQLite cannot see this expression index.
+    op.create_index('uq_snapshots_chain_link', 'snapshots', [sa.text("coalesce(prev_sha256, '')")], unique=True)
 
     # Snapshots are immutable: the database refuses UPDATE and DELETE on them.
     for statement in database_rules(op.get_bind().dialect.name):
@@ -276,8 +288,13 @@ def upgrade():
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('unmatched_notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unmatched_notifications_received_at'))
+
+    op.drop_table('unmatched_notifications')
     with op.batch_alter_table('transactions', schema=None) as batch_op:
         batch_op.drop_index('ix_transactions_vendor_occurred')
+        batch_op.drop_index('ix_transactions_occurred')
         batch_op.drop_index('ix_transactions_market_occurred')
 
     op.drop_table('transactions')
@@ -286,6 +303,7 @@ def downgrade():
 
     op.drop_table('daily_rollups')
     with op.batch_alter_table('vendors', schema=None) as batch_op:
+        batch_op.drop_index('uq_vendors_market_id_stall_code_live', sqlite_where=sa.text("status NOT IN ('rejected', 'closed')"), postgresql_where=sa.text("status NOT IN ('rejected', 'closed')"))
         batch_op.drop_index(batch_op.f('ix_vendors_status'))
         batch_op.drop_index(batch_op.f('ix_vendors_market_id'))
         batch_op.drop_index('ix_vendors_bank_account')
@@ -320,10 +338,6 @@ def downgrade():
 
     op.drop_table('api_tokens')
     op.drop_table('users')
-    with op.batch_alter_table('unmatched_notifications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_unmatched_notifications_received_at'))
-
-    op.drop_table('unmatched_notifications')
     op.drop_table('idempotency_records')
     op.drop_table('districts')
     op.drop_table('banks')

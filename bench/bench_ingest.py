@@ -1,0 +1,219 @@
+"""Ingestion under gunicorn: single POSTs per second (p50/p99) and batch rows per second.
+
+For each backend: a throwaway database (``scratch_db``) with ~2,000 approved vendors
+and an admin token; gunicorn on 127.0.0.1 serving ``wsgi:app`` from it; then
+
+- ``single``: ``--requests`` POST /api/v1/transactions from ``--clients`` threads, each
+  with its own keep-alive ``http.client`` connection (reconnecting when a sync worker
+  closes it). Every request is a new transaction (unique reference). Reports requests
+  per second, p50 and p99 latency. Targets: >= 500/s with p99 < 50 ms.
+- ``batch``: ``--batches`` POST /api/v1/transactions/batch of ``--batch-size`` items,
+  one after the other. Reports stored rows per second. Target: >= 20,000 rows/s.
+
+The load generator runs on the same machine (its CPU time is printed): on a 2-core box it
+takes a share of what the server could use. Backends alternate within each run; the
+tables show medians of ``--runs``. Usage::
+
+    python bench/bench_ingest.py [--backends sqlite postgresql] [--requests 4000]
+        [--clients 8] [--batches 6] [--batch-size 10000] [--workers 2]
+        [--worker-class sync] [--threads 1] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from scratch_db import machine, scratch_database
+
+from market40.auth import create_user, issue_token
+from market40.extensions import db
+from market40.models import Vendor
+from market40.simulate.province import create_province_vendors
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(url: str, args: argparse.Namespace):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "MARKET40_WEBHOOK_SECRET": "bench-secret",
+           "MARKET40_RATELIMIT_ENABLED": "false"}
+    command = [str(GUNICORN), "--workers", str(args.workers), "--worker-class",
+               args.worker_class, "--threads", str(args.threads), "--bind",
+               f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "5", "wsgi:app"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def body(vendor_id: int, reference: str, now: datetime, rng: random.Random) -> dict:
+    return {"vendor_id": vendor_id, "amount": rng.randrange(1, 500) * 1_000,
+            "method": "qr" if rng.random() < 0.3 else "cash", "kind": "sale",
+            "occurred_at": (now - timedelta(seconds=rng.randrange(86_400 * 30))).isoformat(),
+            "reference": reference}
+
+
+def single_posts(port: int, token: str, vendors: list[int], args: argparse.Namespace,
+                 tag: str) -> dict[str, float]:
+    rng = random.Random(1)
+    now = datetime.now(UTC)
+    payloads = [json.dumps(body(rng.choice(vendors), f"{tag}-s-{i}", now, rng)).encode()
+                for i in range(args.requests)]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+
+    def client(part: list[bytes]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], []
+        for payload in part:
+            started = time.perf_counter()
+            try:
+                connection.request("POST", "/api/v1/transactions", payload, headers)
+                response = connection.getresponse()
+                response.read()
+            except (http.client.HTTPException, OSError):
+                connection.close()  # the worker closed the connection: reconnect, retry
+                connection.request("POST", "/api/v1/transactions", payload, headers)
+                response = connection.getresponse()
+                response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 201:
+                bad.append(response.status)
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+        with lock:
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    parts = [payloads[i::args.clients] for i in range(args.clients)]
+    threads = [threading.Thread(target=client, args=(part,)) for part in parts]
+    cpu, started = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {"rps": len(latencies) / wall,
+            "p50 ms": 1000 * latencies[len(latencies) // 2],
+            "p99 ms": 1000 * latencies[int(len(latencies) * 0.99) - 1],
+            "client cpu %": 100 * (time.process_time() - cpu) / wall,
+            "errors": len(failures)}
+
+
+def batches(port: int, token: str, vendors: list[int], args: argparse.Namespace,
+            tag: str) -> dict[str, float]:
+    rng = random.Random(2)
+    now = datetime.now(UTC)
+    payloads = [
+        json.dumps({"transactions": [body(rng.choice(vendors), f"{tag}-b{b}-{i}", now, rng)
+                                     for i in range(args.batch_size)]}).encode()
+        for b in range(args.batches)
+    ]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    stored, seconds = 0, []
+    for payload in payloads:
+        started = time.perf_counter()
+        connection.request("POST", "/api/v1/transactions/batch", payload, headers)
+        response = connection.getresponse()
+        result = json.loads(response.read())
+        seconds.append(time.perf_counter() - started)
+        if response.status != 201:
+            raise RuntimeError(f"batch failed: {response.status} {str(result)[:300]}")
+        stored += result["stored"]
+        connection.close()
+    return {"rows/s": stored / sum(seconds),
+            "batch median s": statistics.median(seconds)}
+
+
+def run(backend: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
+    with scratch_database(backend) as scratch:
+        with scratch.app.app_context():
+            with db.engine.begin() as connection:
+                create_province_vendors(connection, args.vendors)
+            user = create_user(db.session, "bench-admin", "admin")
+            token = issue_token(db.session, user)
+            db.session.commit()
+            vendors = list(db.session.scalars(  # QR needs an account: use those that have one
+                db.select(Vendor.id).where(Vendor.account_number.is_not(None))))
+        with gunicorn(scratch.url, args) as port:
+            single_posts(port, token, vendors, argparse.Namespace(**{**vars(args),
+                                                                     "requests": 200}),
+                         f"{tag}-warm")
+            result = single_posts(port, token, vendors, args, tag)
+            result.update(batches(port, token, vendors, args, tag))
+        return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
+                        default=["sqlite", "postgresql"])
+    parser.add_argument("--requests", type=int, default=4_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--batches", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--vendors", type=int, default=2_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"bench_ingest: {machine()}")
+    print(f"gunicorn {args.workers} x {args.worker_class} (threads {args.threads}); "
+          f"{args.clients} client threads, {args.requests} single POSTs, "
+          f"{args.batches} batches of {args.batch_size:,}", flush=True)
+    results: dict[str, list[dict[str, float]]] = {b: [] for b in args.backends}
+    for run_number in range(args.runs):
+        for backend in args.backends:
+            result = run(backend, args, f"r{run_number}")
+            results[backend].append(result)
+            print(f"  run {run_number + 1} {backend}: "
+                  + ", ".join(f"{k} {v:,.1f}" for k, v in result.items()), flush=True)
+    print(f"\nmedians of {args.runs} run(s)")
+    print(f"  {'':<16}" + "".join(f"{b:>14}" for b in args.backends))
+    for key in next(iter(results.values()))[0]:
+        print(f"  {key:<16}" + "".join(
+            f"{statistics.median(r[key] for r in results[b]):>14,.1f}" for b in args.backends))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Simulator throughput: rows per second into SQLite and PostgreSQL, side by side.
+
+Scenarios (each on a fresh throwaway database, see ``scratch_db``):
+
+- ``province``: the bench's own province-sized vendor set, ~12,000 approved vendors over
+  the 140 markets (``market40.simulate.province``: 80% with a bank account, QR issued
+  after each market's launch), simulated for a year. Target: >= 10 million rows in
+  <= 5 minutes on SQLite.
+- ``demo``: what ``make run`` does: the 2,115 demo vendors of ``flask seed`` (12 pilot
+  markets), ``simulate --days 90``, then the same command again (must add nothing).
+
+Each scenario runs ``--runs`` times per backend, alternating backends; the table shows
+medians. Usage::
+
+    python bench/bench_simulate.py [--scenario province|demo|both] [--backends sqlite postgresql]
+                                   [--days 365] [--vendors 12000] [--runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import date
+
+from scratch_db import machine, scratch_database
+
+from market40.extensions import db
+from market40.rollups import reconcile
+from market40.simulate.province import create_province_vendors
+from market40.simulate.traffic import plan_simulation, simulate_traffic
+
+UNTIL = date(2025, 12, 31)
+
+
+def run_simulation(days: int, until: date) -> dict[str, float]:
+    plan = plan_simulation(db.session, days=days, until=until, seed=40)
+    db.session.commit()
+    started = time.perf_counter()
+    rows = generating = writing = 0.0
+    for progress in simulate_traffic(db.engine, plan):
+        rows += progress.rows
+        generating += progress.generate_seconds
+        writing += progress.write_seconds
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": seconds, "rows/s": rows / seconds,
+            "generate s": generating, "write s": writing}
+
+
+def province(backend: str, args: argparse.Namespace) -> dict[str, float]:
+    with scratch_database(backend) as scratch, scratch.app.app_context():
+        with db.engine.begin() as connection:
+            vendors = create_province_vendors(connection, args.vendors)
+        result = {"vendors": vendors, **run_simulation(args.days, args.until)}
+        started = time.perf_counter()
+        result["differences"] = sum(1 for _ in reconcile(db.session, None))
+        result["reconcile s"] = time.perf_counter() - started
+        db.session.rollback()
+        return result
+
+
+def demo(backend: str, args: argparse.Namespace) -> dict[str, float]:
+    from market40.simulate.vendors import seed_demo_vendors
+
+    with scratch_database(backend) as scratch, scratch.app.app_context():
+        seed_demo_vendors(db.session, seed=40)
+        db.session.commit()
+        # what `make run` does: the 90 days ending yesterday, twice
+        result = run_simulation(90, _yesterday())
+        again = run_simulation(90, _yesterday())
+        return {**result, "rerun rows": again["rows"], "rerun s": again["seconds"]}
+
+
+def _yesterday() -> date:
+    from market40.models import utcnow
+    from market40.rollups import local_day
+
+    return date.fromordinal(local_day(utcnow()).toordinal() - 1)
+
+
+SCENARIOS = {"province": province, "demo": demo}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", choices=["province", "demo", "both"], default="both")
+    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
+                        default=["sqlite", "postgresql"])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--vendors", type=int, default=12_000)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--until", type=date.fromisoformat, default=UNTIL,
+                        help="last simulated day of the province scenario")
+    args = parser.parse_args()
+    print(f"bench_simulate: {machine()}")
+    names = ["demo", "province"] if args.scenario == "both" else [args.scenario]
+    for name in names:
+        results: dict[str, list[dict[str, float]]] = {b: [] for b in args.backends}
+        for run in range(args.runs):
+            for backend in args.backends:
+                result = SCENARIOS[name](backend, args)
+                results[backend].append(result)
+                print(f"  {name} run {run + 1} {backend}: "
+                      + ", ".join(f"{k} {v:,.1f}" for k, v in result.items()), flush=True)
+        keys = list(next(iter(results.values()))[0])
+        print(f"\n{name}: medians of {args.runs} run(s)"
+              + (f", {args.vendors:,} vendors x {args.days} days ending {args.until}"
+                 if name == "province" else ", 2,115 demo vendors x 90 days"))
+        print(f"  {'':<14}" + "".join(f"{b:>14}" for b in args.backends))
+        for key in keys:
+            print(f"  {key:<14}" + "".join(
+                f"{statistics.median(r[key] for r in results[b]):>14,.1f}"
+                for b in args.backends))
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Adoption reports, series and certification: public, except vendor-level figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from market40.api.schemas.reports import (
+    AdoptionQueryArgsSchema,
+    AdoptionSchema,
+    CertificationQueryArgsSchema,
+    CertificationSchema,
+    RulesetSchema,
+    SeriesQueryArgsSchema,
+    SeriesSchema,
+)
+from market40.auth import authorize, current_user
+from market40.extensions import db
+from market40.reports import (
+    Scope,
+    adoption_report,
+    adoption_series,
+    certify,
+    list_rulesets,
+    load_ruleset,
+    resolve_scope,
+)
+from market40.reports.csvexport import adoption_csv, certification_csv, series_csv
+
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/reports",
+    description="Adoption metrics (DESIGN.md §5) and Market 4.0 certification",
+)
+# Unknown query arguments are errors: a misspelt ``as_of`` must not quietly mean "today".
+STRICT = {"unknown": ma.RAISE}
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A CSV download (``text`` already made formula-safe by reports.csvexport)."""
+    response = Response(text.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def report_scope(args: dict[str, Any]) -> Scope:
+    """The scope asked for; vendor figures need a token allowed to see that vendor."""
+    scope = resolve_scope(db.session, args["level"], args.get("code"))
+    if scope.vendor is not None:
+        authorize(current_user(), "reports.vendor", vendor=scope.vendor)
+    return scope
+
+
+@blp.route("/adoption")
+class Adoption(MethodView):
+    @blp.arguments(AdoptionQueryArgsSchema, location="query", **STRICT)
+    @blp.response(200, AdoptionSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Adoption metrics of the province, a district, a market or a vendor (token)."""
+        report = adoption_report(db.session, report_scope(args), args.get("as_of"), args["window"])
+        if args["format"] == "csv":
+            name = f"adoption-{report.level}-{report.code}-{report.as_of.isoformat()}.csv"
+            return csv_response(adoption_csv(report, args["lang"]), name)
+        return report
+
+
+@blp.route("/adoption/series")
+class AdoptionSeries(MethodView):
+    @blp.arguments(SeriesQueryArgsSchema, location="query", **STRICT)
+    @blp.response(200, SeriesSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Adoption metrics per day or calendar month, with the change on the period before."""
+        series = adoption_series(
+            db.session, report_scope(args), args.get("start"), args.get("end"), args["granularity"]
+        )
+        if args["format"] == "csv":
+            name = (
+                f"adoption-{series.level}-{series.code}-{series.granularity}-"
+                f"{series.start.isoformat()}-{series.end.isoformat()}.csv"
+            )
+            return csv_response(series_csv(series, args["lang"]), name)
+        return series
+
+
+@blp.route("/certification")
+class Certification(MethodView):
+    @blp.arguments(CertificationQueryArgsSchema, location="query", **STRICT)
+    @blp.response(200, CertificationSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Every market judged against a ruleset, with the count against the target."""
+        certification = certify(db.session, load_ruleset(args["ruleset"]), args.get("as_of"))
+        if args["format"] == "csv":
+            name = f"certification-{certification.ruleset.name}-{certification.as_of}.csv"
+            return csv_response(certification_csv(certification, args["lang"]), name)
+        return certification
+
+
+@blp.route("/rulesets")
+class Rulesets(MethodView):
+    @blp.response(200, RulesetSchema(many=True))
+    def get(self) -> Any:
+        """The certification rulesets, each with the sha256 of its file."""
+        return list_rulesets()

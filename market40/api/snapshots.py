@@ -1,0 +1,91 @@
+"""Audit snapshots: frozen, hash-chained certifications (department and auditors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from market40.api.pagination import PAGE_PARAMETERS, SelectPage
+from market40.api.reports import csv_response
+from market40.api.schemas.snapshots import (
+    SnapshotDetailSchema,
+    SnapshotFormatArgsSchema,
+    SnapshotInSchema,
+    SnapshotQueryArgsSchema,
+    SnapshotSchema,
+    VerificationSchema,
+)
+from market40.auth import authorize, current_user
+from market40.extensions import db
+from market40.models import Snapshot
+from market40.reports import create_snapshot, get_snapshot, snapshots_query, verify_snapshot
+from market40.reports.csvexport import snapshot_csv
+from market40.reports.snapshots import snapshot_body
+
+blp = Blueprint(
+    "snapshots",
+    __name__,
+    url_prefix="/api/v1/audit/snapshots",
+    description="Immutable, hash-chained certification snapshots",
+)
+
+
+def _download(snapshot: Snapshot, fmt: str, lang: str) -> Response:
+    stem = f"snapshot-{snapshot.id}-{snapshot.ruleset}-{snapshot.as_of.isoformat()}"
+    if fmt == "canonical":
+        response = Response(snapshot.body.encode("utf-8"), mimetype="application/json")
+    elif fmt == "csv":
+        response = csv_response(snapshot_csv(snapshot_body(snapshot), lang), f"{stem}.csv")
+    else:
+        from market40.reports.pdf import snapshot_pdf
+
+        response = Response(snapshot_pdf(snapshot, lang), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+    response.headers["X-Snapshot-SHA256"] = snapshot.sha256
+    return response
+
+
+@blp.route("")
+class Snapshots(MethodView):
+    @blp.arguments(SnapshotQueryArgsSchema, location="query")
+    @blp.response(200, SnapshotSchema(many=True))
+    @blp.paginate(SelectPage, **PAGE_PARAMETERS)
+    def get(self, args: dict[str, Any]) -> sa.Select:
+        """List snapshots, newest first."""
+        authorize(current_user(), "snapshots.read")
+        return snapshots_query(args.get("ruleset"))
+
+    @blp.arguments(SnapshotInSchema)
+    @blp.response(201, SnapshotDetailSchema)
+    def post(self, data: dict[str, Any]) -> Snapshot:
+        """Freeze the certification of a ruleset as of a date and append it to the chain."""
+        user = authorize(current_user(), "snapshots.create")
+        snapshot = create_snapshot(db.session, data["ruleset"], data.get("as_of"), user)
+        db.session.commit()
+        return snapshot
+
+
+@blp.route("/<int:snapshot_id>")
+class SnapshotById(MethodView):
+    @blp.arguments(SnapshotFormatArgsSchema, location="query")
+    @blp.response(200, SnapshotDetailSchema)
+    def get(self, args: dict[str, Any], snapshot_id: int) -> Any:
+        """One snapshot: JSON, its exact canonical bytes, CSV or PDF (``format``)."""
+        authorize(current_user(), "snapshots.read")
+        snapshot = get_snapshot(db.session, snapshot_id)
+        if args["format"] != "json":
+            return _download(snapshot, args["format"], args["lang"])
+        return snapshot
+
+
+@blp.route("/<int:snapshot_id>/verify")
+class SnapshotVerification(MethodView):
+    @blp.response(200, VerificationSchema)
+    def get(self, snapshot_id: int) -> Any:
+        """Recompute the snapshot's hash and chain, and compare its figures with today's data."""
+        authorize(current_user(), "snapshots.read")
+        return verify_snapshot(db.session, snapshot_id)

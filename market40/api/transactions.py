@@ -1,0 +1,111 @@
+"""Transactions: record one or a batch, list them page by page, or stream them as CSV."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, request, stream_with_context
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from market40.api.pagination import PAGE_PARAMETERS, SelectPage
+from market40.api.schemas.transactions import (
+    BatchInSchema,
+    BatchResultSchema,
+    TransactionInSchema,
+    TransactionQueryArgsSchema,
+    TransactionSchema,
+)
+from market40.auth import current_user
+from market40.extensions import db
+from market40.payments import (
+    BatchResult,
+    TransactionFilters,
+    TransactionIn,
+    csv_chunks,
+    export_query,
+    record_batch,
+    record_transaction,
+    transactions_query,
+)
+from market40.rollups import LOCAL_TZ
+
+blp = Blueprint(
+    "transactions", __name__, url_prefix="/api/v1/transactions",
+    description="Payments received by vendors (sales) and by boards (fees). Boards record "
+                "what they are told (source declared); admins and systems post source api.",
+)
+
+
+def _filters(args: dict[str, Any]) -> TransactionFilters:
+    return TransactionFilters(**{k: v for k, v in args.items() if k != "format"})
+
+
+def _wants_csv(args: dict[str, Any]) -> bool:
+    if args.get("format"):
+        return args["format"] == "csv"
+    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+
+
+def csv_when_asked(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer ``format=csv`` / ``Accept: text/csv`` with a streamed export of every
+    matching row, before pagination runs (a CSV is the whole selection, not a page)."""
+
+    @functools.wraps(view)
+    def wrapper(self: MethodView, args: dict[str, Any]) -> Any:
+        if not _wants_csv(args):
+            return view(self, args)
+        statement = export_query(db.session, current_user(), _filters(args))
+        stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+        return Response(
+            stream_with_context(csv_chunks(db.session, statement)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="transactions-{stamp}.csv"'},
+        )
+
+    return wrapper
+
+
+@blp.route("")
+class Transactions(MethodView):
+    @blp.arguments(TransactionQueryArgsSchema, location="query")
+    @blp.response(200, TransactionSchema(many=True))
+    @blp.doc(security=[{"bearer": []}])
+    @csv_when_asked
+    @blp.paginate(SelectPage, **PAGE_PARAMETERS)
+    def get(self, args: dict[str, Any]) -> sa.Select:
+        """List transactions you may see, newest first; CSV with format=csv or Accept: text/csv."""
+        return transactions_query(db.session, current_user(), _filters(args))
+
+    @blp.arguments(TransactionInSchema)
+    @blp.response(201, TransactionSchema)
+    @blp.alt_response(200, schema=TransactionSchema,
+                      description="The reference was already stored with this content")
+    @blp.alt_response(409, description="The vendor cannot receive it (not approved, no "
+                                       "account for qr), or the reference is stored with "
+                                       "other content")
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, item: TransactionIn) -> tuple[Any, int]:
+        """Record one transaction (idempotent by reference)."""
+        recorded = record_transaction(db.session, current_user(), item)
+        db.session.commit()
+        return recorded.transaction, 201 if recorded.created else 200
+
+
+@blp.route("/batch")
+class TransactionBatch(MethodView):
+    @blp.arguments(BatchInSchema)
+    @blp.response(201, BatchResultSchema)
+    @blp.alt_response(422, description="Nothing stored: every problem as "
+                                       "[{index, field, message}]")
+    @blp.alt_response(403, description="An item's vendor is outside your markets")
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, data: dict[str, Any]) -> BatchResult:
+        """Record up to 10,000 transactions, all or nothing; known references are reported."""
+        result = record_batch(db.session, current_user(), data["transactions"])
+        db.session.commit()
+        return result

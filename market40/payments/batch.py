@@ -1,0 +1,190 @@
+"""Record up to 10,000 transactions in one request: all or nothing.
+
+Every item is checked before anything is written; any problem (a bad field, an unknown
+or unapproved vendor, a reference stored or repeated with different content) makes the
+whole batch a 422 listing each problem as ``{index, field, message}``. Items whose
+reference is already stored with the same content are reported as known, never stored
+twice. Rows go in with one executemany, sorted by reference so that concurrent batches
+take index locks in the same order, and their rollups in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from market40.auth import authorize, scope_markets
+from market40.errors import Conflict, Forbidden, InvalidInput
+from market40.models import Market, Transaction, User, Vendor, utcnow
+from market40.payments.bulk import dialect_of, insert_transactions, timestamp_writer
+from market40.payments.rules import TransactionIn, parse_item
+from market40.payments.vendors import payment_columns, payment_problem, source_for
+from market40.rollups import RollupDeltas, local_day, upsert_rollups
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 10_000
+LOOKUP_CHUNK = 5_000  # well under SQLite's 32,766 bound parameters
+
+
+@dataclass
+class BatchResult:
+    received: int
+    stored: int = 0
+    # Items whose reference was already stored with the same content: (index, reference, id)
+    known: list[dict[str, Any]] = field(default_factory=list)
+    # Items repeating an earlier item of the same batch, content identical: stored once.
+    repeated: int = 0
+
+
+def _chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, index: int, name: str, message: str) -> None:
+        self.items.append({"index": index, "field": name, "message": message})
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            self.items.sort(key=lambda e: (e["index"], e["field"]))
+            count = len({e["index"] for e in self.items})
+            raise InvalidInput(self.items, message=f"{count} item(s) are not valid; "
+                                                   "nothing was stored.")
+
+
+def record_batch(
+    session: Session, actor: User, raw_items: Sequence[Any], *, now: datetime | None = None
+) -> BatchResult:
+    """Check every item, then store the new ones; see the module docstring.
+
+    :raises Forbidden: the actor may not record transactions, or not for one of the vendors.
+    :raises InvalidInput: any item is not acceptable (nothing is stored).
+    """
+    authorize(actor, "transactions.write")
+    if not 1 <= len(raw_items) <= MAX_ITEMS:
+        raise InvalidInput.field("transactions", f"Send between 1 and {MAX_ITEMS:,} items.")
+    now = now or utcnow()
+    errors = _Errors()
+    items: dict[int, TransactionIn] = {}
+    for index, raw in enumerate(raw_items):
+        item, problems = parse_item(raw, now)
+        for name, message in problems.items():
+            errors.add(index, name, message)
+        if item is not None:
+            items[index] = item
+
+    result = BatchResult(received=len(raw_items))
+    first_of: dict[str, int] = {}
+    for index, item in list(items.items()):
+        earlier = first_of.setdefault(item.reference, index)
+        if earlier == index:
+            continue
+        differences = item.same_as(items[earlier])
+        if differences:
+            errors.add(index, "reference", f"Repeats item {earlier}'s reference with a "
+                                           f"different {', '.join(differences)}.")
+        else:
+            result.repeated += 1
+        del items[index]
+
+    markets = _check_vendors(session, actor, items, errors)
+    for attempt in (1, 2):
+        new = _drop_known(session, items, errors, result)
+        errors.raise_if_any()
+        try:
+            result.stored = _insert(session, new, markets, source_for(actor))
+        except IntegrityError:
+            # A concurrent request stored some of these references after we looked:
+            # start again from a clean transaction; they are now "known".
+            session.rollback()
+            result.known.clear()
+            if attempt == 2:
+                message = "Concurrent writes of the same references; retry the batch."
+                raise Conflict(message) from None
+            continue
+        break
+    log.info("batch of %s: %s stored, %s known, %s repeated", result.received, result.stored,
+             len(result.known), result.repeated)
+    return result
+
+
+def _check_vendors(
+    session: Session, actor: User, items: dict[int, TransactionIn], errors: _Errors
+) -> dict[int, int]:
+    """Vendor id -> market id for the items' vendors; records each vendor problem."""
+    ids = sorted({item.vendor_id for item in items.values()})
+    vendors: dict[int, sa.Row[Any]] = {}
+    for chunk in _chunks(ids):
+        vendors.update((v.id, v) for v in session.execute(
+            payment_columns().where(Vendor.id.in_(chunk))))
+    allowed = scope_markets(actor)
+    for index, item in list(items.items()):
+        vendor = vendors.get(item.vendor_id)
+        if vendor is None:
+            errors.add(index, "vendor_id", f"No vendor has id {item.vendor_id}.")
+        elif allowed is not None and vendor.market_id not in allowed:
+            code = session.get(Market, vendor.market_id).code
+            raise Forbidden(f"Item {index}: vendor {vendor.id} is in market {code}, "
+                            "outside your markets; nothing was stored.")
+        elif (problem := payment_problem(vendor, item.method, item.occurred_at)) is not None:
+            errors.add(index, "vendor_id", problem[0].upper() + problem[1:] + ".")
+        else:
+            continue
+        del items[index]
+    return {vendor.id: vendor.market_id for vendor in vendors.values()}
+
+
+def _drop_known(
+    session: Session, items: dict[int, TransactionIn], errors: _Errors, result: BatchResult
+) -> list[TransactionIn]:
+    """The items whose reference is not stored yet; the others become known or errors."""
+    by_reference = {item.reference: index for index, item in items.items()}
+    references = sorted(by_reference)
+    for chunk in _chunks(references):
+        for stored in session.execute(
+            sa.select(Transaction.id, Transaction.reference, Transaction.vendor_id,
+                      Transaction.amount, Transaction.method, Transaction.kind,
+                      Transaction.occurred_at).where(Transaction.reference.in_(chunk))
+        ):
+            index = by_reference.pop(stored.reference)
+            differences = items[index].same_as(stored)
+            if differences:
+                errors.add(index, "reference", f"Already stored (transaction {stored.id}) "
+                                               f"with a different {', '.join(differences)}.")
+            else:
+                result.known.append(
+                    {"index": index, "reference": stored.reference, "id": stored.id})
+    result.known.sort(key=lambda k: k["index"])
+    return [items[by_reference[reference]] for reference in sorted(by_reference)]
+
+
+def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
+            source: str) -> int:
+    if not new:
+        return 0
+    write_time = timestamp_writer(dialect_of(session))
+    created_at = write_time(utcnow())
+    deltas = RollupDeltas()
+    rows = []
+    for item in new:  # sorted by reference
+        market_id = markets[item.vendor_id]
+        rows.append((item.vendor_id, market_id, write_time(item.occurred_at), item.amount,
+                     item.method, item.kind, source, item.reference, created_at))
+        deltas.add(item.vendor_id, market_id, local_day(item.occurred_at), item.method,
+                   item.kind, item.amount)
+    insert_transactions(session, rows)
+    upsert_rollups(session, deltas.rows())
+    return len(rows)
+

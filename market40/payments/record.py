@@ -1,0 +1,113 @@
+"""Record one transaction: validate, check the vendor, store once, keep rollups current."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from market40.auth import authorize
+from market40.errors import Conflict, InvalidInput
+from market40.models import Transaction, User, Vendor, utcnow
+from market40.payments.rules import TransactionIn, rule_errors
+from market40.payments.vendors import payment_problem, source_for
+from market40.rollups import RollupDeltas, upsert_rollups
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The stored transaction and whether this call stored it (False: it was known)."""
+
+    transaction: Transaction
+    created: bool
+
+
+def record_transaction(
+    session: Session, actor: User, item: TransactionIn, *, now: datetime | None = None
+) -> Recorded:
+    """Store ``item`` for ``actor`` (source from the actor's role), or return the stored one.
+
+    :raises Forbidden: the actor may not record transactions, or not for this vendor.
+    :raises InvalidInput: a rule is broken, or the vendor does not exist.
+    :raises Conflict: the vendor cannot receive it, or the reference is already stored
+        with different content.
+    """
+    authorize(actor, "transactions.write")
+    errors = rule_errors(item, now or utcnow())
+    if errors:
+        raise InvalidInput(errors)
+    vendor = session.get(Vendor, item.vendor_id)
+    if vendor is None:
+        raise InvalidInput.field("vendor_id", f"No vendor has id {item.vendor_id}.")
+    authorize(actor, "transactions.write", vendor=vendor)
+    if (problem := payment_problem(vendor, item.method, item.occurred_at)) is not None:
+        raise Conflict(problem)
+    return store_transaction(
+        session, item, market_id=vendor.market_id, source=source_for(actor)
+    )
+
+
+def _replay(existing: Transaction, item: TransactionIn) -> Recorded:
+    differences = item.same_as(existing)
+    if differences:
+        raise Conflict(
+            f"reference {existing.reference!r} is already stored (transaction {existing.id}) "
+            f"with a different {', '.join(differences)}"
+        )
+    return Recorded(existing, False)
+
+
+def _stored(session: Session, reference: str) -> Transaction | None:
+    return session.scalar(sa.select(Transaction).where(Transaction.reference == reference))
+
+
+def store_transaction(
+    session: Session,
+    item: TransactionIn,
+    *,
+    market_id: int,
+    source: str,
+    payload: dict[str, Any] | None = None,
+) -> Recorded:
+    """Insert ``item`` unless its reference is stored; add it to the rollups.
+
+    Two requests with the same reference may race: the loser's INSERT fails on the
+    unique index (PostgreSQL makes it wait for the winner's commit first; SQLite
+    serialises writers), so it rolls back and answers with the winner's row. The
+    rollback ends the caller's transaction: call this before any other write.
+    """
+    existing = _stored(session, item.reference)
+    if existing is not None:
+        return _replay(existing, item)
+    transaction = Transaction(
+        vendor_id=item.vendor_id,
+        market_id=market_id,
+        occurred_at=item.occurred_at,
+        amount=item.amount,
+        method=item.method,
+        kind=item.kind,
+        source=source,
+        reference=item.reference,
+        payload=payload,
+    )
+    session.add(transaction)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = _stored(session, item.reference)
+        if existing is None:
+            raise
+        log.info("reference %s stored concurrently by another request", item.reference)
+        return _replay(existing, item)
+    upsert_rollups(session, RollupDeltas().extend([transaction]).rows())
+    log.info("stored transaction %s (%s %s %s) for vendor %s", transaction.id, source,
+             item.method, item.kind, item.vendor_id)
+    return Recorded(transaction, True)

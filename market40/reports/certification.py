@@ -1,0 +1,118 @@
+"""Certification of every market against a ruleset, and the department's KPI.
+
+The KPI is certified markets ÷ the ruleset's target (60 for Thái Nguyên 2022),
+broken down by district and by hạng. One aggregate statement for all markets
+(``queries.market_figures``) plus the district names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from market40.models import District
+from market40.reports.adoption import check_period
+from market40.reports.metrics import Figures, MetricValue
+from market40.reports.queries import MarketFigures, market_figures
+from market40.reports.rulesets import Criterion, Ruleset
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    criterion: Criterion
+    value: MetricValue
+    passed: bool
+
+
+@dataclass(frozen=True)
+class MarketVerdict:
+    code: str
+    name: str
+    district_code: str
+    grade: int
+    figures: Figures
+    criteria: tuple[CriterionResult, ...]
+
+    @property
+    def certified(self) -> bool:
+        return all(result.passed for result in self.criteria)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCount:
+    """Certified markets of one district (``key`` = its code) or one hạng (``key`` = 1, 2, 3)."""
+
+    key: str | int
+    name: str
+    certified: int
+    markets: int
+
+
+@dataclass(frozen=True)
+class Certification:
+    ruleset: Ruleset
+    as_of: date
+    markets: tuple[MarketVerdict, ...]
+    by_district: tuple[GroupCount, ...]
+    by_grade: tuple[GroupCount, ...]
+
+    @property
+    def certified(self) -> int:
+        return sum(1 for market in self.markets if market.certified)
+
+    @property
+    def progress(self) -> Fraction:
+        return Fraction(self.certified, self.ruleset.target)
+
+
+def judge(criteria: Iterable[Criterion], figures: Figures) -> tuple[CriterionResult, ...]:
+    results = []
+    for criterion in criteria:
+        value = figures.metric(criterion.metric)
+        results.append(CriterionResult(criterion, value, criterion.passes(value)))
+    return tuple(results)
+
+
+def _groups(
+    verdicts: Sequence[MarketVerdict], key: str, names: dict[str | int, str]
+) -> tuple[GroupCount, ...]:
+    counts: dict[str | int, list[int]] = {}
+    for verdict in verdicts:
+        tally = counts.setdefault(getattr(verdict, key), [0, 0])
+        tally[0] += verdict.certified
+        tally[1] += 1
+    return tuple(
+        GroupCount(k, names.get(k, str(k)), certified, total)
+        for k, (certified, total) in sorted(counts.items())
+    )
+
+
+def verdicts(
+    rows: Iterable[MarketFigures], criteria: Sequence[Criterion]
+) -> tuple[MarketVerdict, ...]:
+    return tuple(
+        MarketVerdict(m.code, m.name, m.district_code, m.grade, m.figures,
+                      judge(criteria, m.figures))
+        for m in rows
+    )
+
+
+def certify(session: Session, ruleset: Ruleset, as_of: date | None = None) -> Certification:
+    """Judge every market as of a local date over the ruleset's window."""
+    as_of, window = check_period(as_of, ruleset.window)
+    markets = verdicts(market_figures(session, as_of, window), ruleset.criteria)
+    rows = session.execute(sa.select(District.code, District.name))
+    districts: dict[str | int, str] = {code: name for code, name in rows}
+    grades: dict[str | int, str] = {1: "hạng 1", 2: "hạng 2", 3: "hạng 3"}
+    return Certification(
+        ruleset=ruleset,
+        as_of=as_of,
+        markets=markets,
+        by_district=_groups(markets, "district_code", districts),
+        by_grade=_groups(markets, "grade", grades),
+    )

@@ -1,0 +1,196 @@
+"""The aggregate queries behind every report: one statement per call, over rollups.
+
+``market_figures`` answers for a set of markets (one market, a district, the
+province) in a single SELECT: the markets, left-joined to three grouped
+subqueries: vendor counts (conditional aggregates over ``vendors``), the
+window's sums over ``daily_rollups`` with the distinct "active" vendors counted
+in the same pass, and the listings active at the as-of date. Raw transactions
+are never read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from market40.models import DailyRollup, Listing, Market, Vendor
+from market40.reports.dates import end_utc, window_days
+from market40.reports.lifecycle import registered_sql, with_qr_sql
+from market40.reports.metrics import Figures
+
+ROLLUP_SUMS = {
+    "qr_sales_count": DailyRollup.qr_sales_count,
+    "qr_sales_value": DailyRollup.qr_sales_value,
+    "cash_sales_count": DailyRollup.cash_sales_count,
+    "cash_sales_value": DailyRollup.cash_sales_value,
+    "qr_fees_count": DailyRollup.qr_fees_count,
+    "qr_fees_value": DailyRollup.qr_fees_value,
+    "cash_fees_count": DailyRollup.cash_fees_count,
+    "cash_fees_value": DailyRollup.cash_fees_value,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFigures:
+    market_id: int
+    code: str
+    name: str
+    district_code: str
+    grade: int
+    figures: Figures
+
+
+def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def qr_sale_in(first: date, last: date) -> sa.Exists:
+    """The current vendor had at least one QR sale between local days first and last."""
+    return (
+        sa.select(DailyRollup.vendor_id)
+        .where(
+            DailyRollup.vendor_id == Vendor.id,
+            DailyRollup.day >= first,
+            DailyRollup.day <= last,
+            DailyRollup.qr_sales_count > 0,
+        )
+        .exists()
+    )
+
+
+def figures_from(row: sa.Row, online_products: int | None) -> Figures:
+    """Build Figures from a row holding the ROLLUP_SUMS columns and (if it has them) the
+    vendor counts ``registered``, ``with_qr`` and ``active``."""
+    mapping = row._mapping
+    counts = {name: int(mapping.get(name) or 0) for name in ("registered", "with_qr", "active")}
+    sums = {name: int(mapping[name] or 0) for name in ROLLUP_SUMS}
+    return Figures(
+        **counts,
+        sales_count=sums["qr_sales_count"] + sums["cash_sales_count"],
+        sales_value=sums["qr_sales_value"] + sums["cash_sales_value"],
+        qr_sales_count=sums["qr_sales_count"],
+        qr_sales_value=sums["qr_sales_value"],
+        fees_count=sums["qr_fees_count"] + sums["cash_fees_count"],
+        fees_value=sums["qr_fees_value"] + sums["cash_fees_value"],
+        qr_fees_count=sums["qr_fees_count"],
+        qr_fees_value=sums["qr_fees_value"],
+        online_products=online_products,
+    )
+
+
+def market_figures(
+    session: Session,
+    as_of: date,
+    window: int,
+    where: sa.ColumnElement[bool] | None = None,
+) -> list[MarketFigures]:
+    """The figures of every market matching ``where`` (a condition on Market; None: all).
+
+    Ordered by district, then market code.
+    """
+    end = end_utc(as_of)
+    first, last = window_days(as_of, window)
+    with_qr = with_qr_sql(end)
+    scope = sa.select(Market.id)
+    if where is not None:
+        scope = scope.where(where)
+
+    vendors = (
+        sa.select(
+            Vendor.market_id.label("market_id"),
+            _count_if(registered_sql(end)).label("registered"),
+            _count_if(with_qr).label("with_qr"),
+        )
+        .where(Vendor.market_id.in_(scope))
+        .group_by(Vendor.market_id)
+        .subquery("vendor_counts")
+    )
+    # "active" is counted in the same pass over the window's rollups as the sums: the
+    # rows are read anyway, and the vendor (by primary key) is a cheap lookup.
+    seller = sa.case(
+        (sa.and_(DailyRollup.qr_sales_count > 0, with_qr), DailyRollup.vendor_id), else_=None
+    )
+    rollups = (
+        sa.select(
+            DailyRollup.market_id.label("market_id"),
+            sa.func.count(sa.distinct(seller)).label("active"),
+            *(sa.func.sum(column).label(name) for name, column in ROLLUP_SUMS.items()),
+        )
+        .join(Vendor, Vendor.id == DailyRollup.vendor_id)
+        # Naming the markets lets the (market_id, day) index serve each market's range.
+        .where(DailyRollup.market_id.in_(scope), DailyRollup.day >= first, DailyRollup.day <= last)
+        .group_by(DailyRollup.market_id)
+        .subquery("window_sums")
+    )
+    listings = (
+        sa.select(Listing.market_id.label("market_id"), sa.func.count().label("listings"))
+        .where(
+            Listing.market_id.in_(scope),
+            Listing.started_on <= as_of,
+            sa.or_(Listing.ended_on.is_(None), Listing.ended_on > as_of),
+        )
+        .group_by(Listing.market_id)
+        .subquery("online_listings")
+    )
+    statement = (
+        sa.select(
+            Market.id,
+            Market.code,
+            Market.name,
+            Market.district_code,
+            Market.grade,
+            vendors.c.registered,
+            vendors.c.with_qr,
+            rollups.c.active,
+            *(rollups.c[name] for name in ROLLUP_SUMS),
+            listings.c.listings,
+        )
+        .outerjoin(vendors, vendors.c.market_id == Market.id)
+        .outerjoin(rollups, rollups.c.market_id == Market.id)
+        .outerjoin(listings, listings.c.market_id == Market.id)
+        .order_by(Market.district_code, Market.code)
+    )
+    if where is not None:
+        statement = statement.where(where)
+    return [
+        MarketFigures(
+            row.id,
+            row.code,
+            row.name,
+            row.district_code,
+            row.grade,
+            figures_from(row, int(row.listings or 0)),
+        )
+        for row in session.execute(statement)
+    ]
+
+
+def vendor_figures(session: Session, vendor: Vendor, as_of: date, window: int) -> Figures:
+    """One vendor's figures (``online_products`` is None: listings belong to markets)."""
+    end = end_utc(as_of)
+    first, last = window_days(as_of, window)
+    with_qr = with_qr_sql(end)
+    counts = (
+        sa.select(
+            _count_if(registered_sql(end)).label("registered"),
+            _count_if(with_qr).label("with_qr"),
+            _count_if(sa.and_(with_qr, qr_sale_in(first, last))).label("active"),
+        )
+        .where(Vendor.id == vendor.id)
+        .subquery("vendor_counts")
+    )
+    sums = (
+        sa.select(*(sa.func.sum(column).label(name) for name, column in ROLLUP_SUMS.items()))
+        .where(
+            DailyRollup.vendor_id == vendor.id,
+            DailyRollup.day >= first,
+            DailyRollup.day <= last,
+        )
+        .subquery("window_sums")
+    )
+    both = sa.select(counts, sums).select_from(counts.join(sums, sa.true()))
+    row = session.execute(both).one()
+    return figures_from(row, None)

@@ -1,0 +1,242 @@
+"""Adoption over time: one point per local day or per calendar month, with the change.
+
+Each point is exactly the adoption report whose as-of date is the period's last
+day and whose window is the period: registered/with_qr as of that day, activity
+summed over the period, "active" = vendors with a QR at the period's end that had
+a QR sale within it. Months are whole calendar months, except that the last one
+stops at ``to`` (month to date); ``from`` is moved back to the 1st of its month.
+
+``change`` is each metric's relative change against the previous period (also
+for the first point: the period before ``from`` is computed for that), ``None``
+when the previous value is 0 or undefined.
+
+Two aggregate statements per call: rollups joined to a VALUES list of periods
+(sums and distinct active vendors per period), and the scope's vendor lifecycle
+columns, swept into registered/with_qr counts per period end.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from market40.errors import InvalidInput
+from market40.models import DailyRollup, Listing, Market, Vendor
+from market40.models.base import UTCDateTime
+from market40.reports.adoption import Scope
+from market40.reports.dates import end_utc, local_today, month_start, next_month, shift_months
+from market40.reports.lifecycle import SPAN_COLUMNS, VendorSpan, with_qr_sql
+from market40.reports.metrics import METRICS, Figures, MetricValue
+from market40.reports.queries import ROLLUP_SUMS, figures_from
+
+GRANULARITIES = ("day", "month")
+MAX_POINTS = {"day": 366, "month": 60}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    period: Period
+    figures: Figures
+    change: dict[str, float | None]
+
+    def metrics(self) -> dict[str, MetricValue]:
+        return self.figures.metrics()
+
+
+@dataclass(frozen=True)
+class AdoptionSeries:
+    level: str
+    code: str
+    name: str
+    granularity: str
+    start: date
+    end: date
+    points: tuple[SeriesPoint, ...]
+
+
+def periods_between(start: date, end: date, granularity: str) -> list[Period]:
+    """The periods from ``start`` to ``end``, preceded by the one before them."""
+    if granularity == "day":
+        days = (end - start).days + 1
+        return [Period(d, d) for d in (start + timedelta(days=i) for i in range(-1, days))]
+    periods = []
+    month = month_start(start)
+    previous = month_start(month - timedelta(days=1))
+    periods.append(Period(previous, month - timedelta(days=1)))
+    while month <= end:
+        following = next_month(month)
+        periods.append(Period(month, min(following - timedelta(days=1), end)))
+        month = following
+    return periods
+
+
+def check_range(start: date | None, end: date | None, granularity: str) -> tuple[date, date]:
+    if granularity not in GRANULARITIES:
+        raise InvalidInput.field("granularity", f"must be one of {', '.join(GRANULARITIES)}")
+    today = local_today()
+    end = end or today
+    if end > today:
+        raise InvalidInput.field("to", f"must not be after today ({today.isoformat()})")
+    if start is None:
+        start = end - timedelta(days=29) if granularity == "day" else shift_months(end, -11)
+    if start > end:
+        raise InvalidInput.field("from", "must be on or before 'to'")
+    if granularity == "month":
+        start = month_start(start)
+        count = (end.year - start.year) * 12 + end.month - start.month + 1
+    else:
+        count = (end - start).days + 1
+    if count > MAX_POINTS[granularity]:
+        raise InvalidInput.field(
+            "to",
+            f"the range covers {count} {granularity}s; at most {MAX_POINTS[granularity]} "
+            f"for granularity={granularity}",
+        )
+    return start, end
+
+
+def _in_scope(column: sa.ColumnElement[int], scope: Scope) -> sa.ColumnElement[bool] | None:
+    """``column`` (a market id) restricted to the scope's markets; None for the province."""
+    if scope.where is None:
+        return None
+    return column.in_(sa.select(Market.id).where(scope.where))
+
+
+def _period_sums(session: Session, scope: Scope, periods: list[Period]) -> dict[date, sa.Row]:
+    table = (
+        sa.values(
+            sa.column("start", sa.Date),
+            sa.column("last", sa.Date),
+            sa.column("end_utc", UTCDateTime()),
+            name="periods",
+        )
+        .data([(p.start, p.end, end_utc(p.end)) for p in periods])
+        .cte("periods")
+    )
+    active = sa.case(
+        (sa.and_(DailyRollup.qr_sales_count > 0, with_qr_sql(table.c.end_utc)),
+         DailyRollup.vendor_id),
+        else_=None,
+    )
+    statement = (
+        sa.select(
+            table.c.start,
+            sa.func.count(sa.distinct(active)).label("active"),
+            *(sa.func.sum(column).label(name) for name, column in ROLLUP_SUMS.items()),
+        )
+        .select_from(table)
+        .join(
+            DailyRollup,
+            sa.and_(DailyRollup.day >= table.c.start, DailyRollup.day <= table.c.last),
+        )
+        .join(Vendor, Vendor.id == DailyRollup.vendor_id)
+        .group_by(table.c.start)
+    )
+    if scope.vendor is not None:
+        statement = statement.where(DailyRollup.vendor_id == scope.vendor.id)
+    elif scope.where is not None:
+        statement = statement.where(_in_scope(DailyRollup.market_id, scope))
+    return {row.start: row for row in session.execute(statement)}
+
+
+def _counter(starts: list[date], stops: list[date]) -> Callable[[date], int]:
+    """How many [start, stop) intervals contain a day: two sorted lists and a bisect each."""
+    starts.sort()
+    stops.sort()
+
+    def count(day: date) -> int:
+        return bisect_right(starts, day) - bisect_right(stops, day)
+
+    return count
+
+
+def _vendor_counts(
+    session: Session, scope: Scope, periods: list[Period]
+) -> dict[date, tuple[int, int]]:
+    statement = sa.select(*SPAN_COLUMNS)
+    if scope.vendor is not None:
+        statement = statement.where(Vendor.id == scope.vendor.id)
+    elif scope.where is not None:
+        statement = statement.where(_in_scope(Vendor.market_id, scope))
+    spans = [VendorSpan.from_row(*row) for row in session.execute(statement)]
+    far = date.max
+    registered = _counter(
+        [s.registered_start for s in spans if s.registered_start],
+        [max(s.until or far, s.registered_start) for s in spans if s.registered_start],
+    )
+    with_qr = _counter(
+        [s.qr_start for s in spans if s.qr_start],
+        [max(s.until or far, s.qr_start) for s in spans if s.qr_start],
+    )
+    return {p.start: (registered(p.end), with_qr(p.end)) for p in periods}
+
+
+def _online_products(
+    session: Session, scope: Scope, periods: list[Period]
+) -> dict[date, int | None]:
+    if scope.vendor is not None:
+        return dict.fromkeys((p.start for p in periods), None)
+    statement = sa.select(Listing.started_on, Listing.ended_on)
+    if scope.where is not None:
+        statement = statement.where(_in_scope(Listing.market_id, scope))
+    rows = session.execute(statement).all()
+    count = _counter(
+        [started for started, ended in rows if ended is None or ended > started],
+        [ended or date.max for started, ended in rows if ended is None or ended > started],
+    )
+    return {p.start: count(p.end) for p in periods}
+
+
+def relative_change(previous: MetricValue, current: MetricValue) -> float | None:
+    if previous is None or current is None or previous == 0:
+        return None
+    return float((current - previous) / previous)
+
+
+def adoption_series(
+    session: Session,
+    scope: Scope,
+    start: date | None = None,
+    end: date | None = None,
+    granularity: str = "day",
+) -> AdoptionSeries:
+    """The scope's metrics per day or month from ``start`` to ``end`` (local dates)."""
+    start, end = check_range(start, end, granularity)
+    periods = periods_between(start, end, granularity)
+    sums = _period_sums(session, scope, periods)
+    counts = _vendor_counts(session, scope, periods)
+    online = _online_products(session, scope, periods)
+    figures = []
+    for period in periods:
+        row = sums.get(period.start)
+        base = (
+            figures_from(row, online[period.start])
+            if row is not None
+            else Figures(online_products=online[period.start])
+        )
+        registered, with_qr = counts[period.start]
+        active = int(row.active or 0) if row is not None else 0
+        figures.append(replace(base, registered=registered, with_qr=with_qr, active=active))
+    points = []
+    for previous, current, period in zip(figures, figures[1:], periods[1:], strict=False):
+        before, now = previous.metrics(), current.metrics()
+        change = {name: relative_change(before[name], now[name]) for name in METRICS}
+        points.append(SeriesPoint(period, current, change))
+    return AdoptionSeries(
+        scope.level, scope.code, scope.name, granularity, start, end, tuple(points)
+    )

@@ -1,0 +1,163 @@
+"""One simulated day: the rows and the rollups of every trading vendor, in Python.
+
+The hot loop of the simulator. Randomness comes from one ``random.Random`` per
+(market, day), seeded from the run's seed: a (market, day) always draws the same
+numbers in the same vendor order, whatever else is in the database or was simulated
+before. Vendors already simulated that day still draw (and the draws are dropped), so
+the vendors after them get the same numbers as in the first run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from market40.rollups.days import day_start_utc
+from market40.simulate.adoption import Habits, fee_share, sales_ramp, vendor_ramp
+from market40.simulate.profiles import (
+    AMOUNT_TABLE_SIZE,
+    AMOUNTS,
+    CATEGORIES,
+    FEE_HOUR_TABLE,
+    SALE_HOURS,
+    SANITATION,
+    poisson,
+)
+from market40.simulate.seasons import day_factors
+
+SECONDS_PER_DAY = 86_400
+UTC_OFFSET_SECONDS = 7 * 3600  # Asia/Ho_Chi_Minh: UTC+7, no DST since 1975
+_HMS = tuple(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
+
+Clock = Callable[[int], Any]
+# Reference suffixes: sales 001-999 in time order, then fees f1, f2, f3 (sorting after them).
+SALE_SUFFIXES = tuple(f"{n:03d}" for n in range(1, 1000))
+FEE_SUFFIXES = ("f1", "f2", "f3")
+
+
+@dataclass(frozen=True, slots=True)
+class SimVendor:
+    id: int
+    market_id: int
+    grade: int
+    category: str
+    trading_from: date  # the local day it was approved
+    trading_until: date | None  # the local day it closed (exclusive)
+    qr_from: datetime | None  # qr_issued_at: QR payments only from this moment
+    has_account: bool
+    launched_on: date | None  # its market's Chợ 4.0 launch; None: cash only
+    habits: Habits
+
+    def trades_on(self, day: date) -> bool:
+        return self.trading_from <= day and (self.trading_until is None
+                                             or day < self.trading_until)
+
+
+def clock_for(dialect: str, day: date) -> Clock:
+    """second of the local day -> the driver value of that moment (see payments.bulk)."""
+    if dialect == "sqlite":
+        same, previous = f"{day.isoformat()} ", f"{(day - timedelta(days=1)).isoformat()} "
+
+        def stamp(second: int) -> str:
+            utc = second - UTC_OFFSET_SECONDS
+            if utc >= 0:
+                return f"{same}{_HMS[utc]}.000000"
+            return f"{previous}{_HMS[utc + SECONDS_PER_DAY]}.000000"
+
+        return stamp
+    start = day_start_utc(day)
+    return lambda second: start + timedelta(seconds=second)
+
+
+def market_rng(seed: int, market_id: int, day: date) -> random.Random:
+    return random.Random((seed * 100_003 + market_id) * 1_000_000 + day.toordinal())
+
+
+@dataclass
+class DayOutput:
+    rows: list[tuple[Any, ...]]
+    rollups: list[dict[str, Any]]
+    vendors: int = 0  # vendor-days written
+
+
+def generate_day(
+    day: date, vendors: list[SimVendor], seed: int, skip: set[int], clock: Clock,
+    created_at: Any,
+) -> DayOutput:
+    """Rows for ``day`` of every vendor that trades that day and is not in ``skip``."""
+    factors = day_factors(day)
+    ymd = day.strftime("%Y%m%d")
+    start = day_start_utc(day)
+    rngs: dict[int, random.Random] = {}
+    out = DayOutput([], [])
+    rows = out.rows
+    n_hours, n_fee_hours = len(SALE_HOURS), len(FEE_HOUR_TABLE)
+    for vendor in vendors:
+        if not vendor.trades_on(day):
+            continue
+        rng = rngs.get(vendor.market_id)
+        if rng is None:
+            rng = rngs[vendor.market_id] = market_rng(seed, vendor.market_id, day)
+        random_ = rng.random
+        category = CATEGORIES[vendor.category]
+        habits = vendor.habits
+        launched = vendor.launched_on is not None and vendor.launched_on <= day
+        qr_share, qr_second = 0.0, SECONDS_PER_DAY
+        if launched and vendor.qr_from is not None and habits.qr_propensity > 0:
+            qr_second = max(0, int((vendor.qr_from - start).total_seconds()))
+            if qr_second < SECONDS_PER_DAY:
+                qr_days = (start - vendor.qr_from).total_seconds() / SECONDS_PER_DAY
+                qr_share = (habits.qr_propensity * sales_ramp((day - vendor.launched_on).days)
+                            * vendor_ramp(max(0.0, qr_days)))
+        # --- draws (always made, so that the stream stays the same when skipping) ---
+        sales: list[tuple[int, int, str]] = []
+        if random_() < factors.open:
+            table = AMOUNTS[vendor.category]
+            count = poisson(rng, category.sales_per_day * habits.activity * factors.count)
+            for _ in range(count):
+                second = (SALE_HOURS[int(random_() * n_hours)] * 3600
+                          + int(random_() * 3600))
+                amount = table[int(random_() * AMOUNT_TABLE_SIZE)]
+                if factors.amount != 1.0:
+                    step = category.step
+                    amount = max(step, round(amount * factors.amount / step) * step)
+                qr = qr_share > 0 and second >= qr_second and random_() < qr_share
+                sales.append((second, amount, "qr" if qr else "cash"))
+            sales.sort()
+        fees: list[tuple[int, int, str]] = []
+        if day.day == habits.fee_day:
+            cashless = (fee_share((day - vendor.launched_on).days)
+                        if launched and vendor.has_account else 0.0)
+            low, high = category.electricity
+            electricity = round((low + (high - low) * random_()) / 1000) * 1000
+            for amount in (habits.rent, electricity, SANITATION[vendor.grade]):
+                second = (FEE_HOUR_TABLE[int(random_() * n_fee_hours)] * 3600
+                          + int(random_() * 3600))
+                fees.append((second, amount, "qr" if random_() < cashless else "cash"))
+        if vendor.id in skip or not (sales or fees):
+            continue
+        # --- rows (tuples in payments.bulk.COLUMNS order) and the vendor-day's rollup ---
+        counters = [0, 0, 0, 0, 0, 0, 0, 0]
+        prefix = f"sim-{ymd}-{vendor.id:06d}-"
+        vendor_id, market_id = vendor.id, vendor.market_id
+        for kind, events, base, suffixes in (("sale", sales, 0, SALE_SUFFIXES),
+                                             ("fee", fees, 4, FEE_SUFFIXES)):
+            for n, (second, amount, method) in enumerate(events):
+                rows.append((vendor_id, market_id, clock(second), amount, method, kind,
+                             "simulator", prefix + suffixes[n], created_at))
+                slot = base if method == "qr" else base + 2
+                counters[slot] += 1
+                counters[slot + 1] += amount
+        out.rollups.append({
+            "vendor_id": vendor_id, "day": day, "market_id": market_id,
+            "qr_sales_count": counters[0], "qr_sales_value": counters[1],
+            "cash_sales_count": counters[2], "cash_sales_value": counters[3],
+            "qr_fees_count": counters[4], "qr_fees_value": counters[5],
+            "cash_fees_count": counters[6], "cash_fees_value": counters[7],
+        })
+        out.vendors += 1
+    return out
+

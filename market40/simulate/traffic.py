@@ -1,0 +1,195 @@
+"""``flask simulate``: realistic, deterministic transactions for the registry's vendors.
+
+For each local day of the plan, every approved vendor of the chosen markets trades
+(see ``generate``): sales by goods category with the morning peak, weekends and Tết,
+QR use ramping from each market's launch for vendors whose QR was issued, and the
+monthly board fees. Rows and their rollups go to the driver in bulk (executemany on
+SQLite, COPY on PostgreSQL), one database transaction per chunk of ~200,000 rows,
+written by a thread while the next chunk is generated (``writer``).
+
+Idempotent: a (vendor, day) that already has simulator rows is skipped, and references
+are derived (``sim-<yyyymmdd>-<vendor>-<n>``), so running the same command twice adds
+nothing, and a later run only fills the new days.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from market40.errors import InvalidInput
+from market40.models import Market, Transaction, Vendor, utcnow
+from market40.payments.bulk import timestamp_writer
+from market40.rollups import day_start_utc, local_day
+from market40.simulate.adoption import draw_habits
+from market40.simulate.generate import SimVendor, clock_for, generate_day
+from market40.simulate.profiles import RENT, category_of
+from market40.simulate.seasons import has_tet_data
+from market40.simulate.writer import Chunk, ChunkWriter
+
+log = logging.getLogger(__name__)
+
+MAX_DAYS = 3_660
+CHUNK_ROWS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    first: date
+    last: date
+    seed: int
+    markets: tuple[str, ...]
+    vendors: list[SimVendor] = field(repr=False, compare=False)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+    @property
+    def years_without_tet(self) -> list[int]:
+        return sorted({d.year for d in self.days if not has_tet_data(d)})
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What one committed chunk wrote, and where the time went."""
+
+    days: int
+    rows: int
+    vendor_days: int
+    skipped_vendor_days: int
+    generate_seconds: float  # Python: drawing the rows (main thread)
+    write_seconds: float = 0.0  # database: insert, upsert, commit (writer thread)
+
+
+def plan_simulation(
+    session: Session, *, days: int, until: date | None = None, seed: int = 40,
+    markets: Sequence[str] = (), today: date | None = None,
+) -> Plan:
+    """Check the arguments and load the vendors: the ``days`` local days ending ``until``
+    (default yesterday; today is still being traded)."""
+    today = today or local_day(utcnow())
+    yesterday = today - timedelta(days=1)
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidInput.field("days", f"Must be between 1 and {MAX_DAYS}.")
+    until = until or yesterday
+    if until > yesterday:
+        raise InvalidInput.field("until", f"Must be {yesterday.isoformat()} or earlier: "
+                                          "only finished days are simulated.")
+    codes = tuple(dict.fromkeys(markets))
+    found = set(session.scalars(sa.select(Market.code).where(Market.code.in_(codes))))
+    if missing := [code for code in codes if code not in found]:
+        raise InvalidInput.field("markets", f"Unknown market code(s): {', '.join(missing)}.")
+    return Plan(until - timedelta(days=days - 1), until, seed, codes,
+                load_vendors(session, seed, codes))
+
+
+def load_vendors(session: Session, seed: int, markets: Sequence[str] = ()) -> list[SimVendor]:
+    """Approved vendors (and closed ones that were approved) of active markets, by id."""
+    statement = (
+        sa.select(Vendor.id, Vendor.market_id, Vendor.goods_category, Vendor.status,
+                  Vendor.created_at, Vendor.approved_at, Vendor.closed_at,
+                  Vendor.qr_issued_at, Vendor.bank_bin, Vendor.account_number,
+                  Market.grade, Market.launched_on)
+        .join(Market, Market.id == Vendor.market_id)
+        .where(Market.status == "active",
+               sa.or_(Vendor.status == "approved",
+                      sa.and_(Vendor.status == "closed", Vendor.approved_at.is_not(None))))
+        .order_by(Vendor.id)
+    )
+    if markets:
+        statement = statement.where(Market.code.in_(markets))
+    vendors = []
+    for row in session.execute(statement):
+        approved = row.approved_at or row.created_at
+        vendors.append(SimVendor(
+            id=row.id, market_id=row.market_id, grade=row.grade,
+            category=category_of(row.goods_category),
+            trading_from=local_day(approved),
+            trading_until=local_day(row.closed_at) if row.status == "closed" and row.closed_at
+            else None,
+            qr_from=row.qr_issued_at if row.status == "approved" else None,
+            has_account=bool(row.bank_bin and row.account_number),
+            launched_on=row.launched_on,
+            habits=draw_habits(seed, row.id, RENT.get(row.grade, RENT[3])),
+        ))
+    return vendors
+
+
+def simulated_vendors(connection: sa.Connection, day: date) -> set[int]:
+    """Vendors that already have simulator rows on local ``day``."""
+    start, end = day_start_utc(day), day_start_utc(day + timedelta(days=1))
+    in_day = (Transaction.occurred_at >= start, Transaction.occurred_at < end,
+              Transaction.source == "simulator")
+    try:
+        if connection.scalar(sa.select(Transaction.id).where(*in_day).limit(1)) is None:
+            return set()
+        return set(connection.scalars(
+            sa.select(Transaction.vendor_id).where(*in_day).distinct()))
+    finally:
+        connection.rollback()  # no long-lived snapshot on PostgreSQL
+
+
+def simulate_traffic(engine: sa.Engine, plan: Plan,
+                     chunk_rows: int = CHUNK_ROWS) -> Iterator[Progress]:
+    """Write the plan's rows and rollups, committing every ~``chunk_rows`` rows.
+
+    A bulk job commits as it goes (a year is ten million rows: not one transaction);
+    each chunk holds whole days with their rollups, so the database is consistent
+    after every commit and an interrupted run resumes where it stopped. Yields the
+    progress of each committed chunk.
+    """
+    dialect = engine.dialect.name
+    created_at = timestamp_writer(dialect)(utcnow())
+    writer = ChunkWriter(engine)
+    writer.start()
+    ok = False
+    try:
+        with engine.connect() as reader:
+            rows: list[tuple] = []
+            rollups: list[dict] = []
+            days = vendor_days = skipped = 0
+            seconds = 0.0
+            for day in plan.days:
+                started = time.perf_counter()
+                skip = simulated_vendors(reader, day)
+                out = generate_day(day, plan.vendors, plan.seed, skip,
+                                   clock_for(dialect, day), created_at)
+                rows += out.rows
+                rollups += out.rollups
+                days, vendor_days = days + 1, vendor_days + out.vendors
+                skipped += len(skip)
+                seconds += time.perf_counter() - started
+                if len(rows) >= chunk_rows or day == plan.last:
+                    rows.sort(key=_vendor_time)
+                    progress = Progress(days, len(rows), vendor_days, skipped, seconds)
+                    writer.submit(Chunk(rows, rollups, progress))
+                    rows, rollups, days, vendor_days, skipped = [], [], 0, 0, 0
+                    seconds = 0.0
+                yield from _committed(writer)
+        writer.finish()
+        ok = True
+        yield from _committed(writer)
+    finally:
+        if not ok:
+            writer.finish(abort=True)
+
+
+def _vendor_time(row: tuple) -> tuple:
+    return row[0], row[2]
+
+
+def _committed(writer: ChunkWriter) -> Iterator[Progress]:
+    while True:
+        try:
+            progress, seconds = writer.committed.get_nowait()
+        except queue.Empty:
+            return
+        yield replace(progress, write_seconds=seconds)

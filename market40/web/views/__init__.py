@@ -1,0 +1,1 @@
+"""Web pages, one module per audience: public dashboards, market board, vendor, audit, account."""

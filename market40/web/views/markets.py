@@ -1,0 +1,86 @@
+"""``/markets/<code>``: a market's board page. Public figures for everyone; the vendors
+to follow up and the fees only for the market's board (and admins)."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Response, abort, render_template, send_file
+
+from market40.auth import can
+from market40.codes import market_sheet
+from market40.extensions import db
+from market40.models import Market
+from market40.reports.adoption import adoption_report, check_period, resolve_scope
+from market40.reports.series import adoption_series
+from market40.web.args import PeriodArgsSchema, parse
+from market40.web.blueprint import bp
+from market40.web.charts import bar_chart
+from market40.web.formatting import format_percent, format_short_date
+from market40.web.i18n import current_lang, gettext
+from market40.web.queries import follow_ups, online_listings, top_stalls
+from market40.web.session import login_required, require, session_user
+
+
+def _market(code: str) -> Market:
+    market = db.session.scalar(sa.select(Market).where(Market.code == code))
+    if market is None:
+        abort(404)
+    return market
+
+
+def _ratio(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+@bp.get("/markets/<code>")
+def market(code: str) -> str:
+    """A market's adoption: coverage, activity, cashless share by day, listings, top stalls."""
+    market = _market(code)
+    args = parse(PeriodArgsSchema())
+    as_of, window = check_period(args["as_of"], args["window"])
+    scope = resolve_scope(db.session, "market", market.code)
+    report = adoption_report(db.session, scope, as_of, window)
+    first = as_of - timedelta(days=window - 1)
+    daily = adoption_series(db.session, scope, first, as_of, "day")
+    lang = current_lang()
+    labels = [format_short_date(p.period.start, lang) for p in daily.points]
+    chart = bar_chart(
+        "cashless-daily",
+        gettext("market.daily.title"),
+        labels,
+        [_ratio(p.figures.cashless_share_count) for p in daily.points],
+        y_format=lambda v: format_percent(v, lang, 0),
+        value_format=lambda v: format_percent(v, lang),
+        y_max=1.0,
+        empty_text=gettext("chart.empty"),
+    )
+    user = session_user()
+    board = can(user, "vendors.write", market=market)
+    return render_template(
+        "market.html",
+        market=market,
+        report=report,
+        figures=report.figures,
+        window=window,
+        first=first,
+        daily=daily,
+        daily_chart=chart,
+        listings=online_listings(db.session, market, as_of),
+        top=top_stalls(db.session, market, first, as_of),
+        board=board,
+        follow=follow_ups(db.session, market) if board else [],
+        show_phone=board and can(user, "vendors.personal", market=market),
+    )
+
+
+@bp.get("/markets/<code>/cards.pdf")
+@login_required
+def market_cards(code: str) -> Response:
+    """Every approved vendor's stall card on A4 sheets with cut marks (the board prints them)."""
+    market = _market(code)
+    require("vendors.write", market=market)
+    return send_file(io.BytesIO(market_sheet(db.session, market)), mimetype="application/pdf",
+                     download_name=f"cards-{market.code}.pdf", max_age=0)

@@ -1,0 +1,111 @@
+"""Series points are exactly the adoption reports of their periods."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from market40.errors import InvalidInput
+from market40.reports import adoption_report, adoption_series, resolve_scope
+from market40.reports.dates import local_today
+from tests.reports.oracle import expected
+from tests.reports.test_adoption import district_markets
+
+SCOPES = [("market", "DAI-TU"), ("district", "171"), ("province", None), ("market", "DONG-QUANG")]
+
+
+def markets_of(db, level, code):
+    if level == "market":
+        return [code]
+    if level == "district":
+        return district_markets(db, code)
+    return None
+
+
+@pytest.mark.parametrize(("level", "code"), SCOPES)
+def test_daily_points_equal_one_day_reports_and_the_oracle(db, scenario, level, code):
+    scope = resolve_scope(db.session, level, code)
+    series = adoption_series(db.session, scope, date(2024, 6, 1), date(2024, 7, 3), "day")
+    assert [p.period.start for p in series.points] == [
+        date(2024, 6, 1) + timedelta(days=i) for i in range(33)
+    ]
+    for point in series.points:
+        day = point.period.end
+        assert point.period.days == 1
+        assert point.metrics() == adoption_report(db.session, scope, day, 1).metrics(), day
+        assert point.metrics() == expected(db.session, day, 1, markets_of(db, level, code)), day
+
+
+@pytest.mark.parametrize(("level", "code"), SCOPES)
+def test_monthly_points_are_calendar_months(db, scenario, level, code):
+    scope = resolve_scope(db.session, level, code)
+    series = adoption_series(db.session, scope, date(2024, 4, 15), date(2024, 7, 10), "month")
+    periods = [(p.period.start, p.period.end) for p in series.points]
+    assert periods == [
+        (date(2024, 4, 1), date(2024, 4, 30)),
+        (date(2024, 5, 1), date(2024, 5, 31)),
+        (date(2024, 6, 1), date(2024, 6, 30)),
+        (date(2024, 7, 1), date(2024, 7, 10)),  # month to date
+    ]
+    for point in series.points:
+        want = expected(db.session, point.period.end, point.period.days,
+                        markets_of(db, level, code))
+        assert point.metrics() == want, point.period
+
+
+def test_change_against_the_previous_period(db, scenario):
+    scope = resolve_scope(db.session, "market", "DAI-TU")
+    series = adoption_series(db.session, scope, date(2024, 6, 1), date(2024, 6, 30), "day")
+    first = series.points[0]
+    # 1 June: one QR sale of 25,000; 31 May (the period before from): one of 40,000.
+    assert first.figures.qr_sales_value == 25_000
+    assert first.change["qr_sales_value"] == pytest.approx(25_000 / 40_000 - 1)
+    # 2 June had no sale: from a 0 the change is undefined, not infinite.
+    second, third = series.points[1], series.points[2]
+    assert second.change["qr_sales_value"] == pytest.approx(-1.0)
+    assert third.change["qr_sales_value"] is None
+    assert third.change["registered"] == 0.0
+    monthly = adoption_series(db.session, scope, date(2024, 6, 1), date(2024, 6, 30), "month")
+    june = monthly.points[0]
+    assert june.change["qr_sales_value"] == pytest.approx(
+        june.figures.qr_sales_value / 40_000 - 1
+    )
+
+
+def test_vendor_series(db, scenario):
+    vendor = scenario["b"]
+    scope = resolve_scope(db.session, "vendor", str(vendor.id))
+    series = adoption_series(db.session, scope, date(2024, 6, 14), date(2024, 6, 21), "day")
+    for point in series.points:
+        day = point.period.end
+        assert point.metrics() == expected(db.session, day, 1, vendor_id=vendor.id)
+    assert [p.figures.with_qr for p in series.points] == [0, 1, 1, 1, 1, 1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "granularity", "field"),
+    [
+        (date(2023, 1, 1), date(2024, 1, 2), "day", "to"),  # 367 days
+        (date(2019, 1, 1), date(2024, 1, 1), "month", "to"),  # 61 months
+        (date(2024, 2, 1), date(2024, 1, 1), "day", "from"),
+        (date(2024, 1, 1), date(2999, 1, 1), "day", "to"),
+        (date(2024, 1, 1), date(2024, 2, 1), "week", "granularity"),
+    ],
+)
+def test_bad_ranges(db, reference, start, end, granularity, field):
+    scope = resolve_scope(db.session, "province", None)
+    with pytest.raises(InvalidInput) as raised:
+        adoption_series(db.session, scope, start, end, granularity)
+    assert field in raised.value.errors
+
+
+def test_longest_ranges_and_defaults(db, reference):
+    scope = resolve_scope(db.session, "province", None)
+    assert len(adoption_series(db.session, scope, date(2023, 1, 1), date(2024, 1, 1)).points) == 366
+    months = adoption_series(db.session, scope, date(2019, 2, 1), date(2024, 1, 31), "month")
+    assert len(months.points) == 60
+    default = adoption_series(db.session, scope)
+    assert default.end == local_today() and len(default.points) == 30
+    monthly = adoption_series(db.session, scope, granularity="month")
+    assert len(monthly.points) == 12 and monthly.points[-1].period.end == local_today()

@@ -1,0 +1,353 @@
+"""Each page with the test client: status, the numbers a user reads, who may see what."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from market40.reports import create_snapshot
+from market40.web.formatting import format_percent, format_vnd
+
+NBSP = "\u00a0"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def row_of(page: str, market_code: str) -> str:
+    match = re.search(rf'<tr data-market="{market_code}">(.*?)</tr>', page, re.S)
+    assert match, f"no row for {market_code}"
+    return match.group(1)
+
+
+# ---- overview -----------------------------------------------------------------------------
+
+
+def test_overview_counts_certified_sites_against_the_target(client, dashboard):
+    page = text(client.get("/"))
+    # THAI passes tn-2022 (all vendors with QR, every fee by QR, one listing); DAI-TU does not.
+    assert re.search(r'data-testid="certified">1</strong> / 60', page)
+    assert f"1,7{NBSP}%" in page  # 1 / 60
+    assert "Đạt" in row_of(page, "THAI") and "Chưa đạt" in row_of(page, "DAI-TU")
+    # 140 seeded markets, all in the table.
+    assert page.count("<tr data-market=") == 140
+
+
+def test_overview_province_figures_sum_counts_before_dividing(client, dashboard):
+    page = text(client.get("/"))
+    # Registered: 6 at DAI-TU (none closed or rejected) + 2 at THAI; with QR: 3 + 2.
+    assert "5 / 8 tiểu thương có mã QR" in page
+    assert f"62,5{NBSP}%" in page
+    # DAI-TU: 3 with QR of 6 registered; "rau" and "thit" sold by QR, "ca" only cash.
+    dai_tu = row_of(page, "DAI-TU")
+    assert f"50,0{NBSP}%" in dai_tu and f"66,7{NBSP}%" in dai_tu
+
+
+def test_overview_ruleset_selector_changes_the_verdicts(client, dashboard):
+    page = text(client.get("/?ruleset=tn-pilot-example"))
+    # Pilot example: coverage >= 70% and active rate >= 50%: THAI 2/2 with QR, 1 of 2 active.
+    assert "Đạt" in row_of(page, "THAI") and "Chưa đạt" in row_of(page, "DAI-TU")
+    assert 'value="tn-pilot-example" selected' in page
+    assert "Bộ tiêu chí ví dụ" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("sort=coverage&order=desc", "THAI"),
+        ("sort=coverage&order=asc", "DAI-TU"),
+        ("sort=cashless&order=desc", "DAI-TU"),
+        ("sort=certified&order=desc", "THAI"),
+    ],
+)
+def test_overview_table_sorts_on_the_server(client, dashboard, query, first):
+    page = text(client.get(f"/?{query}"))
+    codes = re.findall(r'<tr data-market="([^"]+)">', page)
+    # Markets with figures come first in the asked order; undefined ratios sort last.
+    assert codes[0] == first
+    if "certified" in query:
+        assert codes[1] < codes[2] < codes[3]  # ties (not certified) by market code
+    else:
+        assert {codes[0], codes[1]} == {"THAI", "DAI-TU"}
+
+
+def test_overview_district_and_grade_tables(client, dashboard):
+    page = text(client.get("/?lang=en"))
+    assert "By district" in page and "By market grade" in page
+    assert "Grade 1 market" in page and "Grade 3 market" in page
+
+
+def test_overview_trend_chart_is_inline_svg(client, dashboard):
+    page = text(client.get("/"))
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'class="chart chart-lines"' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("sort=phone", "sort"), ("order=up", "order"), ("as_of=2024-13-01", "as_of"),
+     ("as_of=2999-01-01", "as_of")],
+)
+def test_overview_bad_arguments_are_a_422_naming_the_field(client, dashboard, query, field):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 422
+    assert field in text(response)
+
+
+def test_overview_unknown_ruleset_is_a_404(client, dashboard):
+    assert client.get("/?ruleset=nope").status_code == 404
+
+
+def test_public_pages_show_no_personal_data(client, dashboard):
+    for url in ("/", "/?lang=en", "/markets/DAI-TU", "/markets/THAI", "/markets/DAI-TU?lang=en"):
+        page = text(client.get(url))
+        for secret in dashboard.personal:
+            assert secret not in page, (url, secret)
+        assert "Chủ " not in page  # owner names stay with the board
+
+
+# ---- market -------------------------------------------------------------------------------
+
+
+def test_market_page_public_figures(client, dashboard):
+    page = text(client.get("/markets/DAI-TU"))
+    assert "Chợ Đại Từ" in page or "Đại Từ" in page
+    assert f"50,0{NBSP}%" in page  # coverage 3/6
+    assert "3 / 6 tiểu thương có mã QR" in page
+    # QR sales in the last 30 days: rau 14, thit 4 of 14 + 7 + 7 + 7 = 35 sales.
+    assert "18 / 35 giao dịch" in page
+    assert f"66,7{NBSP}%" in page  # fees: 2 of 3 by QR
+    assert "class=\"chart chart-bars\"" in page
+
+
+def test_market_page_top_stalls_by_qr_value(client, dashboard):
+    page = text(client.get("/markets/DAI-TU"))
+    table = re.search(r'<table id="top-stalls">(.*?)</table>', page, re.S).group(1)
+    stalls = re.findall(r"<tr><td>([A-Z0-9]+)</td>", table)
+    assert stalls == ["A01", "A02"]  # "ca" (B07) sold only for cash
+    assert format_vnd(dashboard.qr_sale_values["rau"], "vi") in table
+
+
+def test_market_page_listings(client, dashboard):
+    page = text(client.get("/markets/THAI?lang=en"))
+    assert "Chè Tân Cương" in page and "Postmart" in page
+    assert "No product online yet." in text(client.get("/markets/DAI-TU?lang=en"))
+
+
+def test_listing_links_are_only_web_addresses(client, dashboard, db):
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from market40.models import Listing, Market
+
+    market = db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU"))
+    db.session.add(Listing(market=market, product="Miến dong", platform="Shopee",
+                           url="javascript:alert(1)", started_on=date(2024, 1, 1)))
+    db.session.commit()
+    page = text(client.get("/markets/DAI-TU"))
+    assert "Miến dong" in page and "javascript:" not in page
+
+
+def test_pages_are_not_cached_and_personal_pages_never_stored(client, login, dashboard):
+    public = client.get("/markets/DAI-TU")
+    assert public.headers["Cache-Control"] == "no-cache"
+    assert public.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in public.headers  # no session for anonymous readers
+    login("vendor")
+    private = client.get(f"/vendors/{dashboard.vendors['rau'].id}")
+    assert private.headers["Cache-Control"] == "no-store"
+
+
+def test_market_board_section_is_for_its_board_and_admins(client, login, dashboard):
+    assert 'id="follow-ups"' not in text(client.get("/markets/DAI-TU"))
+    login("other_board")
+    assert 'id="follow-ups"' not in text(client.get("/markets/DAI-TU"))
+    client.post("/logout", data={"csrf_token": _token(client)})
+    login("department")
+    assert 'id="follow-ups"' not in text(client.get("/markets/DAI-TU"))
+
+
+def _token(client) -> str:
+    from tests.web.conftest import csrf_token
+
+    return csrf_token(text(client.get("/logout")))
+
+
+def test_market_board_sees_who_to_follow_up_and_why(client, login, dashboard):
+    login("board")
+    page = text(client.get("/markets/DAI-TU"))
+    table = re.search(r'<table id="follow-ups">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r"<tr><td><a [^>]*>([A-Z0-9]+)</a>", table)
+    # Submitted first, then sent back, then approved without an account.
+    assert rows == ["C01", "C03", "C02"]
+    assert "Đang chờ duyệt" in table and "Chưa có tài khoản ngân hàng" in table
+    assert "Thiếu ảnh CCCD" in table  # the board's own reason
+    assert dashboard.vendors["cho_duyet"].phone in table
+    assert "Thu phí" in page and 'id="fees-by-day"' in page
+
+
+def test_board_prints_the_markets_cards(client, login, dashboard):
+    assert client.get("/markets/DAI-TU/cards.pdf").status_code == 302  # login first
+    login("board")
+    page = text(client.get("/markets/DAI-TU"))
+    assert 'href="/markets/DAI-TU/cards.pdf"' in page
+    response = client.get("/markets/DAI-TU/cards.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert client.get("/markets/THAI/cards.pdf").status_code == 403  # not its market
+    assert client.get("/markets/LA-BANG/cards.pdf").status_code == 403
+
+
+def test_a_market_without_printable_cards_is_a_404(client, login, dashboard):
+    login("admin")
+    assert client.get("/markets/LA-BANG/cards.pdf").status_code == 404
+
+
+def test_unknown_market_is_a_404(client, dashboard):
+    assert client.get("/markets/NOPE").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["window=0", "window=400", "window=abc"])
+def test_market_window_is_validated(client, dashboard, query):
+    response = client.get(f"/markets/DAI-TU?{query}")
+    assert response.status_code == 422 and "window" in text(response)
+
+
+# ---- vendor -------------------------------------------------------------------------------
+
+
+def test_vendor_page_needs_a_login(client, dashboard):
+    vendor_id = dashboard.vendors["rau"].id
+    response = client.get(f"/vendors/{vendor_id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/login?next=/vendors/{vendor_id}")
+
+
+@pytest.mark.parametrize(("user", "allowed"), [
+    ("vendor", True), ("board", True), ("department", True), ("auditor", True), ("admin", True),
+    ("other_vendor", False), ("other_board", False),
+])
+def test_vendor_page_access(client, login, dashboard, user, allowed):
+    login(user)
+    response = client.get(f"/vendors/{dashboard.vendors['rau'].id}")
+    assert response.status_code == (200 if allowed else 403)
+
+
+def test_vendor_page_shows_the_card_and_what_was_received(client, login, dashboard):
+    login("vendor")
+    vendor = dashboard.vendors["rau"]
+    page = text(client.get(f"/vendors/{vendor.id}"))
+    card = re.search(r'<div class="card" id="stall-card">(.*?)</div>\s*<p class="no-print">',
+                     page, re.S).group(1)
+    assert '<svg xmlns="http://www.w3.org/2000/svg" viewBox=' in card
+    assert "0123456789" in card and "NGUYEN THI DAO" in card
+    assert f'href="/vendors/{vendor.id}/card.pdf"' in page
+    assert format_vnd(7 * 165_000, "vi") in page  # QR sales over the window
+    assert "14 giao dịch" in page
+    assert page.count("<tr><td>") >= 7  # daily totals and recent payments
+    assert f"45.000{NBSP}đ" in page and "Tiền mặt" in page
+
+
+def test_vendor_card_pdf(client, login, dashboard):
+    login("vendor")
+    response = client.get(f"/vendors/{dashboard.vendors['rau'].id}/card.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF-")
+    assert "card-DAI-TU-A01.pdf" in response.headers["Content-Disposition"]
+
+
+def test_vendor_without_code_gets_the_reason_not_a_card(client, login, dashboard):
+    login("board")
+    vendor = dashboard.vendors["cho_duyet"]
+    page = text(client.get(f"/vendors/{vendor.id}"))
+    assert 'id="stall-card"' not in page and "Đang chờ duyệt" in page
+    assert client.get(f"/vendors/{vendor.id}/card.pdf").status_code == 409
+
+
+def test_approved_vendor_whose_code_was_not_issued_says_so(client, login, dashboard, db):
+    from market40.models import Vendor
+
+    vendor = db.session.get(Vendor, dashboard.vendors["ca"].id)
+    vendor.qr_issued_at = None  # e.g. the bank account just changed
+    db.session.commit()
+    login("board")
+    page = text(client.get(f"/vendors/{vendor.id}"))
+    assert 'id="stall-card"' not in page and "Chưa được cấp mã QR" in page
+    board = text(client.get("/markets/DAI-TU"))
+    follow = re.search(r'<table id="follow-ups">(.*?)</table>', board, re.S).group(1)
+    assert "B07" in follow and "Chưa được cấp mã QR" in follow
+
+
+def test_unknown_vendor_is_a_404(client, login, dashboard):
+    login("admin")
+    assert client.get("/vendors/999999").status_code == 404
+
+
+# ---- audit --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def snapshots(dashboard, db):
+    import sqlalchemy as sa
+
+    from market40.models import User
+
+    author = db.session.scalar(sa.select(User).where(User.name == dashboard.users["department"]))
+    first = create_snapshot(db.session, "tn-2022", None, author)
+    second = create_snapshot(db.session, "tn-pilot-example", None, author)
+    db.session.commit()
+    return first, second
+
+
+@pytest.mark.parametrize(("user", "status"), [
+    ("department", 200), ("auditor", 200), ("admin", 200), ("board", 403), ("vendor", 403),
+])
+def test_audit_page_access(client, login, snapshots, user, status):
+    login(user)
+    assert client.get("/audit").status_code == status
+
+
+def test_audit_page_needs_a_login(client, dashboard):
+    response = client.get("/audit")
+    assert response.status_code == 302 and "/login?next=/audit" in response.headers["Location"]
+
+
+def test_audit_page_lists_and_verifies_snapshots(client, login, snapshots):
+    login("auditor")
+    page = text(client.get("/audit?lang=en"))
+    rows = re.findall(r'<tr data-snapshot="(\d+)">(.*?)</tr>', page, re.S)
+    assert [int(i) for i, _ in rows] == [snapshots[1].id, snapshots[0].id]
+    for _, row in rows:
+        assert "Hash OK" in row and "Chain OK" in row and "Matches today" in row
+        assert ".csv" in row and ".pdf" in row
+    assert snapshots[0].sha256[:12] in page
+
+
+def test_audit_page_reports_data_changed_since_the_snapshot(client, login, snapshots, db,
+                                                            dashboard):
+    from market40.models import Vendor
+
+    vendor = db.session.get(Vendor, dashboard.vendors["cho_duyet"].id)
+    vendor.status = "closed"  # one vendor fewer registered at DAI-TU today
+    from market40.models import utcnow
+
+    vendor.closed_at = utcnow()
+    db.session.commit()
+    login("auditor")
+    page = text(client.get("/audit?lang=en"))
+    assert "figures changed since" in page and "Hash OK" in page
+
+
+def test_audit_snapshot_csv(client, login, snapshots):
+    login("department")
+    response = client.get(f"/audit/snapshots/{snapshots[0].id}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["X-Snapshot-SHA256"] == snapshots[0].sha256
+    body = response.data.decode("utf-8-sig")
+    assert "THAI" in body and "DAI-TU" in body
+    assert client.get("/audit/snapshots/99999.csv").status_code == 404
+
+
+def test_percent_filter_matches_the_formatting_module():
+    assert format_percent(0.5, "vi") == f"50,0{NBSP}%"
