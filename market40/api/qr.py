@@ -25,6 +25,7 @@ from market40.codes import PaymentCode, VerifyResult, payment_code, verify_stall
 from market40.errors import InvalidInput
 from market40.extensions import db
 from market40.models import Vendor
+from market40.registry.vendors import get_vendor
 
 blp = Blueprint("qr", __name__, url_prefix="/api/v1", description="VietQR payment codes")
 
@@ -32,7 +33,7 @@ IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def scoped_vendor(vendor_id: int, permission: str) -> Vendor:
-    vendor = db.get_or_404(Vendor, vendor_id, description=f"vendor {vendor_id} does not exist")
+    vendor = get_vendor(db.session, vendor_id)
     authorize(current_user(), permission, vendor=vendor)
     return vendor
 
