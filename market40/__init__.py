@@ -1,4 +1,4 @@
-"""market40: the registry, VietQR codes, transactions and reports behind a province's Chợ 4.0 programme."""
+"""market40: the registry, VietQR codes, transactions and reports behind Chợ 4.0."""
 
 from __future__ import annotations
 

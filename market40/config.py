@@ -6,7 +6,7 @@ import os
 
 
 class Config:
-    """Production defaults: an SQLite file under ``instance/`` unless DATABASE_URL says otherwise."""
+    """Production defaults: an SQLite file under ``instance/`` unless DATABASE_URL is set."""
 
     SECRET_KEY: str = "dev-only-change-me"
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory (instance path)
