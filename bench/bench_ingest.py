@@ -6,7 +6,9 @@ and an admin token; gunicorn on 127.0.0.1 serving ``wsgi:app`` from it; then
 - ``single``: ``--requests`` POST /api/v1/transactions from ``--clients`` threads, each
   with its own keep-alive ``http.client`` connection (reconnecting when a sync worker
   closes it). Every request is a new transaction (unique reference). Reports requests
-  per second, p50 and p99 latency. Targets: >= 500/s with p99 < 50 ms.
+  per second, p50 and p99 latency, and the server's CPU time per request (from /proc:
+  the master and its workers), which bounds what the machine can do:
+  cores / (CPU per request). Targets: >= 500/s with p99 < 50 ms.
 - ``batch``: ``--batches`` POST /api/v1/transactions/batch of ``--batch-size`` items,
   one after the other. Reports stored rows per second. Target: >= 20,000 rows/s.
 
@@ -75,10 +77,29 @@ def gunicorn(url: str, args: argparse.Namespace):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.2)
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) of the gunicorn master and its workers, from /proc."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
 
 
 def body(vendor_id: int, reference: str, now: datetime, rng: random.Random) -> dict:
@@ -88,8 +109,8 @@ def body(vendor_id: int, reference: str, now: datetime, rng: random.Random) -> d
             "reference": reference}
 
 
-def single_posts(port: int, token: str, vendors: list[int], args: argparse.Namespace,
-                 tag: str) -> dict[str, float]:
+def single_posts(port: int, master: int, token: str, vendors: list[int],
+                 args: argparse.Namespace, tag: str) -> dict[str, float]:
     rng = random.Random(1)
     now = datetime.now(UTC)
     payloads = [json.dumps(body(rng.choice(vendors), f"{tag}-s-{i}", now, rng)).encode()
@@ -124,16 +145,19 @@ def single_posts(port: int, token: str, vendors: list[int], args: argparse.Names
 
     parts = [payloads[i::args.clients] for i in range(args.clients)]
     threads = [threading.Thread(target=client, args=(part,)) for part in parts]
+    server = server_cpu_seconds(master)
     cpu, started = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    server = server_cpu_seconds(master) - server
     latencies.sort()
     return {"rps": len(latencies) / wall,
             "p50 ms": 1000 * latencies[len(latencies) // 2],
             "p99 ms": 1000 * latencies[int(len(latencies) * 0.99) - 1],
+            "server cpu ms/req": 1000 * server / len(latencies),
             "client cpu %": 100 * (time.process_time() - cpu) / wall,
             "errors": len(failures)}
 
@@ -174,11 +198,10 @@ def run(backend: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
             db.session.commit()
             vendors = list(db.session.scalars(  # QR needs an account: use those that have one
                 db.select(Vendor.id).where(Vendor.account_number.is_not(None))))
-        with gunicorn(scratch.url, args) as port:
-            single_posts(port, token, vendors, argparse.Namespace(**{**vars(args),
-                                                                     "requests": 200}),
-                         f"{tag}-warm")
-            result = single_posts(port, token, vendors, args, tag)
+        with gunicorn(scratch.url, args) as (port, master):
+            warm = argparse.Namespace(**{**vars(args), "requests": 200})
+            single_posts(port, master, token, vendors, warm, f"{tag}-warm")
+            result = single_posts(port, master, token, vendors, args, tag)
             result.update(batches(port, token, vendors, args, tag))
         return result
 

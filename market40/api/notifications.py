@@ -57,10 +57,11 @@ class BankNotifications(MethodView):
     def post(self, note: BankNotification) -> tuple[Any, int]:
         """Record a bank credit for the approved vendor owning the account."""
         outcome = receive_bank_notification(db.session, note, request.get_json())
+        view = outcome.recorded.view if outcome.recorded is not None else None
         db.session.commit()  # also keeps the log entry of a notification not recorded
         if outcome.problem is not None:
             raise outcome.problem
-        return outcome.recorded.transaction, 201 if outcome.recorded.created else 200
+        return view, 201 if outcome.recorded.created else 200
 
 
 @blp.route("/unmatched")

@@ -92,8 +92,9 @@ class Transactions(MethodView):
     def post(self, item: TransactionIn) -> tuple[Any, int]:
         """Record one transaction (idempotent by reference)."""
         recorded = record_transaction(db.session, current_user(), item)
+        view = recorded.view  # plain values: nothing to reload after the commit
         db.session.commit()
-        return recorded.transaction, 201 if recorded.created else 200
+        return view, 201 if recorded.created else 200
 
 
 @blp.route("/batch")

@@ -19,7 +19,12 @@ from market40.payments.queries import (
     transactions_query,
     unmatched_query,
 )
-from market40.payments.record import Recorded, record_transaction, store_transaction
+from market40.payments.record import (
+    Recorded,
+    TransactionView,
+    record_transaction,
+    store_transaction,
+)
 from market40.payments.rules import TransactionIn, parse_item, rule_errors
 from market40.payments.signature import sign, verify
 
@@ -31,6 +36,7 @@ __all__ = [
     "Recorded",
     "TransactionFilters",
     "TransactionIn",
+    "TransactionView",
     "csv_chunks",
     "export_query",
     "kind_from_memo",

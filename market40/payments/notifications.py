@@ -17,12 +17,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from market40 import vietqr
 from market40.banks import bank_names
 from market40.errors import Conflict, InvalidInput
-from market40.models import Transaction, UnmatchedNotification, Vendor, utcnow
+from market40.models import Market, Transaction, UnmatchedNotification, Vendor, utcnow
 from market40.payments.memo import kind_from_memo
 from market40.payments.record import Recorded, store_transaction
 from market40.payments.rules import (
@@ -78,7 +78,7 @@ def receive_bank_notification(
     if stored is not None:
         return NotificationOutcome(recorded=_replay(stored, note))
     try:
-        item, market_id = _transaction_for(session, note, reference, now)
+        item, market = _transaction_for(session, note, reference, now)
     except _Unrecordable as problem:
         entry = _log_unmatched(session, note.reference, problem.reason, body, now)
         log.warning("bank notification %s not recorded: %s", note.reference, problem.reason)
@@ -87,8 +87,7 @@ def receive_bank_notification(
             problem=InvalidInput({problem.field: [problem.reason]},
                                  message=f"Not recorded: {problem.reason}."),
         )
-    recorded = store_transaction(session, item, market_id=market_id, source="bank",
-                                 payload=body)
+    recorded = store_transaction(session, item, market=market, source="bank", payload=body)
     session.execute(
         sa.update(UnmatchedNotification)
         .where(UnmatchedNotification.reference == note.reference,
@@ -110,7 +109,7 @@ def _replay(stored: Transaction, note: BankNotification) -> Recorded:
 
 def _transaction_for(
     session: Session, note: BankNotification, reference: str, now: datetime
-) -> tuple[TransactionIn, int]:
+) -> tuple[TransactionIn, Market]:
     bank_bin, account, amount, memo = note.bank_bin, note.account_number, note.amount, note.content
     if note.payload is not None:
         try:
@@ -138,12 +137,13 @@ def _transaction_for(
     vendor = match_account(session, account, bank_bin)
     item = TransactionIn(vendor.id, amount, "qr", kind_from_memo(memo), note.occurred_at,
                          reference)
-    return item, vendor.market_id
+    return item, vendor.market
 
 
 def match_account(session: Session, account: str, bank_bin: str | None) -> Vendor:
     """The one approved vendor owning ``account`` (at ``bank_bin`` when given)."""
-    statement = sa.select(Vendor).where(Vendor.account_number == account)
+    statement = (sa.select(Vendor).options(joinedload(Vendor.market))
+                 .where(Vendor.account_number == account))
     if bank_bin is not None:
         statement = statement.where(Vendor.bank_bin == bank_bin)
     vendors = list(session.scalars(statement.order_by(Vendor.id)))

@@ -9,11 +9,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from market40.auth import authorize
 from market40.errors import Conflict, InvalidInput
-from market40.models import Transaction, User, Vendor, utcnow
+from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.payments.rules import TransactionIn, rule_errors
 from market40.payments.vendors import payment_problem, source_for
 from market40.rollups import RollupDeltas, upsert_rollups
@@ -22,11 +22,38 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class TransactionView:
+    """A stored transaction as plain values, taken before the commit: serialising it
+    afterwards costs no query (a committed ORM object would reload itself and its
+    market; on the single-POST path that was a fifth of the request)."""
+
+    id: int
+    vendor_id: int
+    market_code: str
+    occurred_at: datetime
+    amount: int
+    method: str
+    kind: str
+    source: str
+    reference: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, tx: Transaction) -> TransactionView:
+        return cls(tx.id, tx.vendor_id, tx.market_code, tx.occurred_at, tx.amount, tx.method,
+                   tx.kind, tx.source, tx.reference, tx.created_at)
+
+
+@dataclass(frozen=True, slots=True)
 class Recorded:
     """The stored transaction and whether this call stored it (False: it was known)."""
 
     transaction: Transaction
     created: bool
+
+    @property
+    def view(self) -> TransactionView:
+        return TransactionView.of(self.transaction)
 
 
 def record_transaction(
@@ -43,15 +70,14 @@ def record_transaction(
     errors = rule_errors(item, now or utcnow())
     if errors:
         raise InvalidInput(errors)
-    vendor = session.get(Vendor, item.vendor_id)
+    # With its market, which the stored transaction (and the response) refer to.
+    vendor = session.get(Vendor, item.vendor_id, options=[joinedload(Vendor.market)])
     if vendor is None:
         raise InvalidInput.field("vendor_id", f"No vendor has id {item.vendor_id}.")
     authorize(actor, "transactions.write", vendor=vendor)
     if (problem := payment_problem(vendor, item.method, item.occurred_at)) is not None:
         raise Conflict(problem)
-    return store_transaction(
-        session, item, market_id=vendor.market_id, source=source_for(actor)
-    )
+    return store_transaction(session, item, market=vendor.market, source=source_for(actor))
 
 
 def _replay(existing: Transaction, item: TransactionIn) -> Recorded:
@@ -65,14 +91,16 @@ def _replay(existing: Transaction, item: TransactionIn) -> Recorded:
 
 
 def _stored(session: Session, reference: str) -> Transaction | None:
-    return session.scalar(sa.select(Transaction).where(Transaction.reference == reference))
+    # The common case is "not stored": probe the unique index for the id only.
+    found = session.scalar(sa.select(Transaction.id).where(Transaction.reference == reference))
+    return None if found is None else session.get(Transaction, found)
 
 
 def store_transaction(
     session: Session,
     item: TransactionIn,
     *,
-    market_id: int,
+    market: Market,
     source: str,
     payload: dict[str, Any] | None = None,
 ) -> Recorded:
@@ -88,7 +116,7 @@ def store_transaction(
         return _replay(existing, item)
     transaction = Transaction(
         vendor_id=item.vendor_id,
-        market_id=market_id,
+        market=market,
         occurred_at=item.occurred_at,
         amount=item.amount,
         method=item.method,

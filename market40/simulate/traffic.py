@@ -78,17 +78,21 @@ def plan_simulation(
     today = today or local_day(utcnow())
     yesterday = today - timedelta(days=1)
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput.field("days", f"Must be between 1 and {MAX_DAYS}.")
+        raise _cannot("days", f"Must be between 1 and {MAX_DAYS}.")
     until = until or yesterday
     if until > yesterday:
-        raise InvalidInput.field("until", f"Must be {yesterday.isoformat()} or earlier: "
-                                          "only finished days are simulated.")
+        raise _cannot("until", f"Must be {yesterday.isoformat()} or earlier: only finished "
+                               "days are simulated.")
     codes = tuple(dict.fromkeys(markets))
     found = set(session.scalars(sa.select(Market.code).where(Market.code.in_(codes))))
     if missing := [code for code in codes if code not in found]:
-        raise InvalidInput.field("markets", f"Unknown market code(s): {', '.join(missing)}.")
+        raise _cannot("markets", f"Unknown market code(s): {', '.join(missing)}.")
     return Plan(until - timedelta(days=days - 1), until, seed, codes,
                 load_vendors(session, seed, codes))
+
+
+def _cannot(field: str, problem: str) -> InvalidInput:
+    return InvalidInput({field: [problem]}, message="Cannot simulate.")
 
 
 def load_vendors(session: Session, seed: int, markets: Sequence[str] = ()) -> list[SimVendor]:
@@ -168,7 +172,6 @@ def simulate_traffic(engine: sa.Engine, plan: Plan,
                 skipped += len(skip)
                 seconds += time.perf_counter() - started
                 if len(rows) >= chunk_rows or day == plan.last:
-                    rows.sort(key=_vendor_time)
                     progress = Progress(days, len(rows), vendor_days, skipped, seconds)
                     writer.submit(Chunk(rows, rollups, progress))
                     rows, rollups, days, vendor_days, skipped = [], [], 0, 0, 0
@@ -180,10 +183,6 @@ def simulate_traffic(engine: sa.Engine, plan: Plan,
     finally:
         if not ok:
             writer.finish(abort=True)
-
-
-def _vendor_time(row: tuple) -> tuple:
-    return row[0], row[2]
 
 
 def _committed(writer: ChunkWriter) -> Iterator[Progress]:
