@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from market40.models.transaction import KINDS, METHODS
@@ -19,7 +19,8 @@ from market40.rollups.days import LOCAL_TZ
 MAX_AMOUNT = 10**12  # 1,000 billion đồng: far above any market payment, below any overflow
 CLOCK_SKEW = timedelta(minutes=5)
 # Nothing in a market's books predates 2000; an older date is a typo (e.g. 0024 for 2024).
-EARLIEST = datetime(2000, 1, 1, tzinfo=LOCAL_TZ)
+# Kept in UTC: comparing with a ZoneInfo-aware bound costs a zone lookup per item.
+EARLIEST = datetime(2000, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC)
 REFERENCE_MAX = 80
 # Prefixes the service writes itself; a client key may not look like them.
 BANK_PREFIX = "bank:"

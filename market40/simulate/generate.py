@@ -117,7 +117,7 @@ def generate_day(
         if random_() < factors.open:
             table = AMOUNTS[vendor.category]
             count = poisson(rng, category.sales_per_day * habits.activity * factors.count)
-            for _ in range(count):
+            for _ in range(min(count, len(SALE_SUFFIXES))):  # a mean of ~3: never near 999
                 second = (SALE_HOURS[int(random_() * n_hours)] * 3600
                           + int(random_() * 3600))
                 amount = table[int(random_() * AMOUNT_TABLE_SIZE)]
