@@ -42,6 +42,7 @@ from market40.models import (  # noqa: E402
     DailyRollup,
     Listing,
     Market,
+    MarketDailyRollup,
     Transaction,
     Vendor,
 )
@@ -57,6 +58,8 @@ from market40.reports.dates import end_utc, start_utc, window_days  # noqa: E402
 from market40.reports.lifecycle import registered_sql, with_qr_sql  # noqa: E402
 from market40.reports.metrics import Figures, total  # noqa: E402
 from market40.reports.queries import MarketFigures  # noqa: E402
+from market40.rollups.deltas import counter_names  # noqa: E402
+from market40.rollups.rebuild import market_rollups_query  # noqa: E402
 
 YEAR_START = date(2025, 1, 1)
 DAYS = 365
@@ -65,13 +68,6 @@ LOCAL_OFFSET = timedelta(hours=7)
 PRICES = [3_000, 5_000, 7_000, 10_000, 15_000, 20_000, 25_000, 30_000, 45_000, 60_000,
           80_000, 120_000, 150_000, 170_000]
 FEES = [50_000, 100_000, 200_000, 300_000]
-# What the rollups schema would need on SQLite (measured with --proposed-indexes):
-# the window's rows read from the index alone, without a table lookup per rollup row.
-PROPOSED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_daily_rollups_market_day_sums ON daily_rollups "
-    "(market_id, day, vendor_id, qr_sales_count, qr_sales_value, cash_sales_count, "
-    "cash_sales_value, qr_fees_count, qr_fees_value, cash_fees_count, cash_fees_value)",
-)
 
 
 def sqlite_time(moment: datetime) -> str:
@@ -223,6 +219,12 @@ def build(path: Path, n_vendors: int, n_transactions: int, seed: int = 40) -> di
     started = time.perf_counter()
     for index in Transaction.__table__.indexes | DailyRollup.__table__.indexes:
         index.create(engine, checkfirst=True)
+    # The market rollups, as the migration fills them: sums of the vendor rollups.
+    cursor.execute(
+        sa.insert(MarketDailyRollup)
+        .from_select(["market_id", "day", *counter_names()],
+                     market_rollups_query().order_by(None))
+        .compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}).string)
     cursor.execute("ANALYZE")
     raw.commit()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -309,8 +311,6 @@ def main() -> None:
     parser.add_argument("--year", action="store_true",
                         help="also time a 365-day window (the raw side takes ~25 s a run)")
     parser.add_argument("--series", action="store_true", help="also time the yearly series")
-    parser.add_argument("--proposed-indexes", action="store_true",
-                        help="add PROPOSED_INDEXES before timing (not in the models yet)")
     args = parser.parse_args()
 
     workdir = None
@@ -351,12 +351,6 @@ def main() -> None:
         version = db.session.scalar(sa.text("select sqlite_version()"))
         print(f"as of {AS_OF}, SQLite {version}, median of {args.repeat} runs after a warm-up\n")
 
-        if args.proposed_indexes:
-            for statement in PROPOSED_INDEXES:
-                db.session.execute(sa.text(statement))
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
-            print("with the proposed covering indexes (see PROPOSED_INDEXES)\n")
         rows = []
         for window in (30, 365) if args.year else (30,):
             report = adoption_report(db.session, province, AS_OF, window)

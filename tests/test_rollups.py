@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from market40.models import DailyRollup, Transaction
+from market40.models import DailyRollup, MarketDailyRollup, Transaction
 from market40.rollups import local_day, rebuild_rollups, reconcile
 from tests.conftest import auth
 from tests.payments.helpers import local, post_notification, rollup, tx
@@ -80,7 +80,23 @@ def test_reconcile_fails_when_a_raw_row_changes_behind_its_back(runner, db, mixe
     result = runner.invoke(args=["rollups", "reconcile"])
     assert result.exit_code == 1
     assert f"vendor {a.id} 2025-03-01 qr_sales_value: rollup 1000, raw 9999" in result.output
-    assert "1 difference(s)" in result.output
+    assert f"market {a.market_id} 2025-03-01 qr_sales_value: rollup 1000, raw 9999" \
+        in result.output
+    assert "2 difference(s)" in result.output
+
+
+def test_reconcile_and_rebuild_cover_the_market_rollups(runner, db, mixed_writes):
+    a, _ = mixed_writes
+    db.session.execute(sa.update(MarketDailyRollup)
+                       .where(MarketDailyRollup.day == date(2025, 3, 2))
+                       .values(cash_sales_count=MarketDailyRollup.cash_sales_count + 1))
+    db.session.commit()
+    result = runner.invoke(args=["rollups", "reconcile"])
+    assert result.exit_code == 1
+    assert "market " in result.output and "2025-03-02 cash_sales_count" in result.output
+    assert "vendor " not in result.output
+    assert runner.invoke(args=["rollups", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["rollups", "reconcile"]).exit_code == 0
 
 
 def test_reconcile_reports_missing_and_extra_rollups(runner, db, mixed_writes):

@@ -45,6 +45,10 @@ class Vendor(TimestampMixin, Base):
             postgresql_where=sa.text(LIVE_STALL_CONDITION),
         ),
         sa.Index("ix_vendors_bank_account", "bank_bin", "account_number"),
+        # Every column the reports' registered / with-QR rules read (reports.lifecycle):
+        # counting a province's vendors reads this index alone, not 12,000 wide rows.
+        sa.Index("ix_vendors_lifecycle", "market_id", "status", "created_at", "approved_at",
+                 "qr_issued_at", "rejected_at", "closed_at", "bank_bin", "account_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

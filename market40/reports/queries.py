@@ -2,10 +2,10 @@
 
 ``market_figures`` answers for a set of markets (one market, a district, the
 province) in a single SELECT: the markets, left-joined to three grouped
-subqueries: vendor counts (conditional aggregates over ``vendors``), the
-window's sums over ``daily_rollups`` with the distinct "active" vendors counted
-in the same pass, and the listings active at the as-of date. Raw transactions
-are never read here.
+subqueries: vendor counts (conditional aggregates over ``vendors``, "active" with
+one probe of the QR-sellers index per vendor), the window's sums over
+``market_daily_rollups`` (one row per market and day), and the listings active at
+the as-of date. Raw transactions are never read here.
 """
 
 from __future__ import annotations
@@ -16,21 +16,14 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup, Listing, Market, Vendor
+from market40.models import DailyRollup, Listing, Market, MarketDailyRollup, Vendor
 from market40.reports.dates import end_utc, window_days
 from market40.reports.lifecycle import registered_sql, with_qr_sql
 from market40.reports.metrics import Figures
+from market40.rollups.deltas import counter_names
 
-ROLLUP_SUMS = {
-    "qr_sales_count": DailyRollup.qr_sales_count,
-    "qr_sales_value": DailyRollup.qr_sales_value,
-    "cash_sales_count": DailyRollup.cash_sales_count,
-    "cash_sales_value": DailyRollup.cash_sales_value,
-    "qr_fees_count": DailyRollup.qr_fees_count,
-    "qr_fees_value": DailyRollup.qr_fees_value,
-    "cash_fees_count": DailyRollup.cash_fees_count,
-    "cash_fees_value": DailyRollup.cash_fees_value,
-}
+ROLLUP_SUMS = {name: getattr(DailyRollup, name) for name in counter_names()}
+MARKET_SUMS = {name: getattr(MarketDailyRollup, name) for name in counter_names()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +41,8 @@ def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def qr_sale_in(first: date, last: date) -> sa.Exists:
-    """The current vendor had at least one QR sale between local days first and last."""
+    """The current vendor had at least one QR sale between local days first and last
+    (one probe of ``ix_daily_rollups_qr_sellers``, whose condition this repeats)."""
     return (
         sa.select(DailyRollup.vendor_id)
         .where(
@@ -103,26 +97,23 @@ def market_figures(
             Vendor.market_id.label("market_id"),
             _count_if(registered_sql(end)).label("registered"),
             _count_if(with_qr).label("with_qr"),
+            _count_if(sa.and_(with_qr, qr_sale_in(first, last))).label("active"),
         )
         .where(Vendor.market_id.in_(scope))
         .group_by(Vendor.market_id)
         .subquery("vendor_counts")
     )
-    # "active" is counted in the same pass over the window's rollups as the sums: the
-    # rows are read anyway, and the vendor (by primary key) is a cheap lookup.
-    seller = sa.case(
-        (sa.and_(DailyRollup.qr_sales_count > 0, with_qr), DailyRollup.vendor_id), else_=None
-    )
     rollups = (
         sa.select(
-            DailyRollup.market_id.label("market_id"),
-            sa.func.count(sa.distinct(seller)).label("active"),
-            *(sa.func.sum(column).label(name) for name, column in ROLLUP_SUMS.items()),
+            MarketDailyRollup.market_id.label("market_id"),
+            *(sa.func.sum(column).label(name) for name, column in MARKET_SUMS.items()),
         )
-        .join(Vendor, Vendor.id == DailyRollup.vendor_id)
-        # Naming the markets lets the (market_id, day) index serve each market's range.
-        .where(DailyRollup.market_id.in_(scope), DailyRollup.day >= first, DailyRollup.day <= last)
-        .group_by(DailyRollup.market_id)
+        .where(
+            MarketDailyRollup.market_id.in_(scope),
+            MarketDailyRollup.day >= first,
+            MarketDailyRollup.day <= last,
+        )
+        .group_by(MarketDailyRollup.market_id)
         .subquery("window_sums")
     )
     listings = (
@@ -144,7 +135,7 @@ def market_figures(
             Market.grade,
             vendors.c.registered,
             vendors.c.with_qr,
-            rollups.c.active,
+            vendors.c.active,
             *(rollups.c[name] for name in ROLLUP_SUMS),
             listings.c.listings,
         )

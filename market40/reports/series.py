@@ -10,8 +10,9 @@ stops at ``to`` (month to date); ``from`` is moved back to the 1st of its month.
 for the first point: the period before ``from`` is computed for that), ``None``
 when the previous value is 0 or undefined.
 
-Two aggregate statements per call: rollups joined to a VALUES list of periods
-(sums and distinct active vendors per period), and the scope's vendor lifecycle
+Three aggregate statements per call: market (or the vendor's) rollups joined to a
+VALUES list of periods (sums per period), the scope's vendors joined to the
+periods (active vendors, by index probes), and the scope's vendor lifecycle
 columns, swept into registered/with_qr counts per period end.
 """
 
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import InvalidInput
-from market40.models import DailyRollup, Listing, Market, Vendor
+from market40.models import DailyRollup, Listing, Market, MarketDailyRollup, Vendor
 from market40.models.base import UTCDateTime
 from market40.reports.adoption import Scope
 from market40.reports.dates import end_utc, local_today, month_start, next_month, shift_months
@@ -117,8 +118,8 @@ def _in_scope(column: sa.ColumnElement[int], scope: Scope) -> sa.ColumnElement[b
     return column.in_(sa.select(Market.id).where(scope.where))
 
 
-def _period_sums(session: Session, scope: Scope, periods: list[Period]) -> dict[date, sa.Row]:
-    table = (
+def _periods_table(periods: list[Period]) -> sa.CTE:
+    return (
         sa.values(
             sa.column("start", sa.Date),
             sa.column("last", sa.Date),
@@ -128,30 +129,99 @@ def _period_sums(session: Session, scope: Scope, periods: list[Period]) -> dict[
         .data([(p.start, p.end, end_utc(p.end)) for p in periods])
         .cte("periods")
     )
-    active = sa.case(
-        (sa.and_(DailyRollup.qr_sales_count > 0, with_qr_sql(table.c.end_utc)),
-         DailyRollup.vendor_id),
-        else_=None,
-    )
+
+
+def _period_sums(session: Session, scope: Scope, periods: list[Period]) -> dict[date, sa.Row]:
+    """The counters summed per period: from the market rollups for markets, districts
+    and the province, from the vendor's own rollups for a vendor."""
+    table = _periods_table(periods)
+    rollup = DailyRollup if scope.vendor is not None else MarketDailyRollup
     statement = (
         sa.select(
             table.c.start,
-            sa.func.count(sa.distinct(active)).label("active"),
-            *(sa.func.sum(column).label(name) for name, column in ROLLUP_SUMS.items()),
+            *(sa.func.sum(getattr(rollup, name)).label(name) for name in ROLLUP_SUMS),
         )
         .select_from(table)
-        .join(
-            DailyRollup,
-            sa.and_(DailyRollup.day >= table.c.start, DailyRollup.day <= table.c.last),
-        )
-        .join(Vendor, Vendor.id == DailyRollup.vendor_id)
+        .join(rollup, sa.and_(rollup.day >= table.c.start, rollup.day <= table.c.last))
         .group_by(table.c.start)
     )
     if scope.vendor is not None:
         statement = statement.where(DailyRollup.vendor_id == scope.vendor.id)
     elif scope.where is not None:
-        statement = statement.where(_in_scope(DailyRollup.market_id, scope))
+        statement = statement.where(_in_scope(MarketDailyRollup.market_id, scope))
     return {row.start: row for row in session.execute(statement)}
+
+
+def _period_active(session: Session, scope: Scope, periods: list[Period]) -> dict[date, int]:
+    """Per period, the vendors with a QR at its end that sold by QR within it."""
+    if all(period.days == 1 for period in periods):
+        return _daily_active(session, scope, periods)
+    table = _periods_table(periods)
+    # One probe of the QR-sellers index per vendor with a QR and period.
+    sold_by_qr = (
+        sa.select(DailyRollup.vendor_id)
+        .where(DailyRollup.vendor_id == Vendor.id, DailyRollup.day >= table.c.start,
+               DailyRollup.day <= table.c.last, DailyRollup.qr_sales_count > 0)
+        .exists()
+    )
+    statement = (
+        sa.select(table.c.start, sa.func.count())
+        .select_from(table)
+        .join(Vendor, with_qr_sql(table.c.end_utc))
+        .where(_vendors_in(scope), sold_by_qr)
+        .group_by(table.c.start)
+    )
+    return {start: int(count) for start, count in session.execute(statement)}
+
+
+def _daily_active(session: Session, scope: Scope, periods: list[Period]) -> dict[date, int]:
+    """Day by day: the day's QR sellers (a vendor has one rollup row a day), less those
+    without a QR in force at the day's end.
+
+    The first count reads the QR-days index alone. The correction only looks at vendors
+    whose QR is not in force over the whole range (with a QR at both ends means with a QR
+    throughout: ``lifecycle`` makes it one interval), usually a handful.
+    """
+    first, last = periods[0], periods[-1]
+    # A literal 0, not a bound parameter: the planner only uses a partial index whose
+    # condition it can see in the query.
+    qr_sale = sa.and_(DailyRollup.qr_sales_count > sa.literal_column("0"),
+                      DailyRollup.day >= first.start,
+                      DailyRollup.day <= last.end)
+    if scope.vendor is not None:
+        in_scope = DailyRollup.vendor_id == scope.vendor.id
+    else:
+        in_scope = _in_scope(DailyRollup.market_id, scope)
+    sellers = sa.select(DailyRollup.day, sa.func.count()).where(qr_sale).group_by(DailyRollup.day)
+    if in_scope is not None:
+        sellers = sellers.where(in_scope)
+    counts = {day: int(count) for day, count in session.execute(sellers)}
+
+    table = _periods_table(periods)
+    steady = sa.and_(with_qr_sql(end_utc(first.end)), with_qr_sql(end_utc(last.end)))
+    unsteady = (
+        sa.select(Vendor.id).where(_vendors_in(scope), sa.not_(steady))
+        .cte("unsteady").prefix_with("MATERIALIZED")
+    )
+    without_qr = (
+        sa.select(DailyRollup.day, sa.func.count())
+        .select_from(unsteady)
+        .join(DailyRollup, sa.and_(DailyRollup.vendor_id == unsteady.c.id, qr_sale))
+        .join(Vendor, Vendor.id == unsteady.c.id)
+        .join(table, table.c.start == DailyRollup.day)
+        .where(sa.not_(with_qr_sql(table.c.end_utc)))
+        .group_by(DailyRollup.day)
+    )
+    for day, count in session.execute(without_qr):
+        counts[day] = counts.get(day, 0) - int(count)
+    return counts
+
+
+def _vendors_in(scope: Scope) -> sa.ColumnElement[bool]:
+    if scope.vendor is not None:
+        return Vendor.id == scope.vendor.id
+    in_scope = _in_scope(Vendor.market_id, scope)
+    return sa.true() if in_scope is None else in_scope
 
 
 def _counter(starts: list[date], stops: list[date]) -> Callable[[date], int]:
@@ -219,6 +289,7 @@ def adoption_series(
     start, end = check_range(start, end, granularity)
     periods = periods_between(start, end, granularity)
     sums = _period_sums(session, scope, periods)
+    active = _period_active(session, scope, periods)
     counts = _vendor_counts(session, scope, periods)
     online = _online_products(session, scope, periods)
     figures = []
@@ -230,8 +301,8 @@ def adoption_series(
             else Figures(online_products=online[period.start])
         )
         registered, with_qr = counts[period.start]
-        active = int(row.active or 0) if row is not None else 0
-        figures.append(replace(base, registered=registered, with_qr=with_qr, active=active))
+        figures.append(replace(base, registered=registered, with_qr=with_qr,
+                               active=active.get(period.start, 0)))
     points = []
     for previous, current, period in zip(figures, figures[1:], periods[1:], strict=False):
         before, now = previous.metrics(), current.metrics()

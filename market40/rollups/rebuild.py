@@ -8,16 +8,14 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup, Transaction
+from market40.models import DailyRollup, MarketDailyRollup, Transaction
 from market40.rollups.days import day_start_utc, local_day_sql
 from market40.rollups.deltas import COUNTERS, counter_names
 
 log = logging.getLogger(__name__)
 
 
-def raw_rollups_query(dialect: str, since: date | None = None) -> sa.Select:
-    """Rollup rows as computed from the raw transactions, ordered by (vendor, day)."""
-    day = local_day_sql(Transaction.occurred_at, dialect).label("day")
+def _raw_counters() -> list[sa.ColumnElement]:
     columns: list[sa.ColumnElement] = []
     for (method, kind), (count_name, value_name) in COUNTERS.items():
         match = sa.and_(Transaction.method == method, Transaction.kind == kind)
@@ -25,19 +23,48 @@ def raw_rollups_query(dialect: str, since: date | None = None) -> sa.Select:
         columns.append(
             sa.func.sum(sa.case((match, Transaction.amount), else_=0)).label(value_name)
         )
+    return columns
+
+
+def raw_rollups_query(dialect: str, since: date | None = None) -> sa.Select:
+    """Rollup rows as computed from the raw transactions, ordered by (vendor, day)."""
+    day = local_day_sql(Transaction.occurred_at, dialect).label("day")
     statement = sa.select(
         Transaction.vendor_id,
         day,
         sa.func.min(Transaction.market_id).label("market_id"),
-        *columns,
+        *_raw_counters(),
     ).group_by(Transaction.vendor_id, day)
     if since is not None:
         statement = statement.where(Transaction.occurred_at >= day_start_utc(since))
     return statement.order_by(Transaction.vendor_id, day)
 
 
+def raw_market_rollups_query(dialect: str, since: date | None = None) -> sa.Select:
+    """Market rollup rows as computed from the raw transactions, ordered by (market, day)."""
+    day = local_day_sql(Transaction.occurred_at, dialect).label("day")
+    statement = sa.select(Transaction.market_id, day, *_raw_counters()).group_by(
+        Transaction.market_id, day)
+    if since is not None:
+        statement = statement.where(Transaction.occurred_at >= day_start_utc(since))
+    return statement.order_by(Transaction.market_id, day)
+
+
+def market_rollups_query(since: date | None = None) -> sa.Select:
+    """Market rollup rows as the sums of the vendor rollups, ordered by (market, day)."""
+    statement = sa.select(
+        DailyRollup.market_id,
+        DailyRollup.day,
+        *(sa.func.sum(getattr(DailyRollup, name)).label(name) for name in counter_names()),
+    ).group_by(DailyRollup.market_id, DailyRollup.day)
+    if since is not None:
+        statement = statement.where(DailyRollup.day >= since)
+    return statement.order_by(DailyRollup.market_id, DailyRollup.day)
+
+
 def rebuild_rollups(session: Session, since: date | None = None) -> int:
-    """Replace the rollups of ``since`` and later (all when None) with recomputed ones.
+    """Replace the rollups of ``since`` and later (all when None) with recomputed ones:
+    the vendor rollups from the raw transactions, then the market rollups from those.
 
     One INSERT ... SELECT ... GROUP BY: the database does the work, so ten million rows
     never pass through Python. Returns the number of rollup rows written. The caller
@@ -59,6 +86,18 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
         if since is not None:
             count = count.where(DailyRollup.day >= since)
         written = session.scalar(count) or 0
+    _rebuild_market_rollups(session, since)
     log.info("rollups rebuilt from %s: %s removed, %s written", since or "the start",
              removed, written)
     return written
+
+
+def _rebuild_market_rollups(session: Session, since: date | None) -> None:
+    delete = sa.delete(MarketDailyRollup)
+    if since is not None:
+        delete = delete.where(MarketDailyRollup.day >= since)
+    session.execute(delete)
+    names = ["market_id", "day", *counter_names()]
+    session.execute(
+        sa.insert(MarketDailyRollup).from_select(names, market_rollups_query(since).order_by(None))
+    )

@@ -10,17 +10,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup
+from market40.models import DailyRollup, MarketDailyRollup
 from market40.rollups.deltas import counter_names
-from market40.rollups.rebuild import raw_rollups_query
+from market40.rollups.rebuild import raw_market_rollups_query, raw_rollups_query
 
 STREAM_ROWS = 10_000
-NAMES = ("market_id", *counter_names())
 
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    vendor_id: int
+    level: str  # "vendor" or "market"
+    id: int
     day: date
     field: str
     rollup: int | None
@@ -30,7 +30,7 @@ class Difference:
         # "-": no row on that side
         rollup = "-" if self.rollup is None else self.rollup
         raw = "-" if self.raw is None else self.raw
-        return f"vendor {self.vendor_id} {self.day.isoformat()} {self.field}: " \
+        return f"{self.level} {self.id} {self.day.isoformat()} {self.field}: " \
                f"rollup {rollup}, raw {raw}"
 
 
@@ -42,46 +42,59 @@ def _stream(connection: sa.Connection, statement: sa.Select) -> Iterator[tuple[A
 
 
 def reconcile(session: Session, since: date | None = None) -> Iterator[Difference]:
-    """Yield every difference between the rollups and the raw rows, in (vendor, day) order.
+    """Yield every difference between the rollups and the raw rows: the vendor rollups
+    in (vendor, day) order, then the market rollups in (market, day) order.
 
-    Both sides are read sorted by (vendor, day), as tuples (vendor, day, market, the
-    eight counters), and merged, so memory stays flat for any number of rows. A missing
-    rollup and a rollup of zeros are the same thing.
+    Each side is read sorted by its key, as tuples (id, day, values...), and merged, so
+    memory stays flat for any number of rows. A missing rollup and a rollup of zeros are
+    the same thing.
     """
     connection = session.connection()
-    rollups = sa.select(DailyRollup.vendor_id, DailyRollup.day,
-                        *(getattr(DailyRollup, name) for name in NAMES))
+    dialect = connection.dialect.name
+    vendor_names = ("market_id", *counter_names())
+    vendors = sa.select(DailyRollup.vendor_id, DailyRollup.day,
+                        *(getattr(DailyRollup, name) for name in vendor_names))
+    markets = sa.select(MarketDailyRollup.market_id, MarketDailyRollup.day,
+                        *(getattr(MarketDailyRollup, name) for name in counter_names()))
     if since is not None:
-        rollups = rollups.where(DailyRollup.day >= since)
-    rollups = rollups.order_by(DailyRollup.vendor_id, DailyRollup.day)
-    raw_query = raw_rollups_query(connection.dialect.name, since)
+        vendors = vendors.where(DailyRollup.day >= since)
+        markets = markets.where(MarketDailyRollup.day >= since)
+    vendors = vendors.order_by(DailyRollup.vendor_id, DailyRollup.day)
+    markets = markets.order_by(MarketDailyRollup.market_id, MarketDailyRollup.day)
+    yield from _merge("vendor", vendor_names, _stream(connection, vendors),
+                      _stream(connection, raw_rollups_query(dialect, since)))
+    yield from _merge("market", counter_names(), _stream(connection, markets),
+                      _stream(connection, raw_market_rollups_query(dialect, since)))
 
-    stored, raw = _stream(connection, rollups), _stream(connection, raw_query)
+
+def _merge(level: str, names: tuple[str, ...], stored: Iterator[tuple[Any, ...]],
+           raw: Iterator[tuple[Any, ...]]) -> Iterator[Difference]:
     left, right = next(stored, None), next(raw, None)
     while left is not None or right is not None:
         if right is None or (left is not None and left[:2] < right[:2]):
-            yield from _compare(left, None)
+            yield from _compare(level, names, left, None)
             left = next(stored, None)
         elif left is None or right[:2] < left[:2]:
-            yield from _compare(None, right)
+            yield from _compare(level, names, None, right)
             right = next(raw, None)
         else:
             if left[2:] != right[2:]:
-                yield from _compare(left, right)
+                yield from _compare(level, names, left, right)
             left, right = next(stored, None), next(raw, None)
 
 
-def _compare(stored: tuple[Any, ...] | None, raw: tuple[Any, ...] | None
-             ) -> Iterator[Difference]:
+def _compare(level: str, names: tuple[str, ...], stored: tuple[Any, ...] | None,
+             raw: tuple[Any, ...] | None) -> Iterator[Difference]:
     present = stored if stored is not None else raw
     assert present is not None
-    vendor_id, day = present[0], present[1]
-    if (stored is None or raw is None) and not any(present[3:]):
+    key, day = present[0], present[1]
+    counters = present[2 + names.index(counter_names()[0]):]
+    if (stored is None or raw is None) and not any(counters):
         return  # an all-zero row on one side equals no row on the other
-    for i, name in enumerate(NAMES, start=2):
+    for i, name in enumerate(names, start=2):
         a = None if stored is None else int(stored[i] or 0)
         b = None if raw is None else int(raw[i] or 0)
         if name == "market_id" and (a is None or b is None):
             continue
         if (a or 0) != (b or 0):
-            yield Difference(vendor_id, day, name, a, b)
+            yield Difference(level, key, day, name, a, b)

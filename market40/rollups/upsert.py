@@ -1,9 +1,14 @@
-"""``INSERT ... ON CONFLICT (vendor_id, day) DO UPDATE SET x = x + excluded.x``, per dialect.
+"""``INSERT ... ON CONFLICT (key) DO UPDATE SET x = x + excluded.x``, per dialect.
 
-The statement is built with SQLAlchemy's dialect ``insert`` (SQLite and PostgreSQL both
-support ON CONFLICT), compiled once per dialect, and run with the driver's
-executemany: rollup rows come by the thousand from batches and the simulator, and
-SQLAlchemy's per-row parameter processing would cost more than the upsert itself.
+One call adds a set of vendor-day deltas to ``daily_rollups`` and their per-market
+sums to ``market_daily_rollups``, in the caller's transaction. The statements are
+built with SQLAlchemy's dialect ``insert`` (SQLite and PostgreSQL both support ON
+CONFLICT), compiled once per dialect, and run with the driver's executemany: rollup
+rows come by the thousand from batches and the simulator, and SQLAlchemy's per-row
+parameter processing would cost more than the upsert itself.
+
+Lock order on PostgreSQL: vendor rows sorted by (vendor, day), then market rows
+sorted by (market, day), so concurrent writers never wait on each other in a cycle.
 """
 
 from __future__ import annotations
@@ -14,59 +19,78 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup
+from market40.models import DailyRollup, MarketDailyRollup
 from market40.rollups.deltas import counter_names
 from market40.rollups.driver import executemany
 
-ROW_KEYS = ("vendor_id", "day", "market_id", *counter_names())
-_COMPILED: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+VENDOR_KEYS = ("vendor_id", "day", "market_id", *counter_names())
+MARKET_KEYS = ("market_id", "day", *counter_names())
+_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
 
 
-def upsert_statement(dialect: str) -> sa.Insert:
-    """The ORM-level statement (also usable with ``session.execute``)."""
+def upsert_statement(table: sa.Table, key: Sequence[str], dialect: str) -> sa.Insert:
+    """``table``'s counter upsert on the unique ``key`` columns."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:
         raise NotImplementedError(f"no rollup upsert for {dialect}")
-    table = DailyRollup.__table__
     statement = insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[table.c.vendor_id, table.c.day],
-        # market_id stays as first written: a vendor's day belongs to one market.
+        index_elements=[table.c[name] for name in key],
+        # A vendor row's market_id stays as first written: a vendor's day belongs to one
+        # market (vendors never move between markets).
         set_={name: table.c[name] + statement.excluded[name] for name in counter_names()},
     )
 
 
-def _compiled(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
+def _compiled(table: sa.Table, keys: Sequence[str], dialect: sa.Dialect
+              ) -> tuple[str, tuple[str, ...] | None]:
     """SQL text and, for positional paramstyles, the parameter order."""
-    cached = _COMPILED.get(dialect.name)
+    cached = _COMPILED.get((table.name, dialect.name))
     if cached is None:
-        compiled = upsert_statement(dialect.name).compile(
-            dialect=dialect, column_keys=list(ROW_KEYS))
+        statement = upsert_statement(table, [c.name for c in table.primary_key], dialect.name)
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         order = tuple(compiled.positiontup) if compiled.positional else None
-        cached = _COMPILED[dialect.name] = (compiled.string, order)
+        cached = _COMPILED[(table.name, dialect.name)] = (compiled.string, order)
     return cached
 
 
-def upsert_rollups(bind: Session | sa.Connection, rows: Sequence[dict[str, Any]]) -> int:
-    """Add ``rows`` (from :meth:`RollupDeltas.rows`) to the rollups; returns how many.
+def market_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The vendor-day rows summed per (market, day), sorted by that key."""
+    names = counter_names()
+    sums: dict[tuple[int, Any], list[int]] = {}
+    for row in rows:
+        key = (row["market_id"], row["day"])
+        counters = sums.get(key)
+        if counters is None:
+            sums[key] = [row[name] for name in names]
+        else:
+            for i, name in enumerate(names):
+                counters[i] += row[name]
+    return [{"market_id": key[0], "day": key[1], **dict(zip(names, counters, strict=True))}
+            for key, counters in sorted(sums.items())]
 
-    Runs in the caller's transaction: the caller commits the transactions and their
-    rollups together, or neither.
+
+def _upsert(connection: sa.Connection, table: sa.Table, keys: Sequence[str],
+            rows: Sequence[dict[str, Any]]) -> None:
+    sql, order = _compiled(table, keys, connection.dialect)
+    if connection.dialect.name == "sqlite":  # the driver gets ISO dates, as Date would write
+        rows = [{**row, "day": row["day"].isoformat()} for row in rows]
+    params = [tuple(row[key] for key in order) for row in rows] if order else list(rows)
+    executemany(connection, sql, params)
+
+
+def upsert_rollups(bind: Session | sa.Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Add ``rows`` (from :meth:`RollupDeltas.rows`) to the vendor and market rollups.
+
+    Returns the number of vendor rows. Runs in the caller's transaction: the caller
+    commits the transactions and their rollups together, or neither.
     """
     if not rows:
         return 0
     connection = bind if isinstance(bind, sa.Connection) else bind.connection()
-    sql, order = _compiled(connection.dialect)
-    sqlite = connection.dialect.name == "sqlite"
-    params: list[Any]
-    if sqlite:  # the driver gets ISO dates, as the Date type would write them
-        rows = [{**row, "day": row["day"].isoformat()} for row in rows]
-    if order is not None:
-        params = [tuple(row[key] for key in order) for row in rows]
-    else:
-        params = list(rows)
-    executemany(connection, sql, params)
+    _upsert(connection, DailyRollup.__table__, VENDOR_KEYS, rows)
+    _upsert(connection, MarketDailyRollup.__table__, MARKET_KEYS, market_rows(rows))
     return len(rows)

@@ -79,7 +79,7 @@ def top_stalls(session: Session, market: Market, first: date, last: date,
         )
         .join(DailyRollup, DailyRollup.vendor_id == Vendor.id)
         .where(
-            DailyRollup.market_id == market.id,
+            Vendor.market_id == market.id,
             DailyRollup.day >= first,
             DailyRollup.day <= last,
         )

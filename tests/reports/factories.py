@@ -1,8 +1,8 @@
 """Test data for reports: transactions with the rollups derived from them, and listings.
 
-Reports read ``daily_rollups`` only; the rollup package is another team's, so the
-tests keep the rollups themselves: every transaction inserted here also adds to
-its vendor's rollup of the local (Asia/Ho_Chi_Minh) day it happened.
+Reports read rollups only; the tests keep the rollups themselves, independently of
+``market40.rollups``: every transaction inserted here also adds to its vendor's
+and its market's rollup of the local (Asia/Ho_Chi_Minh) day it happened.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from market40.models import DailyRollup, Listing, Market, Transaction, Vendor
+from market40.models import (
+    DailyRollup,
+    Listing,
+    Market,
+    MarketDailyRollup,
+    Transaction,
+    Vendor,
+)
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -21,6 +28,21 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     """An aware local time on ``day`` (stored as UTC by the models)."""
     return datetime.combine(day, time(hour, minute), tzinfo=LOCAL)
+
+
+ZEROS = {f"{m}_{k}_{x}": 0 for m in ("qr", "cash") for k in ("sales", "fees")
+         for x in ("count", "value")}
+
+
+def add_to_rollup(session, model, key: tuple, counter: str, amount: int, **columns) -> None:
+    """Add one transaction to the ``model`` rollup row of primary key ``key``."""
+    row = session.get(model, key)
+    if row is None:
+        names = [column.name for column in model.__table__.primary_key]
+        row = model(**dict(zip(names, key, strict=True)), **columns, **ZEROS)
+        session.add(row)
+    setattr(row, f"{counter}_count", getattr(row, f"{counter}_count") + 1)
+    setattr(row, f"{counter}_value", getattr(row, f"{counter}_value") + amount)
 
 
 def record(
@@ -46,15 +68,10 @@ def record(
     session.add(transaction)
     if rollup:
         day = when.astimezone(LOCAL).date()
-        row = session.get(DailyRollup, (vendor.id, day))
-        if row is None:
-            row = DailyRollup(vendor_id=vendor.id, day=day, market_id=vendor.market_id,
-                              **{f"{m}_{k}_{x}": 0 for m in ("qr", "cash")
-                                 for k in ("sales", "fees") for x in ("count", "value")})
-            session.add(row)
-        prefix = f"{method}_{'sales' if kind == 'sale' else 'fees'}"
-        setattr(row, f"{prefix}_count", getattr(row, f"{prefix}_count") + 1)
-        setattr(row, f"{prefix}_value", getattr(row, f"{prefix}_value") + amount)
+        counter = f"{method}_{'sales' if kind == 'sale' else 'fees'}"
+        add_to_rollup(session, DailyRollup, (vendor.id, day), counter, amount,
+                      market_id=vendor.market_id)
+        add_to_rollup(session, MarketDailyRollup, (vendor.market_id, day), counter, amount)
     session.flush()
     return transaction
 

@@ -9,6 +9,7 @@ import pytest
 from market40.errors import InvalidInput
 from market40.reports import adoption_report, adoption_series, resolve_scope
 from market40.reports.dates import local_today
+from tests.reports.factories import at, record
 from tests.reports.oracle import expected
 from tests.reports.test_adoption import district_markets
 
@@ -109,3 +110,22 @@ def test_longest_ranges_and_defaults(db, reference):
     assert default.end == local_today() and len(default.points) == 30
     monthly = adoption_series(db.session, scope, granularity="month")
     assert len(monthly.points) == 12 and monthly.points[-1].period.end == local_today()
+
+
+@pytest.mark.parametrize("granularity", ["day", "month"])
+def test_qr_sales_outside_a_vendors_qr_period_never_make_it_active(db, scenario, granularity):
+    """QR sales recorded for a closed vendor after its closing, for a draft without a QR, and
+    for a vendor before its approval count in the sums, never in "active"."""
+    record(db.session, scenario["d"], at(date(2024, 6, 21)), 11_000)  # closed on 20 June
+    record(db.session, scenario["e"], at(date(2024, 6, 29)), 12_000)  # a draft
+    record(db.session, scenario["h"], at(date(2024, 6, 30)), 13_000)  # approved 1 July
+    scope = resolve_scope(db.session, "market", "DAI-TU")
+    series = adoption_series(db.session, scope, date(2024, 6, 1), date(2024, 7, 3), granularity)
+    for point in series.points:
+        window = point.period.days
+        want = expected(db.session, point.period.end, window, ["DAI-TU"])
+        assert point.metrics() == want, point.period
+    by_day = {p.period.start: p.figures for p in series.points}
+    if granularity == "day":
+        assert by_day[date(2024, 6, 21)].active == 0
+        assert by_day[date(2024, 6, 21)].qr_sales_count == 1

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from market40.auth import create_user
-from market40.models import DailyRollup, Listing, Market, Transaction, Vendor, utcnow
+from market40.models import (
+    DailyRollup,
+    Listing,
+    Market,
+    MarketDailyRollup,
+    Transaction,
+    Vendor,
+    utcnow,
+)
 from market40.reports.dates import LOCAL_TZ, local_date, local_today
 
 PASSWORD = "cho-bon-chấm-không"  # noqa: S105 - test data
@@ -83,6 +91,10 @@ def _pay(session: Session, vendor: Vendor, days_ago: int, hour: int, amount: int
     return row
 
 
+COUNTERS = [f"{m}_{k}_{x}" for m in ("qr", "cash") for k in ("sales", "fees")
+            for x in ("count", "value")]
+
+
 def build_rollups(session: Session) -> None:
     """Per vendor and local day sums, exactly as DESIGN.md §3 describes the rollup."""
     sums: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -98,6 +110,12 @@ def build_rollups(session: Session) -> None:
         session.add(DailyRollup(vendor_id=vendor_id, day=day, market_id=markets[vendor_id],
                                 **values))
     session.flush()
+    session.execute(sa.delete(MarketDailyRollup))
+    session.execute(sa.insert(MarketDailyRollup).from_select(
+        ["market_id", "day", *COUNTERS],
+        sa.select(DailyRollup.market_id, DailyRollup.day,
+                  *(sa.func.sum(getattr(DailyRollup, name)) for name in COUNTERS))
+        .group_by(DailyRollup.market_id, DailyRollup.day)))
 
 
 def seed_dashboard(session: Session) -> Dashboard:
