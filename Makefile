@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run serve test bench screenshots lint clean
+.PHONY: install run serve test fuzz bench screenshots lint clean
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ serve: install
 test: install
 	$(BIN)/python -m pytest -n auto
 
+## Schemathesis with many examples per API operation (make test runs a few of each).
+FUZZ_EXAMPLES ?= 300
+fuzz: install
+	MARKET40_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -p no:xdist -p no:randomly
+
 ## Benchmarks (minutes, not part of `make test`); figures go in the README.
 bench: install
 	$(BIN)/python bench/bench_vietqr.py
@@ -40,6 +45,7 @@ bench: install
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_reports.py
+	$(BIN)/python bench/bench_load.py
 
 ## Regenerate docs/screenshots/ from the browser tests.
 screenshots: install

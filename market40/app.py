@@ -16,6 +16,7 @@ def build_app(config: type | dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_security(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -29,8 +30,13 @@ def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
         app.config.from_object(config)
     # MARKET40_SECRET_KEY, MARKET40_WEBHOOK_SECRET, ... override the defaults.
     app.config.from_prefixed_env("MARKET40")
-    if os.environ.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI"):  # unprefixed spellings, too
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    # Statement parameters (phones, national IDs, accounts) never reach logs or error
+    # messages, whatever engine options a deployment sets.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     url = database_url_from_env()
     if url and not app.testing:
         app.config["SQLALCHEMY_DATABASE_URI"] = url
@@ -43,11 +49,13 @@ def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from market40 import models  # noqa: F401  (every table registered before migrate sees them)
+    from market40.api.schemas.base import ErrorSchema
     from market40.db import configure_engine_events
     from market40.extensions import api, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    api.ERROR_SCHEMA = ErrorSchema  # documents errors as a list too (import rows, batch items)
     api.init_app(app)
     limiter.init_app(app)
     with app.app_context():
@@ -60,6 +68,14 @@ def register_blueprints(app: Flask) -> None:
 
     register_api(app)
     register_web(app)
+
+
+def register_security(app: Flask) -> None:
+    from market40 import security
+    from market40.auth import access
+
+    security.init_app(app)
+    access.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -31,8 +31,21 @@ class Config:
     # Shared secret for HMAC-signed bank notifications (MARKET40_WEBHOOK_SECRET).
     WEBHOOK_SECRET: str | None = None
     TIMEZONE = "Asia/Ho_Chi_Minh"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "memory://"  # or RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379
     RATELIMIT_ENABLED = True
+    # X-RateLimit-* and Retry-After on limited responses; a storage outage falls back to
+    # per-process memory instead of failing requests.
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Failed bearer-token authentications per client address, and requests per token.
+    TOKEN_FAILURE_LIMIT = "20 per minute; 200 per hour"
+    TOKEN_RATE_LIMIT = "6000 per minute"
+    # Number of reverse proxies in front of the app whose X-Forwarded-* to trust (ProxyFix);
+    # 0 trusts none. MARKET40_PROXY_FIX=1 behind one nginx.
+    PROXY_FIX = 0
+    # Secure cookies on every response (MARKET40_SESSION_COOKIE_SECURE=true); HTTPS
+    # requests get them anyway.
+    SESSION_COOKIE_SECURE = False
 
 
 class TestConfig(Config):

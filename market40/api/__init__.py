@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
+from werkzeug.routing import IntegerConverter
 
+from market40.api.schemas.base import MAX_ID
 from market40.extensions import api
 
 # One module per resource, each exposing ``blp``; registered in this order.
@@ -29,7 +32,17 @@ API_MODULES = (
 )
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a database id (1 to 2**31-1). Anything else is a 404, not a query
+    that overflows the database driver; the range is also written into the OpenAPI path
+    parameter (flask-smorest documents IntegerConverter's min and max)."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
 def register_api(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     for name in API_MODULES:
         api.register_blueprint(import_module(f"market40.api.{name}").blp)
 

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from market40 import render
 from market40.api.qr import scoped_vendor
+from market40.api.schemas.base import BINARY
 from market40.auth import authorize, current_user
 from market40.codes import market_sheet, stall_card
 from market40.extensions import db
@@ -26,8 +27,8 @@ def pdf_response(body: bytes, filename: str) -> Response:
     return response.make_conditional(request)
 
 
-@blp.route("/vendors/<int:vendor_id>/card.pdf")
-@blp.response(200, content_type="application/pdf", description="An A6 stall card")
+@blp.route("/vendors/<id:vendor_id>/card.pdf")
+@blp.response(200, BINARY, content_type="application/pdf", description="An A6 stall card")
 def vendor_card(vendor_id: int) -> Response:
     """The vendor's stall card (A6 PDF) with its static VietQR code."""
     vendor = scoped_vendor(vendor_id, "vendors.qr")
@@ -36,7 +37,8 @@ def vendor_card(vendor_id: int) -> Response:
 
 
 @blp.route("/markets/<code>/cards.pdf")
-@blp.response(200, content_type="application/pdf", description="A4 sheets of stall cards")
+@blp.response(200, BINARY, content_type="application/pdf",
+              description="A4 sheets of stall cards")
 def market_cards(code: str) -> Response:
     """Every approved vendor's card of a market on A4 sheets with cut marks."""
     market = db.first_or_404(sa.select(Market).where(Market.code == code),

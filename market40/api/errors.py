@@ -20,12 +20,22 @@ from market40.extensions import db
 log = logging.getLogger(__name__)
 
 
+def json_keys(errors: Any) -> Any:
+    """Error maps with every key a string: a multipart part without a name reaches
+    marshmallow as the key ``None``, which JSON cannot sort or encode (it was a 500)."""
+    if isinstance(errors, dict):
+        return {"" if k is None else str(k): json_keys(v) for k, v in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [json_keys(v) for v in errors]
+    return errors
+
+
 def error_body(status: int, message: str | None = None, errors: Any = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": status, "status": HTTPStatus(status).phrase}
     if message:
         body["message"] = message
     if errors:
-        body["errors"] = errors
+        body["errors"] = json_keys(errors)
     return body
 
 

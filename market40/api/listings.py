@@ -43,7 +43,7 @@ class Listings(MethodView):
         return listing
 
 
-@blp.route("/<code>/listings/<int:listing_id>")
+@blp.route("/<code>/listings/<id:listing_id>")
 class ListingById(MethodView):
     @blp.response(204)
     def delete(self, code: str, listing_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_smorest import Page
 
+from market40.api.schemas.base import MAX_ID
 from market40.extensions import db
 
 
@@ -13,6 +14,10 @@ class SelectPage(Page):
 
     @property
     def items(self) -> list:
+        if self.page_params.first_item > MAX_ID:
+            # No table gets this far; a larger OFFSET does not fit the driver's integer
+            # (SQLite raised OverflowError: a 500 for ?page=10**20). Past the end: empty.
+            return []
         statement = self.collection.limit(self.page_params.page_size).offset(
             self.page_params.first_item
         )

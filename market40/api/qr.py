@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from market40 import render, vietqr
+from market40.api.schemas.base import BINARY
 from market40.api.schemas.qr import (
     DecodeArgsSchema,
     DecodedSchema,
@@ -54,12 +55,14 @@ def image_response(code: PaymentCode, args: dict[str, Any]) -> Response:
     return response.make_conditional(request)
 
 
-@blp.route("/vendors/<int:vendor_id>/qr")
+@blp.route("/vendors/<id:vendor_id>/qr")
 class VendorQR(MethodView):
     @blp.arguments(QRQueryArgsSchema, location="query")
     @blp.response(200, PaymentCodeSchema)
-    @blp.alt_response(200, content_type="image/png", description="format=png")
-    @blp.alt_response(200, content_type="image/svg+xml", description="format=svg")
+    # One 200 in three representations: flask-smorest merges them by content type.
+    @blp.alt_response(200, schema=BINARY, content_type="image/png")
+    @blp.alt_response(200, schema=BINARY, content_type="image/svg+xml",
+                      description="The payload (format=json) or the QR image (png, svg)")
     def get(self, args: dict[str, Any], vendor_id: int) -> PaymentCode | Response:
         """The vendor's VietQR code: static, or dynamic with ``amount`` (JSON, PNG or SVG)."""
         vendor = scoped_vendor(vendor_id, "vendors.qr")

@@ -9,6 +9,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from market40.api.schemas.base import TEXT
 from market40.api.schemas.reports import (
     AdoptionQueryArgsSchema,
     AdoptionSchema,
@@ -41,6 +42,12 @@ blp = Blueprint(
 STRICT = {"unknown": ma.RAISE}
 
 
+def csv_alternative(what: str) -> Any:
+    """Document the ``format=csv`` representation next to the JSON one (same 200)."""
+    return blp.alt_response(200, schema=TEXT, content_type="text/csv",
+                            description=f"{what} (JSON, or CSV with format=csv)")
+
+
 def csv_response(text: str, filename: str) -> Response:
     """A CSV download (``text`` already made formula-safe by reports.csvexport)."""
     response = Response(text.encode("utf-8"), mimetype="text/csv")
@@ -61,6 +68,7 @@ def report_scope(args: dict[str, Any]) -> Scope:
 class Adoption(MethodView):
     @blp.arguments(AdoptionQueryArgsSchema, location="query", **STRICT)
     @blp.response(200, AdoptionSchema)
+    @csv_alternative("Adoption metrics")
     def get(self, args: dict[str, Any]) -> Any:
         """Adoption metrics of the province, a district, a market or a vendor (token)."""
         report = adoption_report(db.session, report_scope(args), args.get("as_of"), args["window"])
@@ -74,6 +82,7 @@ class Adoption(MethodView):
 class AdoptionSeries(MethodView):
     @blp.arguments(SeriesQueryArgsSchema, location="query", **STRICT)
     @blp.response(200, SeriesSchema)
+    @csv_alternative("One row per period")
     def get(self, args: dict[str, Any]) -> Any:
         """Adoption metrics per day or calendar month, with the change on the period before."""
         series = adoption_series(
@@ -92,6 +101,7 @@ class AdoptionSeries(MethodView):
 class Certification(MethodView):
     @blp.arguments(CertificationQueryArgsSchema, location="query", **STRICT)
     @blp.response(200, CertificationSchema)
+    @csv_alternative("One row per market")
     def get(self, args: dict[str, Any]) -> Any:
         """Every market judged against a ruleset, with the count against the target."""
         certification = certify(db.session, load_ruleset(args["ruleset"]), args.get("as_of"))

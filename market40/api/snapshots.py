@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from market40.api.pagination import PAGE_PARAMETERS, SelectPage
 from market40.api.reports import csv_response
+from market40.api.schemas.base import BINARY, TEXT
 from market40.api.schemas.snapshots import (
     SnapshotDetailSchema,
     SnapshotFormatArgsSchema,
@@ -26,6 +27,10 @@ from market40.reports import create_snapshot, get_snapshot, snapshots_query, ver
 from market40.reports.csvexport import snapshot_csv
 from market40.reports.snapshots import snapshot_body
 
+# The exact bytes that were hashed: JSON, but not the shape of the json format.
+CANONICAL_TYPE = "application/vnd.market40.snapshot+json"
+CANONICAL = {"type": "object", "description": "The canonical body (format market40.snapshot/1)"}
+
 blp = Blueprint(
     "snapshots",
     __name__,
@@ -37,7 +42,7 @@ blp = Blueprint(
 def _download(snapshot: Snapshot, fmt: str, lang: str) -> Response:
     stem = f"snapshot-{snapshot.id}-{snapshot.ruleset}-{snapshot.as_of.isoformat()}"
     if fmt == "canonical":
-        response = Response(snapshot.body.encode("utf-8"), mimetype="application/json")
+        response = Response(snapshot.body.encode("utf-8"), mimetype=CANONICAL_TYPE)
     elif fmt == "csv":
         response = csv_response(snapshot_csv(snapshot_body(snapshot), lang), f"{stem}.csv")
     else:
@@ -69,10 +74,14 @@ class Snapshots(MethodView):
         return snapshot
 
 
-@blp.route("/<int:snapshot_id>")
+@blp.route("/<id:snapshot_id>")
 class SnapshotById(MethodView):
     @blp.arguments(SnapshotFormatArgsSchema, location="query")
     @blp.response(200, SnapshotDetailSchema)
+    @blp.alt_response(200, schema=CANONICAL, content_type=CANONICAL_TYPE)
+    @blp.alt_response(200, schema=TEXT, content_type="text/csv")
+    @blp.alt_response(200, schema=BINARY, content_type="application/pdf",
+                      description="format=json (default), canonical, csv or pdf")
     def get(self, args: dict[str, Any], snapshot_id: int) -> Any:
         """One snapshot: JSON, its exact canonical bytes, CSV or PDF (``format``)."""
         authorize(current_user(), "snapshots.read")
@@ -82,7 +91,7 @@ class SnapshotById(MethodView):
         return snapshot
 
 
-@blp.route("/<int:snapshot_id>/verify")
+@blp.route("/<id:snapshot_id>/verify")
 class SnapshotVerification(MethodView):
     @blp.response(200, VerificationSchema)
     def get(self, snapshot_id: int) -> Any:

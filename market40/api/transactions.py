@@ -13,6 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from market40.api.pagination import PAGE_PARAMETERS, SelectPage
+from market40.api.schemas.base import TEXT
 from market40.api.schemas.transactions import (
     BatchInSchema,
     BatchResultSchema,
@@ -74,6 +75,8 @@ def csv_when_asked(view: Callable[..., Any]) -> Callable[..., Any]:
 class Transactions(MethodView):
     @blp.arguments(TransactionQueryArgsSchema, location="query")
     @blp.response(200, TransactionSchema(many=True))
+    @blp.alt_response(200, schema=TEXT, content_type="text/csv",
+                      description="A page of transactions, or every match as CSV")
     @blp.doc(security=[{"bearer": []}])
     @csv_when_asked
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)

@@ -63,7 +63,7 @@ class MarketVendors(MethodView):
         return vendor
 
 
-@blp.route("/vendors/<int:vendor_id>")
+@blp.route("/vendors/<id:vendor_id>")
 class VendorById(MethodView):
     @blp.response(200, VendorSchema)
     @blp.doc(security=BEARER)

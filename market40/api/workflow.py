@@ -43,7 +43,7 @@ def _move(vendor_id: int, action: str, data: dict[str, Any]) -> Vendor:
     return vendor
 
 
-@blp.route("/<int:vendor_id>/submit")
+@blp.route("/<id:vendor_id>/submit")
 class SubmitVendor(MethodView):
     @blp.arguments(WorkflowActionSchema, required=False)
     @blp.response(200, VendorSchema)
@@ -53,7 +53,7 @@ class SubmitVendor(MethodView):
         return _move(vendor_id, "submit", data or {})
 
 
-@blp.route("/<int:vendor_id>/approve")
+@blp.route("/<id:vendor_id>/approve")
 class ApproveVendor(MethodView):
     @blp.arguments(WorkflowActionSchema, required=False)
     @blp.response(200, VendorSchema)
@@ -63,7 +63,7 @@ class ApproveVendor(MethodView):
         return _move(vendor_id, "approve", data or {})
 
 
-@blp.route("/<int:vendor_id>/reject")
+@blp.route("/<id:vendor_id>/reject")
 class RejectVendor(MethodView):
     @blp.arguments(ReasonActionSchema)
     @blp.response(200, VendorSchema)
@@ -73,7 +73,7 @@ class RejectVendor(MethodView):
         return _move(vendor_id, "reject", data)
 
 
-@blp.route("/<int:vendor_id>/revert")
+@blp.route("/<id:vendor_id>/revert")
 class RevertVendor(MethodView):
     @blp.arguments(ReasonActionSchema)
     @blp.response(200, VendorSchema)

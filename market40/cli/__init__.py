@@ -20,6 +20,7 @@ CLI_MODULES = (
     "snapshots",
     "simulate",
     "rollups",
+    "access",
 )
 
 

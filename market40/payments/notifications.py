@@ -81,7 +81,8 @@ def receive_bank_notification(
         item, market = _transaction_for(session, note, reference, now)
     except _Unrecordable as problem:
         entry = _log_unmatched(session, note.reference, problem.reason, body, now)
-        log.warning("bank notification %s not recorded: %s", note.reference, problem.reason)
+        # The reason names the account number: it stays in the admin-only log, not here.
+        log.warning("bank notification %s not recorded (%s)", note.reference, problem.field)
         return NotificationOutcome(
             unmatched=entry,
             problem=InvalidInput({problem.field: [problem.reason]},

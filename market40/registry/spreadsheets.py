@@ -24,8 +24,15 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DATA_ROWS = 5_000
 # Blank rows an XLSX may carry below its data (formatting applied to whole columns).
 MAX_SCANNED_ROWS = 50_000
-# A 5 MB ZIP can inflate a lot; a genuine 5,000-row sheet is a few MB of XML.
+# A 5 MB ZIP can inflate a lot; a genuine 5,000-row sheet is a few MB of XML. The sizes
+# are the ones the archive declares: Python's zipfile never inflates a member past its
+# declared size (and then fails its CRC), so a lying header cannot get round them.
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+# Spreadsheet XML compresses 5-30x; a member inflating more than this (once past a
+# size where the ratio matters) is a compression bomb, not a vendor list.
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_FROM = 5 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1_000
 XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
 
@@ -48,18 +55,30 @@ def sniff(content: bytes) -> str:
     if content.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = set(archive.namelist())
-                size = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, ValueError, EOFError):
             raise file_problem("is a damaged ZIP/XLSX file") from None
-        if not all(part in names for part in XLSX_PARTS):
-            raise file_problem("is a ZIP archive but not an XLSX workbook") from None
-        if size > MAX_XLSX_UNCOMPRESSED:
-            raise file_problem("unpacks to more than 100 MB; it cannot be a vendor list")
+        check_archive(members)
         return "xlsx"
     if b"\x00" in content[:4096]:
         raise file_problem("is neither CSV nor XLSX")
     return "csv"
+
+
+def check_archive(members: Sequence[zipfile.ZipInfo]) -> None:
+    """Refuse a ZIP that is not a workbook, or would inflate like a bomb, before unpacking."""
+    names = {info.filename for info in members}
+    if not all(part in names for part in XLSX_PARTS):
+        raise file_problem("is a ZIP archive but not an XLSX workbook")
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise file_problem(f"holds more than {MAX_XLSX_MEMBERS} parts; it cannot be a vendor list")
+    if sum(info.file_size for info in members) > MAX_XLSX_UNCOMPRESSED:
+        raise file_problem("unpacks to more than 100 MB; it cannot be a vendor list")
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
+            raise file_problem(f"part {info.filename} inflates {ratio:.0f} times; it looks like "
+                               "a compression bomb, not a vendor list")
 
 
 def _csv_rows(content: bytes) -> Iterator[list[Any]]:
@@ -81,17 +100,30 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
 def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
     import openpyxl
 
+    # openpyxl (with defusedxml) and zipfile raise many types for damaged or hostile
+    # files, while opening and while reading rows (a member whose CRC or size lies).
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for damaged files
-        raise file_problem(f"could not be read as XLSX ({type(error).__name__})") from None
+    except Exception as error:
+        raise _unreadable(error) from None
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers declare a wrong size: read what is there
-        for row in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:
+                raise _unreadable(error) from None
             yield list(row)
     finally:
         workbook.close()
+
+
+def _unreadable(error: Exception) -> InvalidInput:
+    return file_problem(f"could not be read as XLSX ({type(error).__name__})")
 
 
 def _blank(value: Any) -> bool:

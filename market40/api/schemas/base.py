@@ -9,6 +9,14 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Ids and versions are PostgreSQL integers. A bigger number cannot name a row, and SQLite
+# refuses Python ints past 64 bits (OverflowError): refuse them as input, with a 422.
+MAX_ID = 2**31 - 1
+ID_RANGE = ma.validate.Range(min=1, max=MAX_ID)
+VERSION_RANGE = ma.validate.Range(min=0, max=MAX_ID)
+# OpenAPI schemas of the responses that are not JSON (documented per content type).
+BINARY = {"type": "string", "format": "binary"}
+TEXT = {"type": "string"}
 
 
 class BaseSchema(ma.Schema):
@@ -34,3 +42,14 @@ LocalDate = ma.fields.Date
 
 class HealthSchema(BaseSchema):
     status = ma.fields.String()
+
+
+class ErrorSchema(BaseSchema):
+    """The API's one error body: flask-smorest's, with ``errors`` a mapping or a list."""
+
+    code = ma.fields.Integer(metadata={"description": "HTTP status code"})
+    status = ma.fields.String(metadata={"description": "HTTP status phrase"})
+    message = ma.fields.String(metadata={"description": "What went wrong, for a person"})
+    errors = ma.fields.Raw(metadata={
+        "description": "field -> [problems]; for imports and batches a list of "
+                       "{row or index, field, message}"})

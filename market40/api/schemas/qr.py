@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from market40.api.schemas.base import BaseSchema
+from market40.api.schemas.base import ID_RANGE, BaseSchema
 
 
 class QRQueryArgsSchema(BaseSchema):
@@ -55,7 +55,7 @@ class DecodedSchema(BaseSchema):
 
 
 class VerifyArgsSchema(BaseSchema):
-    vendor_id = ma.fields.Integer(required=True, strict=False)
+    vendor_id = ma.fields.Integer(required=True, strict=False, validate=ID_RANGE)
     payload = ma.fields.String(validate=ma.validate.Length(min=1, max=512))
 
 

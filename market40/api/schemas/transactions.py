@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from market40.api.schemas.base import BaseSchema, UTCDateTimeField
+from market40.api.schemas.base import ID_RANGE, BaseSchema, UTCDateTimeField
 from market40.models.transaction import KINDS, METHODS, SOURCES
 from market40.payments.batch import MAX_ITEMS
 from market40.payments.notifications import BankNotification
@@ -17,7 +17,7 @@ AMOUNT_HELP = f"Integer đồng, 1 to {MAX_AMOUNT:,} (no decimals: VND has no mi
 
 
 class TransactionInSchema(BaseSchema):
-    vendor_id = ma.fields.Integer(strict=True, required=True)
+    vendor_id = ma.fields.Integer(strict=True, required=True, validate=ID_RANGE)
     amount = ma.fields.Integer(strict=True, required=True, metadata={"description": AMOUNT_HELP})
     method = ma.fields.String(required=True, validate=ma.validate.OneOf(METHODS))
     kind = ma.fields.String(load_default="sale", validate=ma.validate.OneOf(KINDS),
@@ -108,7 +108,7 @@ class DateOrDateTime(ma.fields.Field):
 
 class TransactionQueryArgsSchema(BaseSchema):
     market = ma.fields.String(metadata={"description": "Market code"})
-    vendor = ma.fields.Integer(metadata={"description": "Vendor id"})
+    vendor = ma.fields.Integer(validate=ID_RANGE, metadata={"description": "Vendor id"})
     method = ma.fields.String(validate=ma.validate.OneOf(METHODS))
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     source = ma.fields.String(validate=ma.validate.OneOf(SOURCES))

@@ -11,7 +11,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from market40.api.schemas.base import BaseSchema, UTCDateTimeField
+from market40.api.schemas.base import ID_RANGE, VERSION_RANGE, BaseSchema, UTCDateTimeField
 from market40.auth import can, current_user
 from market40.models.vendor import GOODS_CATEGORIES, VENDOR_STATUSES
 from market40.registry.validation import PERSONAL_FIELDS
@@ -76,7 +76,7 @@ class VendorPatchSchema(BaseSchema):
                                           "short name"})
     account_number = ma.fields.String(allow_none=True)
     account_holder = ma.fields.String(allow_none=True)
-    version = ma.fields.Integer(load_only=True,
+    version = ma.fields.Integer(load_only=True, validate=VERSION_RANGE,
                                 metadata={"description": "Optional: the version you last read"})
 
 
@@ -89,7 +89,8 @@ class VendorCreateSchema(VendorPatchSchema):
 
 
 class WorkflowActionSchema(BaseSchema):
-    version = ma.fields.Integer(metadata={"description": "Optional: the version you checked"})
+    version = ma.fields.Integer(validate=VERSION_RANGE,
+                                metadata={"description": "Optional: the version you checked"})
 
 
 class ReasonActionSchema(WorkflowActionSchema):
@@ -97,7 +98,7 @@ class ReasonActionSchema(WorkflowActionSchema):
 
 
 class BulkApproveSchema(BaseSchema):
-    ids = ma.fields.List(ma.fields.Integer(strict=True), required=True,
+    ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ID_RANGE), required=True,
                          validate=ma.validate.Length(min=1, max=500))
 
 

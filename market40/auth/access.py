@@ -1,0 +1,179 @@
+"""Every API endpoint's access rule: one table, checked before any view runs.
+
+``ENDPOINTS`` maps ``"METHOD /rule"`` (the rule as Flask registers it) to the
+permission of ``PERMISSIONS`` it needs and the scope its view narrows it to. The
+before-request check answers 401 (no token) or 403 (the role lacks the permission)
+for every endpoint from this table alone; an ``/api`` rule missing from the table is
+closed (403), and a test fails when one is missing. Keys leave out URL converters.
+Scope needs the objects the URL names, so the views check it with
+``authorize(user, permission, market=, vendor=)`` once they have loaded them; the
+table says which scope each one applies. README's
+"Access" section is rendered from this table (``flask --app wsgi access-table``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from flask import Flask, request
+
+from market40.auth.identity import current_user
+from market40.auth.policy import PERMISSIONS, authorize
+from market40.errors import Forbidden
+
+log = logging.getLogger(__name__)
+
+PUBLIC = "public"
+SIGNED = "signed"  # an HMAC signature over the body instead of a token
+
+# How a view narrows a permission once it has loaded the objects (README legend).
+SCOPES = {
+    "-": "",
+    "province": "province: no market scope",
+    "market": "market: the URL's market must be one of the caller's",
+    "market-own": "market-own: as market; a vendor user gets only its own row",
+    "vendor": "vendor: the vendor's market must be one of the caller's; a vendor user, itself",
+    "rows": "rows: only rows of the caller's markets (a vendor user: its own)",
+    "items": "items: every vendor named in the body must be in the caller's markets",
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    permission: str  # a key of PERMISSIONS, or PUBLIC / SIGNED
+    scope: str = "-"  # a key of SCOPES
+    note: str = ""
+    optional_token: bool = False  # public, but a token unlocks more (checked by the view)
+
+
+def _public(note: str = "") -> Access:
+    return Access(PUBLIC, note=note)
+
+
+ENDPOINTS: dict[str, Access] = {
+    "GET /healthz": _public(),
+    "GET /api/openapi.json": _public(),
+    "GET /api/docs": _public(),
+    "GET /api/docs/assets/<filename>": _public(),
+    "GET /api/v1/districts": _public(),
+    "GET /api/v1/banks": _public(),
+    "GET /api/v1/markets": _public(),
+    "POST /api/v1/markets": Access("markets.write", "province"),
+    "GET /api/v1/markets/<code>": _public(),
+    "PATCH /api/v1/markets/<code>": Access("markets.write", "province"),
+    "GET /api/v1/markets/<code>/vendors": Access("vendors.read", "market-own"),
+    "POST /api/v1/markets/<code>/vendors": Access("vendors.write", "market"),
+    "POST /api/v1/markets/<code>/vendors/import": Access("vendors.import", "market"),
+    "GET /api/v1/markets/<code>/cards.pdf": Access("vendors.write", "market"),
+    "GET /api/v1/markets/<code>/listings": _public(),
+    "POST /api/v1/markets/<code>/listings": Access("listings.write", "market"),
+    "DELETE /api/v1/markets/<code>/listings/<listing_id>": Access("listings.write",
+                                                                       "market"),
+    "GET /api/v1/vendors/<vendor_id>": Access(
+        "vendors.read", "vendor", "phone and national ID only with vendors.personal"),
+    "PATCH /api/v1/vendors/<vendor_id>": Access(
+        "vendors.write", "vendor", "a new bank account sends it back to approval"),
+    "POST /api/v1/vendors/<vendor_id>/submit": Access("vendors.write", "vendor"),
+    "POST /api/v1/vendors/<vendor_id>/approve": Access(
+        "vendors.approve", "vendor", "never by the vendor's maker"),
+    "POST /api/v1/vendors/<vendor_id>/reject": Access("vendors.approve", "vendor"),
+    "POST /api/v1/vendors/<vendor_id>/revert": Access("vendors.approve", "vendor"),
+    "POST /api/v1/vendors/bulk-approve": Access(
+        "vendors.approve", "items", "an id out of scope fails alone with code 403"),
+    "GET /api/v1/vendors/<vendor_id>/qr": Access("vendors.qr", "vendor"),
+    "GET /api/v1/vendors/<vendor_id>/card.pdf": Access("vendors.qr", "vendor"),
+    "GET /api/v1/vendors/import-template.csv": _public("no data, only the columns"),
+    "GET /api/v1/vendors/import-template.xlsx": _public("no data, the columns and banks"),
+    "POST /api/v1/qr/decode": _public(),
+    "POST /api/v1/qr/verify": Access("vendors.read", "vendor"),
+    "GET /api/v1/audit/log": Access(
+        "audit.read", "rows", "personal data masked without vendors.personal"),
+    "GET /api/v1/audit/snapshots": Access("snapshots.read", "province"),
+    "POST /api/v1/audit/snapshots": Access("snapshots.create", "province"),
+    "GET /api/v1/audit/snapshots/<snapshot_id>": Access("snapshots.read", "province"),
+    "GET /api/v1/audit/snapshots/<snapshot_id>/verify": Access("snapshots.read",
+                                                                    "province"),
+    "GET /api/v1/reports/adoption": Access(
+        "reports.vendor", "vendor", "public; level=vendor needs a token", optional_token=True),
+    "GET /api/v1/reports/adoption/series": Access(
+        "reports.vendor", "vendor", "public; level=vendor needs a token", optional_token=True),
+    "GET /api/v1/reports/certification": _public(),
+    "GET /api/v1/reports/rulesets": _public(),
+    "GET /api/v1/indicators": _public(),
+    "POST /api/v1/indicators": Access("indicators.write", "province"),
+    "GET /api/v1/indicators/<key>/values": _public(),
+    "GET /api/v1/transactions": Access("transactions.read", "rows", "CSV export too"),
+    "POST /api/v1/transactions": Access("transactions.write", "vendor"),
+    "POST /api/v1/transactions/batch": Access("transactions.write", "items"),
+    "POST /api/v1/notifications/bank": Access(
+        SIGNED, note="X-Signature: sha256=HMAC of the body (MARKET40_WEBHOOK_SECRET)"),
+    "GET /api/v1/notifications/unmatched": Access("notifications.unmatched", "province"),
+}
+
+_CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^:<>]+)>")
+ROLES = ("admin", "department", "auditor", "board", "vendor")
+
+
+def guarded(path: str) -> bool:
+    """Paths the table governs: the API and its documents."""
+    return path.startswith("/api/") or path == "/healthz"
+
+
+def endpoint_key(method: str, rule: str) -> str:
+    """``"GET /api/v1/vendors/<vendor_id>"``: converters left out, so retyping a URL
+    variable (``<int:...>`` to ``<id:...>``) does not unhook its rule."""
+    path = _CONVERTER.sub(r"<\1>", rule)
+    return f"{'GET' if method == 'HEAD' else method} {path}"
+
+
+def access_for(method: str, rule: str) -> Access | None:
+    return ENDPOINTS.get(endpoint_key(method, rule))
+
+
+def check_access() -> None:
+    """Before every request: 401/403 from the table, before any body is parsed."""
+    rule = request.url_rule
+    if rule is None or request.method == "OPTIONS" or not guarded(rule.rule):
+        return
+    access = access_for(request.method, rule.rule)
+    if access is None:
+        log.error("no access rule for %s %s: refused", request.method, rule.rule)
+        raise Forbidden("This endpoint has no access rule yet, so it is closed.")
+    if access.permission in (PUBLIC, SIGNED) or access.optional_token:
+        return
+    authorize(current_user(), access.permission)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_access)
+
+
+def roles_for(access: Access) -> str:
+    if access.permission == PUBLIC:
+        return "anyone"
+    if access.permission == SIGNED:
+        return "bank (HMAC signature)"
+    roles = [role for role in ROLES if role in PERMISSIONS[access.permission]]
+    text = ", ".join(roles)
+    if access.optional_token:
+        text = f"anyone; vendor level: {text}"
+    return text
+
+
+def scope_text(access: Access) -> str:
+    return "" if access.permission in (PUBLIC, SIGNED) else access.scope
+
+
+def markdown_table() -> str:
+    """The table README.md shows under "Access" (one row per method and rule)."""
+    lines = ["| endpoint | permission | who | scope | note |", "|---|---|---|---|---|"]
+    for key in sorted(ENDPOINTS, key=lambda k: (k.split(" ", 1)[1], k)):
+        access = ENDPOINTS[key]
+        permission = "" if access.permission in (PUBLIC, SIGNED) else f"`{access.permission}`"
+        cells = [f"`{key}`", permission, roles_for(access), scope_text(access), access.note]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    lines.append("")
+    lines.extend(f"- {text}" for text in SCOPES.values() if text)
+    return "\n".join(lines) + "\n"
