@@ -26,6 +26,7 @@ REFERENCE_MAX = 80
 BANK_PREFIX = "bank:"
 SIMULATOR_PREFIX = "sim-"
 RESERVED_PREFIXES = (BANK_PREFIX, SIMULATOR_PREFIX)
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones overflow the driver
 FIELDS = ("vendor_id", "amount", "method", "kind", "occurred_at", "reference")
 
 MISSING = "Missing data for required field."
@@ -86,8 +87,8 @@ def reference_problem(value: str, *, reserved: bool = True) -> str | None:
 def rule_errors(item: TransactionIn, now: datetime) -> dict[str, str]:
     """Business rules of a typed item: {field: problem}, empty when it is acceptable."""
     errors: dict[str, str] = {}
-    if item.vendor_id < 1:
-        errors["vendor_id"] = "Must be greater than or equal to 1."
+    if not 1 <= item.vendor_id <= MAX_ID:
+        errors["vendor_id"] = f"Must be between 1 and {MAX_ID}."
     if (problem := amount_problem(item.amount)) is not None:
         errors["amount"] = problem
     if (problem := occurred_at_problem(item.occurred_at, now)) is not None:

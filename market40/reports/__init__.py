@@ -1,9 +1,9 @@
 """Adoption reports, certification, audit snapshots, listings and province indicators.
 
 Plain functions over a SQLAlchemy session returning frozen dataclasses, shared by
-the API, the CLI and the web pages. Reports read ``daily_rollups`` (never raw
-transactions) and the registry; metric definitions are DESIGN.md §5, spelled out
-in ``metrics`` and ``lifecycle``.
+the API, the CLI and the web pages. Reports read the market and vendor rollups
+(never raw transactions) and the registry (docs/SCALING.md); metric definitions
+are DESIGN.md §5, spelled out in ``metrics`` and ``lifecycle``.
 """
 
 from market40.reports.adoption import (

@@ -33,7 +33,7 @@ from market40.reports.adoption import Scope
 from market40.reports.dates import end_utc, local_today, month_start, next_month, shift_months
 from market40.reports.lifecycle import SPAN_COLUMNS, VendorSpan, with_qr_sql
 from market40.reports.metrics import METRICS, Figures, MetricValue
-from market40.reports.queries import ROLLUP_SUMS, figures_from
+from market40.reports.queries import ROLLUP_SUMS, figures_from, had_qr_sale
 
 GRANULARITIES = ("day", "month")
 MAX_POINTS = {"day": 366, "month": 60}
@@ -161,7 +161,7 @@ def _period_active(session: Session, scope: Scope, periods: list[Period]) -> dic
     sold_by_qr = (
         sa.select(DailyRollup.vendor_id)
         .where(DailyRollup.vendor_id == Vendor.id, DailyRollup.day >= table.c.start,
-               DailyRollup.day <= table.c.last, DailyRollup.qr_sales_count > 0)
+               DailyRollup.day <= table.c.last, had_qr_sale())
         .exists()
     )
     statement = (
@@ -183,10 +183,7 @@ def _daily_active(session: Session, scope: Scope, periods: list[Period]) -> dict
     throughout: ``lifecycle`` makes it one interval), usually a handful.
     """
     first, last = periods[0], periods[-1]
-    # A literal 0, not a bound parameter: the planner only uses a partial index whose
-    # condition it can see in the query.
-    qr_sale = sa.and_(DailyRollup.qr_sales_count > sa.literal_column("0"),
-                      DailyRollup.day >= first.start,
+    qr_sale = sa.and_(had_qr_sale(), DailyRollup.day >= first.start,
                       DailyRollup.day <= last.end)
     if scope.vendor is not None:
         in_scope = DailyRollup.vendor_id == scope.vendor.id

@@ -168,3 +168,14 @@ def test_batch_needs_a_writer(client, make_user, vendors):
     assert client.post(URL, json=body).status_code == 401
     _, auditor = make_user("auditor")
     assert client.post(URL, json=body, headers=auth(auditor)).status_code == 403
+
+
+def test_vendor_ids_outside_the_database_range_are_item_errors(client, db, admin, vendors):
+    items = [tx(vendors[0].id, "ok"), tx(0, "zero"), tx(2**31, "big"), tx(2**63, "huge")]
+    response = client.post(URL, json={"transactions": items}, headers=auth(admin))
+    assert response.status_code == 422
+    errors = {e["index"]: e for e in response.json["errors"]}
+    assert set(errors) == {1, 2, 3}
+    assert all(e["field"] == "vendor_id" and "between 1 and 2147483647" in e["message"]
+               for e in errors.values())
+    assert count_transactions(db) == 0

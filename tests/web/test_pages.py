@@ -351,3 +351,11 @@ def test_audit_snapshot_csv(client, login, snapshots):
 
 def test_percent_filter_matches_the_formatting_module():
     assert format_percent(0.5, "vi") == f"50,0{NBSP}%"
+
+
+@pytest.mark.parametrize("path", ["/vendors/{}", "/vendors/{}/card.pdf",
+                                  "/audit/snapshots/{}.csv", "/audit/snapshots/{}.pdf"])
+def test_ids_past_the_database_range_are_a_404_not_a_500(client, login, dashboard, path):
+    login("admin")
+    for number in (2**31, 2**63, 10**30):
+        assert client.get(path.format(number)).status_code == 404

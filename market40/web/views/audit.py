@@ -44,7 +44,7 @@ def _stem(snapshot_id: int) -> tuple[object, str]:
     return snapshot, f"snapshot-{snapshot.id}-{snapshot.ruleset}-{snapshot.as_of.isoformat()}"
 
 
-@bp.get("/audit/snapshots/<int:snapshot_id>.csv")
+@bp.get("/audit/snapshots/<id:snapshot_id>.csv")
 @login_required
 def snapshot_csv_file(snapshot_id: int) -> Response:
     """The snapshot's markets as CSV, with the figures exactly as frozen."""
@@ -57,7 +57,7 @@ def snapshot_csv_file(snapshot_id: int) -> Response:
     return response
 
 
-@bp.get("/audit/snapshots/<int:snapshot_id>.pdf")
+@bp.get("/audit/snapshots/<id:snapshot_id>.pdf")
 @login_required
 def snapshot_pdf_file(snapshot_id: int) -> Response:
     """The snapshot as a printable PDF report."""

@@ -41,7 +41,7 @@ def _code(vendor: Vendor) -> tuple[PaymentCode | None, str | None]:
         return None, why_no_code(vendor)
 
 
-@bp.get("/vendors/<int:vendor_id>")
+@bp.get("/vendors/<id:vendor_id>")
 @login_required
 def vendor(vendor_id: int) -> str:
     """The printable card (QR as SVG) and the vendor's payments over the window."""
@@ -80,7 +80,7 @@ def vendor(vendor_id: int) -> str:
     )
 
 
-@bp.get("/vendors/<int:vendor_id>/card.pdf")
+@bp.get("/vendors/<id:vendor_id>/card.pdf")
 @login_required
 def vendor_card(vendor_id: int) -> Response:
     """The stall card as an A6 PDF to print (the same card as on the page)."""
