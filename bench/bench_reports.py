@@ -45,6 +45,7 @@ from market40.models import (  # noqa: E402
     MarketDailyRollup,
     Transaction,
     Vendor,
+    VendorQrMonth,
 )
 from market40.reports import (  # noqa: E402
     adoption_report,
@@ -59,7 +60,7 @@ from market40.reports.lifecycle import registered_sql, with_qr_sql  # noqa: E402
 from market40.reports.metrics import Figures, total  # noqa: E402
 from market40.reports.queries import MarketFigures  # noqa: E402
 from market40.rollups.deltas import counter_names  # noqa: E402
-from market40.rollups.rebuild import market_rollups_query  # noqa: E402
+from market40.rollups.rebuild import market_rollups_query, qr_months_query  # noqa: E402
 
 YEAR_START = date(2025, 1, 1)
 DAYS = 365
@@ -219,12 +220,17 @@ def build(path: Path, n_vendors: int, n_transactions: int, seed: int = 40) -> di
     started = time.perf_counter()
     for index in Transaction.__table__.indexes | DailyRollup.__table__.indexes:
         index.create(engine, checkfirst=True)
-    # The market rollups, as the migration fills them: sums of the vendor rollups.
-    cursor.execute(
-        sa.insert(MarketDailyRollup)
-        .from_select(["market_id", "day", *counter_names()],
-                     market_rollups_query().order_by(None))
-        .compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}).string)
+    # The market rollups and the QR months, as the migrations fill them: from the vendor
+    # rollups.
+    for statement in (
+        sa.insert(MarketDailyRollup).from_select(
+            ["market_id", "day", *counter_names()], market_rollups_query().order_by(None)),
+        sa.insert(VendorQrMonth).from_select(
+            ["vendor_id", "month", "market_id", "first_day", "last_day"],
+            qr_months_query("sqlite").order_by(None)),
+    ):
+        cursor.execute(statement.compile(
+            dialect=engine.dialect, compile_kwargs={"literal_binds": True}).string)
     cursor.execute("ANALYZE")
     raw.commit()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from market40.models import DailyRollup, MarketDailyRollup, Transaction
+from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
 from market40.rollups import local_day, rebuild_rollups, reconcile
 from tests.conftest import auth
 from tests.payments.helpers import local, post_notification, rollup, tx
@@ -134,3 +134,18 @@ def test_rebuild_repairs_and_from_limits_the_work(runner, db, mixed_writes):
 def test_rollups_commands_reject_bad_dates(runner, reference):
     result = runner.invoke(args=["rollups", "rebuild", "--from", "31/12/2024"])
     assert result.exit_code == 2
+
+
+def test_reconcile_and_rebuild_cover_the_qr_months(runner, db, mixed_writes):
+    a, _ = mixed_writes
+    db.session.execute(sa.update(VendorQrMonth).where(VendorQrMonth.vendor_id == a.id)
+                       .values(last_day=date(2025, 3, 28)))
+    db.session.commit()
+    result = runner.invoke(args=["rollups", "reconcile"])
+    assert result.exit_code == 1
+    assert f"qr-month {a.id} 2025-03-01 last_day: rollup 2025-03-28, raw 2025-03-0" \
+        in result.output
+    assert runner.invoke(args=["rollups", "rebuild", "--from", "2025-03-15"]).exit_code == 0
+    assert runner.invoke(args=["rollups", "reconcile"]).exit_code == 0
+    row = db.session.get(VendorQrMonth, (date(2025, 3, 1), a.id))
+    assert row.first_day == date(2025, 3, 1) and row.last_day < date(2025, 3, 15)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from market40.models import DailyRollup, MarketDailyRollup, Transaction
+from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
 from market40.rollups import local_day
 from market40.simulate.seasons import TET, day_factors
 from tests.payments.helpers import local
@@ -109,12 +109,14 @@ def test_same_seed_same_rows_other_seed_other_rows(runner, db, stalls):
     db.session.execute(sa.delete(Transaction))
     db.session.execute(sa.delete(DailyRollup))
     db.session.execute(sa.delete(MarketDailyRollup))
+    db.session.execute(sa.delete(VendorQrMonth))
     db.session.commit()
     simulate(runner, *MARCH)
     assert rows(db) == first
     db.session.execute(sa.delete(Transaction))
     db.session.execute(sa.delete(DailyRollup))
     db.session.execute(sa.delete(MarketDailyRollup))
+    db.session.execute(sa.delete(VendorQrMonth))
     db.session.commit()
     simulate(runner, *MARCH[:-1], "8")
     assert rows(db) != first
@@ -128,6 +130,7 @@ def test_a_market_at_a_time_gives_the_same_rows_as_all_at_once(runner, db, stall
     db.session.execute(sa.delete(Transaction))
     db.session.execute(sa.delete(DailyRollup))
     db.session.execute(sa.delete(MarketDailyRollup))
+    db.session.execute(sa.delete(VendorQrMonth))
     db.session.commit()
     simulate(runner, *MARCH)
     assert rows(db) == piecewise

@@ -5,7 +5,7 @@ from market40.models.bank import Bank
 from market40.models.base import Base, utcnow
 from market40.models.geo import Commune, District
 from market40.models.market import Listing, Market
-from market40.models.rollup import DailyRollup, MarketDailyRollup
+from market40.models.rollup import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.models.snapshot import IdempotencyRecord, Indicator, Snapshot
 from market40.models.transaction import Transaction, UnmatchedNotification
 from market40.models.user import ApiToken, User, user_markets
@@ -29,6 +29,7 @@ __all__ = [
     "UnmatchedNotification",
     "User",
     "Vendor",
+    "VendorQrMonth",
     "user_markets",
     "utcnow",
 ]

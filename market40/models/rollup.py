@@ -2,8 +2,9 @@
 
 ``daily_rollups``: per vendor, per local day (Asia/Ho_Chi_Minh), counts and sums by
 method and kind. ``market_daily_rollups``: the same counters summed per market and
-day. Both are written in the same database transaction as the transactions they
-count (``market40.rollups.upsert_rollups``). A province report over a month reads
+day. ``vendor_qr_months``: each vendor's first and last QR-sale day of each month. All
+are written in the same database transaction as the transactions they count
+(``market40.rollups.upsert_rollups``). A province report over a month reads
 140 markets x 30 days = 4,200 market rows instead of ~360,000 vendor rows.
 """
 
@@ -55,3 +56,20 @@ class MarketDailyRollup(RollupCounters, Base):
 
     market_id: Mapped[int] = mapped_column(sa.ForeignKey("markets.id"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
+
+
+class VendorQrMonth(Base):
+    """Per vendor and calendar month (local days): the first and the last day with a QR
+    sale. Whether a vendor sold by QR in a window that touches a month boundary (every
+    window of a whole month or longer) is then exact: "the last QR day of November is on
+    or after the 16th", "the first of December is on or before the 15th"."""
+
+    __tablename__ = "vendor_qr_months"
+    # Clustered by (month, vendor): a month's rows are read in one range, without lookups.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    month: Mapped[date] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id"), primary_key=True)
+    market_id: Mapped[int] = mapped_column(sa.ForeignKey("markets.id"))
+    first_day: Mapped[date]
+    last_day: Mapped[date]

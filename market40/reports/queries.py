@@ -2,8 +2,8 @@
 
 ``market_figures`` answers for a set of markets (one market, a district, the
 province) in a single SELECT: the markets, left-joined to three grouped
-subqueries: vendor counts (conditional aggregates over ``vendors``, "active" with
-one probe of the QR-sellers index per vendor), the window's sums over
+subqueries: vendor counts (conditional aggregates over ``vendors``; "active" from
+``vendor_qr_months``, see ``qr_sale_in``), the window's sums over
 ``market_daily_rollups`` (one row per market and day), and the listings active at
 the as-of date. Raw transactions are never read here.
 """
@@ -11,13 +11,13 @@ the as-of date. Raw transactions are never read here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup, Listing, Market, MarketDailyRollup, Vendor
-from market40.reports.dates import end_utc, window_days
+from market40.models import DailyRollup, Listing, Market, MarketDailyRollup, Vendor, VendorQrMonth
+from market40.reports.dates import end_utc, month_start, next_month, window_days
 from market40.reports.lifecycle import registered_sql, with_qr_sql
 from market40.reports.metrics import Figures
 from market40.rollups.deltas import counter_names
@@ -47,9 +47,46 @@ def had_qr_sale() -> sa.ColumnElement[bool]:
     return DailyRollup.qr_sales_count > sa.literal_column("0")
 
 
-def qr_sale_in(first: date, last: date) -> sa.Exists:
-    """The current vendor had at least one QR sale between local days first and last
-    (one probe of ``ix_daily_rollups_qr_sellers``, whose condition this repeats)."""
+def qr_sale_in(first: date, last: date) -> sa.ColumnElement[bool]:
+    """The current vendor had at least one QR sale between local days first and last.
+
+    A window that touches a month boundary is answered from ``vendor_qr_months``: one
+    range of that table for all vendors. A window strictly inside one month (a week,
+    say) needs one probe of ``ix_daily_rollups_qr_sellers`` per vendor.
+    """
+    months = qr_months_in(first, last)
+    if months is not None:
+        return Vendor.id.in_(months)
+    return qr_sale_probe(first, last)
+
+
+def qr_months_in(first: date, last: date) -> sa.Select | None:
+    """The ids of vendors with a QR sale between first and last, from their first and
+    last QR day of each month; None when the window is strictly inside one month."""
+    segments = []
+    month = month_start(first)
+    while month <= last:
+        end_of_month = next_month(month) - timedelta(days=1)
+        lo, hi = max(first, month), min(last, end_of_month)
+        this_month = VendorQrMonth.month == month
+        if lo == month and hi == end_of_month:
+            segments.append(this_month)
+        elif lo == month:
+            segments.append(sa.and_(this_month, VendorQrMonth.first_day <= hi))
+        elif hi == end_of_month:
+            segments.append(sa.and_(this_month, VendorQrMonth.last_day >= lo))
+        else:
+            return None
+        month = next_month(month)
+    return (
+        sa.select(VendorQrMonth.vendor_id)
+        .where(VendorQrMonth.month >= month_start(first), VendorQrMonth.month <= last,
+               sa.or_(*segments))
+    )
+
+
+def qr_sale_probe(first: date, last: date) -> sa.Exists:
+    """One probe of ``ix_daily_rollups_qr_sellers`` (whose condition this repeats)."""
     return (
         sa.select(DailyRollup.vendor_id)
         .where(

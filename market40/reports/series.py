@@ -27,7 +27,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import InvalidInput
-from market40.models import DailyRollup, Listing, Market, MarketDailyRollup, Vendor
+from market40.models import (
+    DailyRollup,
+    Listing,
+    Market,
+    MarketDailyRollup,
+    Vendor,
+    VendorQrMonth,
+)
 from market40.models.base import UTCDateTime
 from market40.reports.adoption import Scope
 from market40.reports.dates import end_utc, local_today, month_start, next_month, shift_months
@@ -156,19 +163,16 @@ def _period_active(session: Session, scope: Scope, periods: list[Period]) -> dic
     """Per period, the vendors with a QR at its end that sold by QR within it."""
     if all(period.days == 1 for period in periods):
         return _daily_active(session, scope, periods)
+    # Months (the last one to date): the vendors with a QR at the period's end whose first
+    # QR day of that month is within it, one range of vendor_qr_months per month.
     table = _periods_table(periods)
-    # One probe of the QR-sellers index per vendor with a QR and period.
-    sold_by_qr = (
-        sa.select(DailyRollup.vendor_id)
-        .where(DailyRollup.vendor_id == Vendor.id, DailyRollup.day >= table.c.start,
-               DailyRollup.day <= table.c.last, had_qr_sale())
-        .exists()
-    )
     statement = (
         sa.select(table.c.start, sa.func.count())
         .select_from(table)
-        .join(Vendor, with_qr_sql(table.c.end_utc))
-        .where(_vendors_in(scope), sold_by_qr)
+        .join(VendorQrMonth, sa.and_(VendorQrMonth.month == table.c.start,
+                                     VendorQrMonth.first_day <= table.c.last))
+        .join(Vendor, Vendor.id == VendorQrMonth.vendor_id)
+        .where(_vendors_in(scope), with_qr_sql(table.c.end_utc))
         .group_by(table.c.start)
     )
     return {start: int(count) for start, count in session.execute(statement)}

@@ -1,4 +1,5 @@
-"""Per vendor, per local day rollups: kept current on every write, provably equal to raw rows.
+"""Rollups (per vendor and per market per local day, and each vendor's QR days per
+month): kept current on every write, provably equal to the raw rows.
 
 Every path that stores transactions (single POST, batch, bank notification, simulator)
 adds its deltas with :func:`upsert_rollups` in the same database transaction, so a

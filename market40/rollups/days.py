@@ -43,3 +43,12 @@ def local_day_sql(column: sa.ColumnElement, dialect: str) -> sa.ColumnElement[da
         # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC; date() returns 'YYYY-MM-DD'.
         return sa.type_coerce(sa.func.date(column, "+7 hours"), sa.Date)
     raise NotImplementedError(f"no local-day expression for {dialect}")
+
+
+def month_start_sql(day: sa.ColumnElement, dialect: str) -> sa.ColumnElement[date]:
+    """SQL for the first day of the month of a date column (or local-day expression)."""
+    if dialect == "postgresql":
+        return sa.cast(sa.func.date_trunc("month", day), sa.Date)
+    if dialect == "sqlite":
+        return sa.type_coerce(sa.func.date(day, "start of month"), sa.Date)
+    raise NotImplementedError(f"no month expression for {dialect}")

@@ -8,8 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup, MarketDailyRollup, Transaction
-from market40.rollups.days import day_start_utc, local_day_sql
+from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
+from market40.rollups.days import day_start_utc, local_day_sql, month_start_sql
 from market40.rollups.deltas import COUNTERS, counter_names
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,44 @@ def market_rollups_query(since: date | None = None) -> sa.Select:
     return statement.order_by(DailyRollup.market_id, DailyRollup.day)
 
 
+def qr_months_query(dialect: str, since: date | None = None) -> sa.Select:
+    """QR-month rows from the vendor rollups (from the month of ``since``), ordered by
+    (vendor, month)."""
+    month = month_start_sql(DailyRollup.day, dialect).label("month")
+    statement = sa.select(
+        DailyRollup.vendor_id,
+        month,
+        sa.func.min(DailyRollup.market_id).label("market_id"),
+        sa.func.min(DailyRollup.day).label("first_day"),
+        sa.func.max(DailyRollup.day).label("last_day"),
+    ).where(DailyRollup.qr_sales_count > 0).group_by(DailyRollup.vendor_id, month)
+    if since is not None:
+        statement = statement.where(DailyRollup.day >= since.replace(day=1))
+    return statement.order_by(DailyRollup.vendor_id, month)
+
+
+def raw_qr_months_query(dialect: str, since: date | None = None) -> sa.Select:
+    """QR-month rows from the raw transactions, ordered by (vendor, month)."""
+    day = local_day_sql(Transaction.occurred_at, dialect)
+    month = month_start_sql(day, dialect).label("month")
+    statement = sa.select(
+        Transaction.vendor_id,
+        month,
+        sa.func.min(Transaction.market_id).label("market_id"),
+        sa.func.min(day).label("first_day"),
+        sa.func.max(day).label("last_day"),
+    ).where(Transaction.method == "qr", Transaction.kind == "sale").group_by(
+        Transaction.vendor_id, month)
+    if since is not None:
+        statement = statement.where(
+            Transaction.occurred_at >= day_start_utc(since.replace(day=1)))
+    return statement.order_by(Transaction.vendor_id, month)
+
+
 def rebuild_rollups(session: Session, since: date | None = None) -> int:
     """Replace the rollups of ``since`` and later (all when None) with recomputed ones:
-    the vendor rollups from the raw transactions, then the market rollups from those.
+    the vendor rollups from the raw transactions, then the market rollups and the QR
+    months (from the month of ``since``) from those.
 
     One INSERT ... SELECT ... GROUP BY: the database does the work, so ten million rows
     never pass through Python. Returns the number of rollup rows written. The caller
@@ -87,6 +122,7 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
             count = count.where(DailyRollup.day >= since)
         written = session.scalar(count) or 0
     _rebuild_market_rollups(session, since)
+    _rebuild_qr_months(session, dialect, since)
     log.info("rollups rebuilt from %s: %s removed, %s written", since or "the start",
              removed, written)
     return written
@@ -101,3 +137,13 @@ def _rebuild_market_rollups(session: Session, since: date | None) -> None:
     session.execute(
         sa.insert(MarketDailyRollup).from_select(names, market_rollups_query(since).order_by(None))
     )
+
+
+def _rebuild_qr_months(session: Session, dialect: str, since: date | None) -> None:
+    delete = sa.delete(VendorQrMonth)
+    if since is not None:
+        delete = delete.where(VendorQrMonth.month >= since.replace(day=1))
+    session.execute(delete)
+    names = ["vendor_id", "month", "market_id", "first_day", "last_day"]
+    session.execute(sa.insert(VendorQrMonth).from_select(
+        names, qr_months_query(dialect, since).order_by(None)))

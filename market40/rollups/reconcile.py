@@ -10,28 +10,38 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup, MarketDailyRollup
+from market40.models import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.rollups.deltas import counter_names
-from market40.rollups.rebuild import raw_market_rollups_query, raw_rollups_query
+from market40.rollups.rebuild import (
+    raw_market_rollups_query,
+    raw_qr_months_query,
+    raw_rollups_query,
+)
 
 STREAM_ROWS = 10_000
+COUNTER_NAMES = frozenset(counter_names())
 
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    level: str  # "vendor" or "market"
+    level: str  # "vendor", "market" or "qr-month" (a vendor's first/last QR day of a month)
     id: int
     day: date
     field: str
-    rollup: int | None
-    raw: int | None
+    rollup: int | date | None
+    raw: int | date | None
 
     def __str__(self) -> str:
         # "-": no row on that side
-        rollup = "-" if self.rollup is None else self.rollup
-        raw = "-" if self.raw is None else self.raw
+        rollup, raw = (_text(value) for value in (self.rollup, self.raw))
         return f"{self.level} {self.id} {self.day.isoformat()} {self.field}: " \
                f"rollup {rollup}, raw {raw}"
+
+
+def _text(value: int | date | None) -> str:
+    if value is None:
+        return "-"
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _stream(connection: sa.Connection, statement: sa.Select) -> Iterator[tuple[Any, ...]]:
@@ -43,7 +53,8 @@ def _stream(connection: sa.Connection, statement: sa.Select) -> Iterator[tuple[A
 
 def reconcile(session: Session, since: date | None = None) -> Iterator[Difference]:
     """Yield every difference between the rollups and the raw rows: the vendor rollups
-    in (vendor, day) order, then the market rollups in (market, day) order.
+    in (vendor, day) order, the market rollups in (market, day) order, then the QR
+    months in (vendor, month) order.
 
     Each side is read sorted by its key, as tuples (id, day, values...), and merged, so
     memory stays flat for any number of rows. A missing rollup and a rollup of zeros are
@@ -65,6 +76,14 @@ def reconcile(session: Session, since: date | None = None) -> Iterator[Differenc
                       _stream(connection, raw_rollups_query(dialect, since)))
     yield from _merge("market", counter_names(), _stream(connection, markets),
                       _stream(connection, raw_market_rollups_query(dialect, since)))
+    month_names = ("market_id", "first_day", "last_day")
+    months = sa.select(VendorQrMonth.vendor_id, VendorQrMonth.month,
+                       *(getattr(VendorQrMonth, name) for name in month_names))
+    if since is not None:
+        months = months.where(VendorQrMonth.month >= since.replace(day=1))
+    months = months.order_by(VendorQrMonth.vendor_id, VendorQrMonth.month)
+    yield from _merge("qr-month", month_names, _stream(connection, months),
+                      _stream(connection, raw_qr_months_query(dialect, since)))
 
 
 def _merge(level: str, names: tuple[str, ...], stored: Iterator[tuple[Any, ...]],
@@ -88,13 +107,23 @@ def _compare(level: str, names: tuple[str, ...], stored: tuple[Any, ...] | None,
     present = stored if stored is not None else raw
     assert present is not None
     key, day = present[0], present[1]
-    counters = present[2 + names.index(counter_names()[0]):]
-    if (stored is None or raw is None) and not any(counters):
+    counters = [value for name, value in zip(names, present[2:], strict=True)
+                if name in COUNTER_NAMES]
+    if counters and (stored is None or raw is None) and not any(counters):
         return  # an all-zero row on one side equals no row on the other
     for i, name in enumerate(names, start=2):
-        a = None if stored is None else int(stored[i] or 0)
-        b = None if raw is None else int(raw[i] or 0)
+        a = None if stored is None else _value(name, stored[i])
+        b = None if raw is None else _value(name, raw[i])
         if name == "market_id" and (a is None or b is None):
             continue
-        if (a or 0) != (b or 0):
+        if name in COUNTER_NAMES:
+            if (a or 0) != (b or 0):
+                yield Difference(level, key, day, name, a, b)
+        elif a != b:
             yield Difference(level, key, day, name, a, b)
+
+
+def _value(name: str, value: Any) -> int | date | None:
+    if name in COUNTER_NAMES or name == "market_id":
+        return int(value or 0)
+    return value

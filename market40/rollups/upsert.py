@@ -1,14 +1,16 @@
 """``INSERT ... ON CONFLICT (key) DO UPDATE SET x = x + excluded.x``, per dialect.
 
-One call adds a set of vendor-day deltas to ``daily_rollups`` and their per-market
-sums to ``market_daily_rollups``, in the caller's transaction. The statements are
+One call adds a set of vendor-day deltas to ``daily_rollups``, their per-market sums
+to ``market_daily_rollups`` and their QR-sale days to ``vendor_qr_months`` (first and
+last day per vendor and month), in the caller's transaction. The statements are
 built with SQLAlchemy's dialect ``insert`` (SQLite and PostgreSQL both support ON
 CONFLICT), compiled once per dialect, and run with the driver's executemany: rollup
 rows come by the thousand from batches and the simulator, and SQLAlchemy's per-row
 parameter processing would cost more than the upsert itself.
 
 Lock order on PostgreSQL: vendor rows sorted by (vendor, day), then market rows
-sorted by (market, day), so concurrent writers never wait on each other in a cycle.
+sorted by (market, day), then month rows sorted by (month, vendor), so concurrent
+writers never wait on each other in a cycle.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import DailyRollup, MarketDailyRollup
+from market40.models import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.rollups.deltas import counter_names
 from market40.rollups.driver import executemany
 
 VENDOR_KEYS = ("vendor_id", "day", "market_id", *counter_names())
 MARKET_KEYS = ("market_id", "day", *counter_names())
+MONTH_KEYS = ("month", "vendor_id", "market_id", "first_day", "last_day")
 _COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
 
 
 def upsert_statement(table: sa.Table, key: Sequence[str], dialect: str) -> sa.Insert:
-    """``table``'s counter upsert on the unique ``key`` columns."""
+    """``table``'s upsert on the unique ``key`` columns: counters are added; first and
+    last days keep the earlier and the later."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -37,12 +41,21 @@ def upsert_statement(table: sa.Table, key: Sequence[str], dialect: str) -> sa.In
     else:
         raise NotImplementedError(f"no rollup upsert for {dialect}")
     statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[name] for name in key],
+    new, old = statement.excluded, table.c
+    if "first_day" in old:
+        # CASE rather than min()/LEAST(): the same SQL on both dialects.
+        update = {
+            "first_day": sa.case((new.first_day < old.first_day, new.first_day),
+                                 else_=old.first_day),
+            "last_day": sa.case((new.last_day > old.last_day, new.last_day),
+                                else_=old.last_day),
+        }
+    else:
         # A vendor row's market_id stays as first written: a vendor's day belongs to one
         # market (vendors never move between markets).
-        set_={name: table.c[name] + statement.excluded[name] for name in counter_names()},
-    )
+        update = {name: old[name] + new[name] for name in counter_names()}
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key], set_=update)
 
 
 def _compiled(table: sa.Table, keys: Sequence[str], dialect: sa.Dialect
@@ -73,11 +86,30 @@ def market_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             for key, counters in sorted(sums.items())]
 
 
+def month_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The days with a QR sale, as first and last day per (month, vendor), sorted."""
+    months: dict[tuple[Any, int], dict[str, Any]] = {}
+    for row in rows:
+        if row["qr_sales_count"] <= 0:
+            continue
+        day = row["day"]
+        key = (day.replace(day=1), row["vendor_id"])
+        found = months.get(key)
+        if found is None:
+            months[key] = {"month": key[0], "vendor_id": key[1], "market_id": row["market_id"],
+                           "first_day": day, "last_day": day}
+        else:
+            found["first_day"] = min(found["first_day"], day)
+            found["last_day"] = max(found["last_day"], day)
+    return [months[key] for key in sorted(months)]
+
+
 def _upsert(connection: sa.Connection, table: sa.Table, keys: Sequence[str],
             rows: Sequence[dict[str, Any]]) -> None:
     sql, order = _compiled(table, keys, connection.dialect)
     if connection.dialect.name == "sqlite":  # the driver gets ISO dates, as Date would write
-        rows = [{**row, "day": row["day"].isoformat()} for row in rows]
+        dates = [name for name in ("day", "month", "first_day", "last_day") if name in keys]
+        rows = [{**row, **{name: row[name].isoformat() for name in dates}} for row in rows]
     params = [tuple(row[key] for key in order) for row in rows] if order else list(rows)
     executemany(connection, sql, params)
 
@@ -93,4 +125,7 @@ def upsert_rollups(bind: Session | sa.Connection, rows: Sequence[dict[str, Any]]
     connection = bind if isinstance(bind, sa.Connection) else bind.connection()
     _upsert(connection, DailyRollup.__table__, VENDOR_KEYS, rows)
     _upsert(connection, MarketDailyRollup.__table__, MARKET_KEYS, market_rows(rows))
+    months = month_rows(rows)
+    if months:
+        _upsert(connection, VendorQrMonth.__table__, MONTH_KEYS, months)
     return len(rows)

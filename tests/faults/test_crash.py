@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from market40.extensions import db
@@ -94,7 +93,6 @@ def reconcile_exit_code(scratch: Scratch) -> int:
     return result.exit_code
 
 
-@pytest.mark.parametrize("scratch", ["sqlite", "postgresql"], indirect=True)
 def test_simulator_killed_mid_run_leaves_whole_days(scratch: Scratch) -> None:
     # The reference: the same simulation run to its end, then wiped.
     full = flask(scratch, *SIMULATE)
@@ -103,7 +101,8 @@ def test_simulator_killed_mid_run_leaves_whole_days(scratch: Scratch) -> None:
     assert sum(expected.values()) > 5_000
     engine = sa.create_engine(scratch.url)
     with engine.begin() as connection:
-        for table in ("transactions", "daily_rollups", "market_daily_rollups"):
+        for table in ("transactions", "daily_rollups", "market_daily_rollups",
+                      "vendor_qr_months"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
     engine.dispose()
 
@@ -160,7 +159,6 @@ def hold_rollups(scratch: Scratch) -> tuple[sa.Engine, sa.Connection]:
     return engine, connection
 
 
-@pytest.mark.parametrize("scratch", ["sqlite", "postgresql"], indirect=True)
 def test_gunicorn_killed_mid_batch_stores_all_or_nothing(scratch: Scratch) -> None:
     port = free_port()
     tag = f"{os.getpid()}"

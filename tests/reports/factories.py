@@ -2,7 +2,8 @@
 
 Reports read rollups only; the tests keep the rollups themselves, independently of
 ``market40.rollups``: every transaction inserted here also adds to its vendor's
-and its market's rollup of the local (Asia/Ho_Chi_Minh) day it happened.
+and its market's rollup of the local (Asia/Ho_Chi_Minh) day it happened, and a QR sale
+its vendor's first/last QR day of the month.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from market40.models import (
     MarketDailyRollup,
     Transaction,
     Vendor,
+    VendorQrMonth,
 )
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -43,6 +45,17 @@ def add_to_rollup(session, model, key: tuple, counter: str, amount: int, **colum
         session.add(row)
     setattr(row, f"{counter}_count", getattr(row, f"{counter}_count") + 1)
     setattr(row, f"{counter}_value", getattr(row, f"{counter}_value") + amount)
+
+
+def add_qr_day(session, vendor: Vendor, day: date) -> None:
+    """Widen the vendor's first/last QR-sale day of that month to include ``day``."""
+    month = day.replace(day=1)
+    row = session.get(VendorQrMonth, (month, vendor.id))
+    if row is None:
+        session.add(VendorQrMonth(month=month, vendor_id=vendor.id, market_id=vendor.market_id,
+                                  first_day=day, last_day=day))
+    else:
+        row.first_day, row.last_day = min(row.first_day, day), max(row.last_day, day)
 
 
 def record(
@@ -72,6 +85,8 @@ def record(
         add_to_rollup(session, DailyRollup, (vendor.id, day), counter, amount,
                       market_id=vendor.market_id)
         add_to_rollup(session, MarketDailyRollup, (vendor.market_id, day), counter, amount)
+        if counter == "qr_sales":
+            add_qr_day(session, vendor, day)
     session.flush()
     return transaction
 

@@ -26,6 +26,7 @@ from market40.models import (
     MarketDailyRollup,
     Transaction,
     Vendor,
+    VendorQrMonth,
     utcnow,
 )
 from market40.reports.dates import LOCAL_TZ, local_date, local_today
@@ -116,6 +117,19 @@ def build_rollups(session: Session) -> None:
         sa.select(DailyRollup.market_id, DailyRollup.day,
                   *(sa.func.sum(getattr(DailyRollup, name)) for name in COUNTERS))
         .group_by(DailyRollup.market_id, DailyRollup.day)))
+    session.execute(sa.delete(VendorQrMonth))
+    months: dict[tuple[object, int], VendorQrMonth] = {}
+    for (vendor_id, day), values in sorted(sums.items()):
+        if values.get("qr_sales_count"):
+            key = (day.replace(day=1), vendor_id)
+            if key in months:
+                months[key].last_day = day
+            else:
+                months[key] = VendorQrMonth(month=key[0], vendor_id=vendor_id,
+                                            market_id=markets[vendor_id], first_day=day,
+                                            last_day=day)
+    session.add_all(months.values())
+    session.flush()
 
 
 def seed_dashboard(session: Session) -> Dashboard:
