@@ -38,7 +38,7 @@ from market40.models import (
 from market40.models.base import UTCDateTime
 from market40.reports.adoption import Scope
 from market40.reports.dates import end_utc, local_today, month_start, next_month, shift_months
-from market40.reports.lifecycle import SPAN_COLUMNS, VendorSpan, with_qr_sql
+from market40.reports.lifecycle import VendorSpan, span_columns, with_qr_sql
 from market40.reports.metrics import METRICS, Figures, MetricValue
 from market40.reports.queries import ROLLUP_SUMS, figures_from, had_qr_sale
 
@@ -239,7 +239,7 @@ def _counter(starts: list[date], stops: list[date]) -> Callable[[date], int]:
 def _vendor_counts(
     session: Session, scope: Scope, periods: list[Period]
 ) -> dict[date, tuple[int, int]]:
-    statement = sa.select(*SPAN_COLUMNS)
+    statement = sa.select(*span_columns(session.get_bind().dialect.name))
     if scope.vendor is not None:
         statement = statement.where(Vendor.id == scope.vendor.id)
     elif scope.where is not None:
