@@ -1,10 +1,10 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright, against a live server.
 
 One server (werkzeug, in a thread, on 127.0.0.1 and a free port) over a seeded SQLite
-file, one browser for the module. Every page is served with a strict
-Content-Security-Policy (no 'unsafe-inline'), so an inline script or style would show
-up as a console error here. Screenshots go to ``MARKET40_SCREENSHOTS`` (e.g.
-``docs/screenshots``) when set, else to a temporary folder.
+file, one browser for the module. Every page carries the app's own strict
+Content-Security-Policy (``market40.security``: no 'unsafe-inline'), so an inline
+script or style would show up as a console error here. Screenshots go to
+``MARKET40_SCREENSHOTS`` (e.g. ``docs/screenshots``) when set, else to a temporary folder.
 
 Never ``playwright install``: it downloads a browser. Without /usr/bin/chromium
 (``apt-get install chromium``) these tests are skipped.
@@ -32,8 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 MAX_SCREENSHOT_BYTES = 300 * 1024
@@ -74,10 +72,8 @@ def server(tmp_path_factory) -> Iterator[dict[str, Any]]:
     config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'web.sqlite3'}"
     app = create_app(config)
 
-    @app.after_request
-    def strict_csp(response):  # what the later security pass will add
-        response.headers["Content-Security-Policy"] = CSP
-        return response
+    policy = app.test_client().get("/healthz").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
     with app.app_context():
         db.create_all()
