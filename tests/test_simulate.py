@@ -103,21 +103,20 @@ def test_rerunning_adds_nothing(runner, db, stalls):
     assert runner.invoke(args=["rollups", "reconcile"]).exit_code == 0
 
 
+def wipe_transactions(db):
+    """Remove every transaction and every rollup level, as if nothing was simulated."""
+    for model in (Transaction, DailyRollup, MarketDailyRollup, VendorQrMonth):
+        db.session.execute(sa.delete(model))
+    db.session.commit()
+
+
 def test_same_seed_same_rows_other_seed_other_rows(runner, db, stalls):
     simulate(runner, *MARCH)
     first = rows(db)
-    db.session.execute(sa.delete(Transaction))
-    db.session.execute(sa.delete(DailyRollup))
-    db.session.execute(sa.delete(MarketDailyRollup))
-    db.session.execute(sa.delete(VendorQrMonth))
-    db.session.commit()
+    wipe_transactions(db)
     simulate(runner, *MARCH)
     assert rows(db) == first
-    db.session.execute(sa.delete(Transaction))
-    db.session.execute(sa.delete(DailyRollup))
-    db.session.execute(sa.delete(MarketDailyRollup))
-    db.session.execute(sa.delete(VendorQrMonth))
-    db.session.commit()
+    wipe_transactions(db)
     simulate(runner, *MARCH[:-1], "8")
     assert rows(db) != first
 
@@ -127,11 +126,7 @@ def test_a_market_at_a_time_gives_the_same_rows_as_all_at_once(runner, db, stall
     assert {r.vendor_id for r in rows(db)} == {v.id for v in stalls["meat"]}
     simulate(runner, *MARCH, "--markets", "DAI-TU,DONG-BAM")
     piecewise = rows(db)
-    db.session.execute(sa.delete(Transaction))
-    db.session.execute(sa.delete(DailyRollup))
-    db.session.execute(sa.delete(MarketDailyRollup))
-    db.session.execute(sa.delete(VendorQrMonth))
-    db.session.commit()
+    wipe_transactions(db)
     simulate(runner, *MARCH)
     assert rows(db) == piecewise
 

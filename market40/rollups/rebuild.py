@@ -101,49 +101,37 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
     the vendor rollups from the raw transactions, then the market rollups and the QR
     months (from the month of ``since``) from those.
 
-    One INSERT ... SELECT ... GROUP BY: the database does the work, so ten million rows
-    never pass through Python. Returns the number of rollup rows written. The caller
+    Each level is one INSERT ... SELECT ... GROUP BY: the database does the work, so ten
+    million rows never pass through Python. Returns the number of rollup rows written. The caller
     commits (delete and insert are one transaction: readers never see a gap).
     """
     dialect = session.get_bind().dialect.name
-    delete = sa.delete(DailyRollup)
-    if since is not None:
-        delete = delete.where(DailyRollup.day >= since)
-    removed = session.execute(delete).rowcount
-    source = raw_rollups_query(dialect, since).order_by(None)
-    names = ["vendor_id", "day", "market_id", *counter_names()]
-    result = session.execute(
-        sa.insert(DailyRollup).from_select(names, source)
-    )
-    written = result.rowcount
+    removed, written = _replace(
+        session, DailyRollup, DailyRollup.day, since,
+        ["vendor_id", "day", "market_id", *counter_names()], raw_rollups_query(dialect, since))
     if written is None or written < 0:  # some drivers do not count INSERT ... SELECT
         count = sa.select(sa.func.count()).select_from(DailyRollup)
         if since is not None:
             count = count.where(DailyRollup.day >= since)
         written = session.scalar(count) or 0
-    _rebuild_market_rollups(session, since)
-    _rebuild_qr_months(session, dialect, since)
+    _replace(session, MarketDailyRollup, MarketDailyRollup.day, since,
+             ["market_id", "day", *counter_names()], market_rollups_query(since))
+    _replace(session, VendorQrMonth, VendorQrMonth.month, since and since.replace(day=1),
+             ["vendor_id", "month", "market_id", "first_day", "last_day"],
+             qr_months_query(dialect, since))
     log.info("rollups rebuilt from %s: %s removed, %s written", since or "the start",
              removed, written)
     return written
 
 
-def _rebuild_market_rollups(session: Session, since: date | None) -> None:
-    delete = sa.delete(MarketDailyRollup)
+def _replace(session: Session, model: type, first: sa.ColumnElement, since: date | None,
+             names: list[str], source: sa.Select) -> tuple[int, int | None]:
+    """Delete ``model``'s rows whose ``first`` column is ``since`` or later (all when None)
+    and insert ``source``'s rows in their place. Returns the rows removed and written
+    (None or -1: the driver did not count)."""
+    delete = sa.delete(model)
     if since is not None:
-        delete = delete.where(MarketDailyRollup.day >= since)
-    session.execute(delete)
-    names = ["market_id", "day", *counter_names()]
-    session.execute(
-        sa.insert(MarketDailyRollup).from_select(names, market_rollups_query(since).order_by(None))
-    )
-
-
-def _rebuild_qr_months(session: Session, dialect: str, since: date | None) -> None:
-    delete = sa.delete(VendorQrMonth)
-    if since is not None:
-        delete = delete.where(VendorQrMonth.month >= since.replace(day=1))
-    session.execute(delete)
-    names = ["vendor_id", "month", "market_id", "first_day", "last_day"]
-    session.execute(sa.insert(VendorQrMonth).from_select(
-        names, qr_months_query(dialect, since).order_by(None)))
+        delete = delete.where(first >= since)
+    removed = session.execute(delete).rowcount
+    result = session.execute(sa.insert(model).from_select(names, source.order_by(None)))
+    return removed, result.rowcount
