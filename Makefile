@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 INSTALLED := $(VENV)/.installed
+DEV_INSTALLED := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run serve test fuzz bench screenshots lint clean
+.PHONY: install install-dev run serve test fuzz bench screenshots lint clean
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +17,14 @@ $(INSTALLED): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(INSTALLED)
 
+$(DEV_INSTALLED): $(INSTALLED) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_INSTALLED)
+
+## Runtime only (what `make run` needs); `install-dev` adds the test, benchmark and lint tools.
 install: $(INSTALLED)
+
+install-dev: $(DEV_INSTALLED)
 
 ## Create the database (SQLite under instance/ unless DATABASE_URL), seed, simulate, serve.
 ## Every step is idempotent: a second `make run` keeps the data and adds only missing days.
@@ -30,16 +38,16 @@ serve: install
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 ## The whole test suite (also against PostgreSQL when MARKET40_TEST_DATABASE_URL is set).
-test: install
+test: install-dev
 	$(BIN)/python -m pytest -n auto
 
 ## Schemathesis with many examples per API operation (make test runs a few of each).
 FUZZ_EXAMPLES ?= 300
-fuzz: install
+fuzz: install-dev
 	MARKET40_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -p no:xdist -p no:randomly
 
 ## Benchmarks (minutes, not part of `make test`); figures go in the README.
-bench: install
+bench: install-dev
 	$(BIN)/python bench/bench_vietqr.py
 	$(BIN)/python bench/bench_cards.py
 	$(BIN)/python bench/bench_ingest.py
@@ -48,11 +56,10 @@ bench: install
 	$(BIN)/python bench/bench_load.py
 
 ## Regenerate docs/screenshots/ from the browser tests.
-screenshots: install
+screenshots: install-dev
 	MARKET40_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/web/test_browser.py
 
-lint: install
-	$(BIN)/python -m pip install --quiet ruff==0.17.5
+lint: install-dev
 	$(BIN)/ruff check market40 tests bench
 
 clean:
