@@ -163,6 +163,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "why.approved": ("Đã duyệt", "Approved"),
     "why.no_account": ("Chưa có tài khoản ngân hàng", "No bank account on record"),
     "why.no_qr": ("Chưa được cấp mã QR", "QR code not issued yet"),
+    # What the vendor does next, and whom to ask ({board}: the market's board)
+    "next.draft": (
+        "Hồ sơ của bạn mới là bản nháp. Hãy nhờ {board} hoàn thiện và gửi duyệt.",
+        "Your record is still a draft. Ask {board} to complete it and submit it for approval.",
+    ),
+    "next.submitted": (
+        "{board} đang xem hồ sơ. Mã QR sẽ hiện ở đây ngay khi hồ sơ được duyệt.",
+        "{board} is checking your record. The QR code appears here as soon as it is approved.",
+    ),
+    "next.reverted": (
+        "Hãy đến {board} để bổ sung hồ sơ theo ghi chú, rồi hồ sơ được duyệt lại.",
+        "Go to {board} to complete your record as noted; it is then checked again.",
+    ),
+    "next.rejected": (
+        "Hãy hỏi {board} lý do và cách đăng ký lại.",
+        "Ask {board} why and how to register again.",
+    ),
+    "next.closed": (
+        "Quầy đã nghỉ bán. Nếu bạn bán lại, hãy báo {board}.",
+        "The stall is closed. If you trade again, tell {board}.",
+    ),
+    "next.approved": (
+        "Hãy đề nghị {board} cấp mã QR cho quầy.",
+        "Ask {board} to issue the stall's QR code.",
+    ),
+    "next.no_account": (
+        "Hãy mang thẻ ngân hàng hoặc số tài khoản của bạn đến {board} để bổ sung; "
+        "mã QR được cấp sau khi duyệt.",
+        "Bring your bank card or account number to {board} to add it; "
+        "the QR code is issued once that is approved.",
+    ),
+    "next.no_qr": (
+        "Hồ sơ đã duyệt. Hãy đề nghị {board} cấp mã QR cho quầy.",
+        "Your record is approved. Ask {board} to issue the stall's QR code.",
+    ),
     # Vendor
     "vendor.card.title": ("Thẻ mã QR của quầy", "Stall QR card"),
     "vendor.card.qr_label": (
@@ -176,17 +211,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "vendor.card.pdf": ("Tải thẻ để in (PDF)", "Download the card to print (PDF)"),
     "vendor.card.print_hint": ("Hoặc in trang này.", "Or print this page."),
     "vendor.card.none": ("Quầy chưa có mã QR.", "This stall has no QR code yet."),
-    "vendor.received.title": ("Tiền đã nhận", "What you received"),
+    "vendor.received.title": ("Tiền bán hàng nhận được", "Money in from sales"),
+    "vendor.qr_today": ("Hôm nay qua QR", "Today by QR"),
+    "vendor.qr_on_day": ("Ngày {day} qua QR", "On {day} by QR"),
     "vendor.qr_sales": ("Bán hàng qua QR", "Sales by QR"),
     "vendor.cash_sales": ("Bán hàng tiền mặt", "Cash sales"),
+    "vendor.cashless_base": ("{qr} / {all} tiền bán hàng", "{qr} of {all} in sales"),
+    "vendor.paid.title": ("Phí đã nộp cho chợ (tiền ra)", "Fees paid to the market (money out)"),
     "vendor.fees_paid": ("Phí đã nộp", "Fees paid"),
+    "vendor.fees_detail": (
+        "{n} khoản trong {window} ngày, {qr} khoản qua QR",
+        "{n} fees in {window} days, {qr} by QR",
+    ),
     "vendor.payments_n": ("{n} giao dịch", "{n} payments"),
+    "vendor.payments_days": ("{n} giao dịch trong {window} ngày", "{n} payments in {window} days"),
+    "vendor.next.board": ("Ban quản lý chợ {market}", "the board of {market}"),
     "vendor.daily.title": ("Tiền nhận qua QR theo ngày", "QR sales by day"),
     "vendor.recent.title": ("Giao dịch gần đây", "Recent payments"),
+    "vendor.recent.lead": (
+        "Dấu + là tiền khách trả cho quầy; dấu − là phí quầy nộp cho chợ.",
+        "+ is money buyers paid the stall; − is a fee the stall paid the market.",
+    ),
     "vendor.recent.when": ("Thời gian", "When"),
     "vendor.recent.amount": ("Số tiền", "Amount"),
     "vendor.recent.method": ("Hình thức", "Method"),
-    "vendor.recent.kind": ("Loại", "Kind"),
+    "vendor.recent.direction": ("Tiền vào / ra", "In / out"),
+    "direction.in": ("Tiền bán hàng (vào)", "Sale (money in)"),
+    "direction.out": ("Nộp phí (ra)", "Fee paid (money out)"),
     "vendor.none": ("Chưa có giao dịch.", "No payments yet."),
     "method.qr": ("QR", "QR"),
     "method.cash": ("Tiền mặt", "Cash"),

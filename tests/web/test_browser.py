@@ -183,6 +183,34 @@ def api(tab_: Page, path: str) -> dict[str, Any]:
     return response.json()
 
 
+def kpis_fit(tab_: Page) -> None:
+    """No figure box's text is wider than the box (the English amounts overflowed once)."""
+    overflowing = tab_.page.evaluate("""() => [...document.querySelectorAll('.kpi')]
+        .filter(k => k.scrollWidth > k.clientWidth + 1).map(k => k.id)""")
+    assert overflowing == []
+
+
+def recent_rows_are_cards(tab_: Page) -> None:
+    """On a phone each payment is a card: direction first, signed amount next, no header row."""
+    table = tab_.page.locator("#recent-payments")
+    assert table.locator("thead").bounding_box()["height"] <= 1
+    first = table.locator("tbody tr").first
+    box = first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    cells = first.locator("td")
+    direction, amount = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+    assert direction["y"] < amount["y"]  # stacked, not side by side
+    assert cells.nth(1).inner_text().strip()[-1:] in "đD" or "VND" in cells.nth(1).inner_text()
+    assert cells.nth(1).inner_text().strip().split("\n")[-1][0] in "+−"
+
+
+def header_targets_are_44px(tab_: Page) -> None:
+    small = tab_.page.evaluate("""() => [...document.querySelectorAll(
+        '.site-header a, .site-header button')].filter(e => e.getBoundingClientRect().height < 44)
+        .map(e => e.textContent.trim())""")
+    assert small == []
+
+
 def test_overview_matches_the_api_on_desktop_and_phone(tab, server, shots):
     desktop = tab(DESKTOP)
     assert desktop.goto("/").status == 200
@@ -285,6 +313,12 @@ def test_vendor_logs_in_sees_its_card_and_logs_out(tab, server, shots):
     page.fits_the_screen()
     page.no_errors()
     page.shot(shots, "vendor-card-phone")
+    for lang in ("en", "vi"):  # English amounts are longer: they must fit too
+        page.goto(f"/vendors/{vendor_id}?lang={lang}")
+        page.fits_the_screen()
+        kpis_fit(page)
+        recent_rows_are_cards(page)
+    header_targets_are_44px(page)
     page.page.click(".account button")
     page.page.wait_for_load_state("load")
     assert page.page.locator(".account a").inner_text() == "Đăng nhập"

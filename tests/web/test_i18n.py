@@ -13,7 +13,8 @@ from market40.web.messages import MESSAGES
 WEB = Path(__file__).resolve().parents[2] / "market40" / "web"
 LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z0-9_.]+)["']""")
 # Keys built at run time: prefix ~ value (status, method, kind, why, metric, error).
-DYNAMIC_PREFIXES = ("status.", "method.", "kind.", "why.", "metric.", "error.", "lang.")
+DYNAMIC_PREFIXES = ("status.", "method.", "kind.", "why.", "metric.", "error.", "lang.", "next.",
+                    "direction.")
 
 
 def used_keys() -> set[str]:
@@ -47,6 +48,7 @@ def test_dynamic_families_are_complete():
     for status in VENDOR_STATUSES:
         assert f"status.{status}" in MESSAGES
         assert f"why.{status}" in MESSAGES
+        assert f"next.{status}" in MESSAGES
     for metric in RATIO_METRICS:
         assert f"metric.{metric}" in MESSAGES
     for code in (400, 401, 403, 404, 409, 422, 429):

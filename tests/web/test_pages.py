@@ -244,9 +244,33 @@ def test_vendor_page_shows_the_card_and_what_was_received(client, login, dashboa
     assert "0123456789" in card and "NGUYEN THI DAO" in card
     assert f'href="/vendors/{vendor.id}/card.pdf"' in page
     assert format_vnd(7 * 165_000, "vi") in page  # QR sales over the window
-    assert "14 giao dịch" in page
-    assert page.count("<tr><td>") >= 7  # daily totals and recent payments
+    assert "14 giao dịch trong 30 ngày" in page
+    assert page.count('<td class="head">') >= 7  # daily totals
     assert f"45.000{NBSP}đ" in page and "Tiền mặt" in page
+
+
+def _section(page: str, element_id: str) -> str:
+    return re.search(rf'id="{element_id}"(.*?)</(?:ul|table)>', page, re.S).group(1)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_vendor_page_keeps_money_in_apart_from_fees_paid(client, login, dashboard, lang):
+    login("vendor")
+    page = text(client.get(f"/vendors/{dashboard.vendors['rau'].id}?lang={lang}"))
+    money_in, money_out = _section(page, "money-in"), _section(page, "money-out")
+    fee = format_vnd(300_000, lang)  # "rau" paid one fee by QR
+    assert fee not in money_in and format_vnd(7 * 165_000, lang) in money_in
+    assert fee in money_out
+    # QR sales first, today's first of all
+    assert money_in.index('id="qr_today"') < money_in.index('id="qr_sales"') < money_in.index(
+        'id="cash_sales"')
+    rows = re.findall(r'<tr class="(in|out)">(.*?)</tr>', _section(page, "recent-payments"), re.S)
+    assert len(rows) == 20 and {d for d, _ in rows} == {"in", "out"}
+    for direction, row in rows:
+        sign = "−" if direction == "out" else "+"
+        assert 'class="num amount" data-label="' in row and f">{sign}" in row, row
+    fee_row = next(row for d, row in rows if d == "out")
+    assert f"−{fee}" in fee_row
 
 
 def test_vendor_card_pdf(client, login, dashboard):
@@ -262,6 +286,11 @@ def test_vendor_without_code_gets_the_reason_not_a_card(client, login, dashboard
     vendor = dashboard.vendors["cho_duyet"]
     page = text(client.get(f"/vendors/{vendor.id}"))
     assert 'id="stall-card"' not in page and "Đang chờ duyệt" in page
+    # The next step and whom to ask, not only what is missing
+    assert "Mã QR sẽ hiện ở đây ngay khi hồ sơ được duyệt" in page
+    no_account = text(client.get(f"/vendors/{dashboard.vendors['khong_tk'].id}?lang=en"))
+    assert "No bank account on record" in no_account
+    assert "Bring your bank card or account number to" in no_account
     assert client.get(f"/vendors/{vendor.id}/card.pdf").status_code == 409
 
 

@@ -15,6 +15,7 @@ from market40.extensions import db
 from market40.models import Vendor
 from market40.render import qr_svg, stall_card_pdf
 from market40.reports.adoption import adoption_report, check_period, resolve_scope
+from market40.reports.dates import local_today
 from market40.reports.series import adoption_series
 from market40.web.args import PeriodArgsSchema, parse
 from market40.web.blueprint import bp
@@ -51,6 +52,7 @@ def vendor(vendor_id: int) -> str:
     code, no_code = _code(vendor)
     scope = resolve_scope(db.session, "vendor", str(vendor.id))
     report = adoption_report(db.session, scope, as_of, window)
+    today = adoption_report(db.session, scope, as_of, 1)
     first = as_of - timedelta(days=window - 1)
     daily = adoption_series(db.session, scope, first, as_of, "day")
     lang = current_lang()
@@ -72,6 +74,8 @@ def vendor(vendor_id: int) -> str:
         qr=svg,
         report=report,
         figures=report.figures,
+        today=today.figures,
+        is_today=as_of == local_today(),
         window=window,
         first=first,
         daily=daily,
