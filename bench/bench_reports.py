@@ -38,6 +38,7 @@ import sqlalchemy as sa  # noqa: E402
 from market40 import create_app  # noqa: E402
 from market40.config import TestConfig  # noqa: E402
 from market40.extensions import db  # noqa: E402
+from market40.localtime import day_end_utc, day_start_utc, window_days  # noqa: E402
 from market40.models import (  # noqa: E402
     DailyRollup,
     Listing,
@@ -55,7 +56,6 @@ from market40.reports import (  # noqa: E402
     resolve_scope,
 )
 from market40.reports.certification import verdicts  # noqa: E402
-from market40.reports.dates import end_utc, start_utc, window_days  # noqa: E402
 from market40.reports.lifecycle import registered_sql, with_qr_sql  # noqa: E402
 from market40.reports.metrics import Figures, total  # noqa: E402
 from market40.reports.queries import MarketFigures  # noqa: E402
@@ -251,7 +251,7 @@ def _sum_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def raw_market_figures(as_of: date, window: int) -> list[MarketFigures]:
     """The same per-market figures as reports.queries.market_figures, from raw transactions."""
-    end = end_utc(as_of)
+    end = day_end_utc(as_of)
     first, _ = window_days(as_of, window)
     with_qr = with_qr_sql(end)
     qr = Transaction.method == "qr"
@@ -266,7 +266,7 @@ def raw_market_figures(as_of: date, window: int) -> list[MarketFigures]:
                                                Transaction.vendor_id)))),
         )
         .join(Vendor, Vendor.id == Transaction.vendor_id)
-        .where(Transaction.occurred_at >= start_utc(first), Transaction.occurred_at < end)
+        .where(Transaction.occurred_at >= day_start_utc(first), Transaction.occurred_at < end)
         .group_by(Transaction.market_id)
     ).all()
     counts = db.session.execute(

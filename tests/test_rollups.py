@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from market40.localtime import local_day
 from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
-from market40.rollups import local_day, rebuild_rollups, reconcile
+from market40.rollups import rebuild_rollups, reconcile
 from tests.conftest import auth
 from tests.payments.helpers import local, post_notification, rollup, tx
 

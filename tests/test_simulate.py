@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from market40.localtime import local_day
 from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
-from market40.rollups import local_day
 from market40.simulate.seasons import TET, day_factors
 from tests.payments.helpers import local
 

@@ -9,8 +9,8 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from werkzeug.routing import IntegerConverter
 
-from market40.api.schemas.base import MAX_ID
 from market40.extensions import api
+from market40.models.base import MAX_ID
 
 # One module per resource, each exposing ``blp``; registered in this order.
 API_MODULES = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_smorest import Page
 
-from market40.api.schemas.base import MAX_ID
 from market40.extensions import db
+from market40.models.base import MAX_ID
 
 
 class SelectPage(Page):

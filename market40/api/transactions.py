@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from market40.api.schemas.transactions import (
 )
 from market40.auth import current_user
 from market40.extensions import db
+from market40.localtime import local_now
 from market40.payments import (
     BatchResult,
     TransactionFilters,
@@ -33,7 +33,6 @@ from market40.payments import (
     record_transaction,
     transactions_query,
 )
-from market40.rollups import LOCAL_TZ
 
 blp = Blueprint(
     "transactions", __name__, url_prefix="/api/v1/transactions",
@@ -61,7 +60,7 @@ def csv_when_asked(view: Callable[..., Any]) -> Callable[..., Any]:
         if not _wants_csv(args):
             return view(self, args)
         statement = export_query(db.session, current_user(), _filters(args))
-        stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+        stamp = local_now().strftime("%Y%m%d-%H%M")
         return Response(
             stream_with_context(csv_chunks(db.session, statement)),
             mimetype="text/csv",

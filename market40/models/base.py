@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Ids (and versions) are 32-bit integers in PostgreSQL: a bigger number cannot name a row,
+# and SQLite refuses Python ints past 64 bits (OverflowError). Inputs are bounded by it.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

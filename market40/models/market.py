@@ -57,3 +57,8 @@ class Listing(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     market: Mapped[Market] = relationship(back_populates="listings")
+
+    @classmethod
+    def active_on(cls, day: date | sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
+        """SQL: the listing counts for ``online_products`` on local ``day``."""
+        return sa.and_(cls.started_on <= day, sa.or_(cls.ended_on.is_(None), cls.ended_on > day))

@@ -5,7 +5,7 @@ adds its rollups in the same database transaction.
 """
 
 from market40.payments.batch import MAX_ITEMS, BatchResult, record_batch
-from market40.payments.export import csv_chunks, safe_cell
+from market40.payments.export import csv_chunks
 from market40.payments.memo import kind_from_memo
 from market40.payments.notifications import (
     BankNotification,
@@ -46,7 +46,6 @@ __all__ = [
     "record_batch",
     "record_transaction",
     "rule_errors",
-    "safe_cell",
     "sign",
     "store_transaction",
     "transactions_query",

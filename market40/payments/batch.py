@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from market40.auth import authorize, scope_markets
 from market40.errors import Conflict, Forbidden, InvalidInput
+from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.payments.bulk import dialect_of, insert_transactions, timestamp_writer
 from market40.payments.rules import TransactionIn, parse_item
 from market40.payments.vendors import payment_columns, payment_problem, source_for
-from market40.rollups import RollupDeltas, local_day, upsert_rollups
+from market40.rollups import RollupDeltas, upsert_rollups
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.rollups.driver import driver_errors, executemany
+from market40.db import driver_errors, executemany
 
 # The tuple layout of a row for insert_transactions (no payload: bulk rows carry none).
 COLUMNS = (

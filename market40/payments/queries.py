@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from market40.auth import authorize, scope_markets
 from market40.errors import Forbidden, InvalidInput
+from market40.localtime import day_start_utc
 from market40.models import Market, Transaction, UnmatchedNotification, User, Vendor
-from market40.rollups.days import day_start_utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,23 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from market40.localtime import day_start_utc
+from market40.models.base import MAX_ID
 from market40.models.transaction import KINDS, METHODS
-from market40.rollups.days import LOCAL_TZ
 
 MAX_AMOUNT = 10**12  # 1,000 billion đồng: far above any market payment, below any overflow
 CLOCK_SKEW = timedelta(minutes=5)
 # Nothing in a market's books predates 2000; an older date is a typo (e.g. 0024 for 2024).
 # Kept in UTC: comparing with a ZoneInfo-aware bound costs a zone lookup per item.
-EARLIEST = datetime(2000, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC)
+EARLIEST = day_start_utc(date(2000, 1, 1))
 REFERENCE_MAX = 80
 # Prefixes the service writes itself; a client key may not look like them.
 BANK_PREFIX = "bank:"
 SIMULATOR_PREFIX = "sim-"
 RESERVED_PREFIXES = (BANK_PREFIX, SIMULATOR_PREFIX)
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones overflow the driver
 FIELDS = ("vendor_id", "amount", "method", "kind", "occurred_at", "reference")
 
 MISSING = "Missing data for required field."

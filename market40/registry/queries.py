@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from market40.auth import authorize, scope_markets
+from market40.localtime import local_midnight
 from market40.models import AuditEntry, Bank, District, Market, User, Vendor
 from market40.registry.markets import get_market
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def text_match(q: str, *columns: sa.ColumnElement) -> sa.ColumnElement[bool]:
@@ -145,7 +143,7 @@ def local_bound(value: date | datetime | None, *, end: bool = False) -> datetime
     if value is None or isinstance(value, datetime):
         return value
     day = value + timedelta(days=1) if end else value
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+    return local_midnight(day)
 
 
 def audit_log_query(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from market40.errors import Conflict
 from market40.models import Bank
 from market40.models.vendor import GOODS_CATEGORIES
+from market40.vietqr import fold
 
 # The vendor fields a market board fills in, in the order of the import template.
 VENDOR_INPUT_FIELDS = (
@@ -54,19 +55,20 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
-def fold(text: str) -> str:
-    """Lowercase without diacritics (``Đ`` -> ``d``): for lenient matching, never for storing."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+def match_key(text: str) -> str:
+    """Lowercase ASCII (``vietqr.fold``): for lenient matching, never for storing."""
+    return fold(text).lower()
 
 
-_CATEGORIES = {c.casefold(): c for c in GOODS_CATEGORIES} | {fold(c): c for c in GOODS_CATEGORIES}
+_CATEGORIES = {c.casefold(): c for c in GOODS_CATEGORIES} | {
+    match_key(c): c for c in GOODS_CATEGORIES
+}
 
 
 def canonical_category(value: str) -> str | None:
     """The listed goods category ``value`` names, ignoring case and diacritics."""
     text = clean_text(value) or ""
-    return _CATEGORIES.get(text.casefold()) or _CATEGORIES.get(fold(text))
+    return _CATEGORIES.get(text.casefold()) or _CATEGORIES.get(match_key(text))
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import InvalidInput, NotFound
+from market40.localtime import local_today
 from market40.models import District, Market, Vendor
-from market40.reports.dates import local_today
 from market40.reports.metrics import Figures, MetricValue, total
 from market40.reports.queries import market_figures, vendor_figures
 

@@ -8,23 +8,23 @@ prefixed with an apostrophe; numbers are written by us and left alone.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
+from market40.csvfile import csv_writer, formula_safe
 from market40.reports.adoption import AdoptionReport
 from market40.reports.certification import Certification
 from market40.reports.labels import change_label, label, passed_label
 from market40.reports.metrics import METRICS, ratio_text
 from market40.reports.series import AdoptionSeries
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_PLACES = 4
 
 
-def safe_cell(value: Any, lang: str = "en") -> Any:
+def _cell(value: Any, lang: str = "en") -> Any:
+    """A value as the CSV shows it: labels for booleans, fixed places, text formula-safe."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -35,17 +35,15 @@ def safe_cell(value: Any, lang: str = "en") -> Any:
         return f"{value:.{CSV_PLACES}f}"
     if isinstance(value, int):
         return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return formula_safe(str(value))
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], lang: str = "en") -> str:
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_cell(h, lang) for h in header])
+    writer = csv_writer(buffer)
+    writer.writerow([_cell(h, lang) for h in header])
     for row in rows:
-        writer.writerow([safe_cell(cell, lang) for cell in row])
+        writer.writerow([_cell(cell, lang) for cell in row])
     return buffer.getvalue()
 
 

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from market40.errors import InvalidInput, NotFound
+from market40.localtime import local_today
 from market40.models import Indicator, User
-from market40.reports.dates import local_today
 from market40.reports.rulesets import OPERATORS
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from market40.localtime import local_day_sql
 from market40.models import Vendor
-from market40.rollups.days import local_day_sql
 
 # Statuses a vendor can be in after an approval; only these can have a QR in force.
 AFTER_APPROVAL = ("approved", "closed", "rejected")

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import Conflict, InvalidInput, NotFound
+from market40.localtime import local_today
 from market40.models import AuditEntry, Listing, Market, User
-from market40.reports.dates import local_today
 
 log = logging.getLogger(__name__)
 LIMITS = {"product": 150, "platform": 60, "url": 500}
@@ -37,10 +37,7 @@ def listings_query(market: Market, active_on: date | None = None) -> sa.Select:
         .order_by(Listing.started_on.desc(), Listing.id.desc())
     )
     if active_on is not None:
-        statement = statement.where(
-            Listing.started_on <= active_on,
-            sa.or_(Listing.ended_on.is_(None), Listing.ended_on > active_on),
-        )
+        statement = statement.where(Listing.active_on(active_on))
     return statement
 
 

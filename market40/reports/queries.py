@@ -16,8 +16,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.localtime import day_end_utc, month_start, next_month, window_days
 from market40.models import DailyRollup, Listing, Market, MarketDailyRollup, Vendor, VendorQrMonth
-from market40.reports.dates import end_utc, month_start, next_month, window_days
 from market40.reports.lifecycle import registered_sql, with_qr_sql
 from market40.reports.metrics import Figures
 from market40.rollups.deltas import counter_names
@@ -129,7 +129,7 @@ def market_figures(
 
     Ordered by district, then market code.
     """
-    end = end_utc(as_of)
+    end = day_end_utc(as_of)
     first, last = window_days(as_of, window)
     with_qr = with_qr_sql(end)
     scope = sa.select(Market.id)
@@ -164,8 +164,7 @@ def market_figures(
         sa.select(Listing.market_id.label("market_id"), sa.func.count().label("listings"))
         .where(
             Listing.market_id.in_(scope),
-            Listing.started_on <= as_of,
-            sa.or_(Listing.ended_on.is_(None), Listing.ended_on > as_of),
+            Listing.active_on(as_of),
         )
         .group_by(Listing.market_id)
         .subquery("online_listings")
@@ -205,7 +204,7 @@ def market_figures(
 
 def vendor_figures(session: Session, vendor: Vendor, as_of: date, window: int) -> Figures:
     """One vendor's figures (``online_products`` is None: listings belong to markets)."""
-    end = end_utc(as_of)
+    end = day_end_utc(as_of)
     first, last = window_days(as_of, window)
     with_qr = with_qr_sql(end)
     counts = (

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import InvalidInput
+from market40.localtime import day_end_utc, local_today, month_start, next_month, shift_months
 from market40.models import (
     DailyRollup,
     Listing,
@@ -37,7 +38,6 @@ from market40.models import (
 )
 from market40.models.base import UTCDateTime
 from market40.reports.adoption import Scope
-from market40.reports.dates import end_utc, local_today, month_start, next_month, shift_months
 from market40.reports.lifecycle import VendorSpan, span_columns, with_qr_sql
 from market40.reports.metrics import METRICS, Figures, MetricValue
 from market40.reports.queries import ROLLUP_SUMS, figures_from, had_qr_sale
@@ -130,10 +130,10 @@ def _periods_table(periods: list[Period]) -> sa.CTE:
         sa.values(
             sa.column("start", sa.Date),
             sa.column("last", sa.Date),
-            sa.column("end_utc", UTCDateTime()),
+            sa.column("day_end_utc", UTCDateTime()),
             name="periods",
         )
-        .data([(p.start, p.end, end_utc(p.end)) for p in periods])
+        .data([(p.start, p.end, day_end_utc(p.end)) for p in periods])
         .cte("periods")
     )
 
@@ -172,7 +172,7 @@ def _period_active(session: Session, scope: Scope, periods: list[Period]) -> dic
         .join(VendorQrMonth, sa.and_(VendorQrMonth.month == table.c.start,
                                      VendorQrMonth.first_day <= table.c.last))
         .join(Vendor, Vendor.id == VendorQrMonth.vendor_id)
-        .where(_vendors_in(scope), with_qr_sql(table.c.end_utc))
+        .where(_vendors_in(scope), with_qr_sql(table.c.day_end_utc))
         .group_by(table.c.start)
     )
     return {start: int(count) for start, count in session.execute(statement)}
@@ -199,7 +199,7 @@ def _daily_active(session: Session, scope: Scope, periods: list[Period]) -> dict
     counts = {day: int(count) for day, count in session.execute(sellers)}
 
     table = _periods_table(periods)
-    steady = sa.and_(with_qr_sql(end_utc(first.end)), with_qr_sql(end_utc(last.end)))
+    steady = sa.and_(with_qr_sql(day_end_utc(first.end)), with_qr_sql(day_end_utc(last.end)))
     unsteady = (
         sa.select(Vendor.id).where(_vendors_in(scope), sa.not_(steady))
         .cte("unsteady").prefix_with("MATERIALIZED")
@@ -210,7 +210,7 @@ def _daily_active(session: Session, scope: Scope, periods: list[Period]) -> dict
         .join(DailyRollup, sa.and_(DailyRollup.vendor_id == unsteady.c.id, qr_sale))
         .join(Vendor, Vendor.id == unsteady.c.id)
         .join(table, table.c.start == DailyRollup.day)
-        .where(sa.not_(with_qr_sql(table.c.end_utc)))
+        .where(sa.not_(with_qr_sql(table.c.day_end_utc)))
         .group_by(DailyRollup.day)
     )
     for day, count in session.execute(without_qr):

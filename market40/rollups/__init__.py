@@ -7,7 +7,6 @@ report never scans raw transactions. :func:`rebuild_rollups` recomputes them fro
 raw rows and :func:`reconcile` proves they are equal.
 """
 
-from market40.rollups.days import LOCAL_TZ, day_start_utc, local_day, local_day_sql
 from market40.rollups.deltas import COUNTERS, RollupDeltas, counter_names
 from market40.rollups.rebuild import rebuild_rollups
 from market40.rollups.reconcile import Difference, reconcile
@@ -15,13 +14,9 @@ from market40.rollups.upsert import upsert_rollups
 
 __all__ = [
     "COUNTERS",
-    "LOCAL_TZ",
     "Difference",
     "RollupDeltas",
     "counter_names",
-    "day_start_utc",
-    "local_day",
-    "local_day_sql",
     "rebuild_rollups",
     "reconcile",
     "upsert_rollups",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from market40.rollups.days import local_day
+from market40.localtime import local_day
 
 #: (method, kind) -> (count column, value column) of DailyRollup
 COUNTERS: dict[tuple[str, str], tuple[str, str]] = {

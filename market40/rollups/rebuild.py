@@ -8,8 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.localtime import day_start_utc, local_day_sql, month_start_sql
 from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
-from market40.rollups.days import day_start_utc, local_day_sql, month_start_sql
 from market40.rollups.deltas import COUNTERS, counter_names
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.db import executemany
 from market40.models import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.rollups.deltas import counter_names
-from market40.rollups.driver import executemany
 
 VENDOR_KEYS = ("vendor_id", "day", "market_id", *counter_names())
 MARKET_KEYS = ("market_id", "day", *counter_names())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from market40.rollups.days import day_start_utc
+from market40.localtime import LOCAL_OFFSET_SECONDS, day_start_utc
 from market40.simulate.adoption import Habits, fee_share, sales_ramp, vendor_ramp
 from market40.simulate.profiles import (
     AMOUNT_TABLE_SIZE,
@@ -29,7 +29,7 @@ from market40.simulate.profiles import (
 from market40.simulate.seasons import day_factors
 
 SECONDS_PER_DAY = 86_400
-UTC_OFFSET_SECONDS = 7 * 3600  # Asia/Ho_Chi_Minh: UTC+7, no DST since 1975
+
 _HMS = tuple(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
 
 Clock = Callable[[int], Any]
@@ -62,7 +62,7 @@ def clock_for(dialect: str, day: date) -> Clock:
         same, previous = f"{day.isoformat()} ", f"{(day - timedelta(days=1)).isoformat()} "
 
         def stamp(second: int) -> str:
-            utc = second - UTC_OFFSET_SECONDS
+            utc = second - LOCAL_OFFSET_SECONDS
             if utc >= 0:
                 return f"{same}{_HMS[utc]}.000000"
             return f"{previous}{_HMS[utc + SECONDS_PER_DAY]}.000000"

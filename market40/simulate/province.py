@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from market40.localtime import LOCAL_TZ
 from market40.models import Market, Vendor
-from market40.rollups.days import LOCAL_TZ
 from market40.simulate.vendor_data import BANKS, CATEGORIES
 
 GRADE_WEIGHT = {1: 450, 2: 250, 3: 61}

@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import InvalidInput
+from market40.localtime import day_start_utc, local_day
 from market40.models import Market, Transaction, Vendor, utcnow
 from market40.payments.bulk import timestamp_writer
-from market40.rollups import day_start_utc, local_day
 from market40.simulate.adoption import draw_habits
 from market40.simulate.generate import SimVendor, clock_for, generate_day
 from market40.simulate.profiles import RENT, category_of

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from market40.localtime import LOCAL_TZ
 from market40.models import Market, Vendor
 from market40.registry.audit import Change, record_changes, snapshot
 from market40.registry.seed import SEEDS_DIR, read_csv
-from market40.registry.validation import fold
 from market40.registry.vendors import build_vendors
 from market40.registry.workflow import apply_transition
 from market40.simulate.vendor_data import (
@@ -42,9 +41,9 @@ from market40.simulate.vendor_data import (
     REVERT_REASONS,
     SURNAMES,
 )
+from market40.vietqr import fold
 
 log = logging.getLogger(__name__)
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # The demo's "today": fixed, so that the data never depends on when it was generated.
 DEMO_TODAY = date(2025, 6, 30)
 SEED_ACTOR = "seed"

@@ -16,12 +16,12 @@ never leaves ``đ`` or ``%`` alone at the start of a line.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+
+from market40.localtime import local_time
 
 NBSP = "\u00a0"
 # What a ratio with a zero denominator shows: undefined, never 0 (DESIGN.md §5).
 MISSING = "–"
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _SEPARATORS = {"vi": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 
 
@@ -59,7 +59,7 @@ def format_date(value: date | datetime | None, lang: str = "vi") -> str:
     if value is None:
         return MISSING
     if isinstance(value, datetime):
-        value = _local(value)
+        value = local_time(value)
     return value.strftime("%d/%m/%Y")
 
 
@@ -67,7 +67,7 @@ def format_datetime(value: datetime | None, lang: str = "vi") -> str:
     """``dd/mm/yyyy HH:MM``, Vietnam time (UTC+7), 24-hour clock in both languages."""
     if value is None:
         return MISSING
-    return _local(value).strftime("%d/%m/%Y %H:%M")
+    return local_time(value).strftime("%d/%m/%Y %H:%M")
 
 
 def format_short_date(value: date, lang: str = "vi") -> str:
@@ -80,7 +80,3 @@ def format_month(value: date, lang: str = "vi") -> str:
     return value.strftime("%m/%Y")
 
 
-def _local(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: times are UTC-aware in market40")
-    return value.astimezone(LOCAL_TZ)

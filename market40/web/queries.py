@@ -15,8 +15,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.localtime import day_end_utc
 from market40.models import DailyRollup, Listing, Market, Transaction, Vendor
-from market40.reports.dates import end_utc
 
 # Vendors that are waiting for a step, in the order a board works through them.
 FOLLOW_UP_ORDER = ("submitted", "reverted", "draft", "approved", "rejected")
@@ -146,8 +146,7 @@ def online_listings(session: Session, market: Market, as_of: date) -> list[Listi
         sa.select(Listing)
         .where(
             Listing.market_id == market.id,
-            Listing.started_on <= as_of,
-            sa.or_(Listing.ended_on.is_(None), Listing.ended_on > as_of),
+            Listing.active_on(as_of),
         )
         .order_by(Listing.started_on, Listing.id)
     )
@@ -162,7 +161,7 @@ def recent_payments(session: Session, vendor: Vendor, as_of: date,
     """The vendor's latest payments up to the end of local day ``as_of``, newest first."""
     statement = (
         sa.select(Transaction)
-        .where(Transaction.vendor_id == vendor.id, Transaction.occurred_at < end_utc(as_of))
+        .where(Transaction.vendor_id == vendor.id, Transaction.occurred_at < day_end_utc(as_of))
         .order_by(Transaction.occurred_at.desc(), Transaction.id.desc())
         .limit(limit)
     )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from market40.extensions import db as _db
-from market40.reports.dates import local_today
+from market40.localtime import local_today
 from market40.reports.indicators import indicator_statuses, load_definitions
 from tests.conftest import auth
 

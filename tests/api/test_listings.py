@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from market40.localtime import local_today
 from market40.models import AuditEntry, Listing
-from market40.reports.dates import local_today
 from tests.conftest import auth
 
 URL = "/api/v1/markets/DAI-TU/listings"

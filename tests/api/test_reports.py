@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from market40.reports.dates import local_today
+from market40.localtime import local_today
 from market40.reports.metrics import METRICS
 from tests.conftest import auth
 from tests.reports import scenario as _scenario

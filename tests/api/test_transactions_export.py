@@ -9,9 +9,9 @@ import tracemalloc
 import pytest
 import sqlalchemy as sa
 
+from market40.csvfile import formula_safe
 from market40.models import Transaction
 from market40.payments.bulk import insert_transactions, timestamp_writer
-from market40.payments.export import safe_cell
 from tests.conftest import auth
 from tests.payments.helpers import local, tx
 
@@ -69,8 +69,8 @@ def test_csv_cells_cannot_run_formulas(client, admin, make_vendor):
     [("=1+1", "'=1+1"), ("+84", "'+84"), ("-5", "'-5"), ("@x", "'@x"), ("\tx", "'\tx"),
      ("Rau", "Rau"), ("", ""), (25_000, 25_000)],
 )
-def test_safe_cell(value, safe):
-    assert safe_cell(value) == safe
+def test_formula_safe(value, safe):
+    assert formula_safe(value) == safe
 
 
 def test_csv_honours_filters_and_scope(client, make_user, make_vendor, admin):

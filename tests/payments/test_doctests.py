@@ -10,7 +10,7 @@ import pytest
 MODULES = [
     "market40.payments.memo",
     "market40.payments.signature",
-    "market40.rollups.days",
+    "market40.localtime",
     "market40.simulate.adoption",
     "market40.simulate.seasons",
 ]

@@ -8,7 +8,7 @@ from market40.registry.validation import (
     BankDirectory,
     canonical_category,
     clean_vendor_fields,
-    fold,
+    match_key,
     normalise_phone,
 )
 
@@ -44,7 +44,7 @@ def test_category_ignores_case_and_diacritics():
     assert canonical_category("rau cu qua") == "rau củ quả"
     assert canonical_category("DO GIA DUNG") == "đồ gia dụng"
     assert canonical_category("ô tô") is None
-    assert fold("Đồng Hỷ") == "dong hy"
+    assert match_key("Đồng Hỷ") == "dong hy"
 
 
 def test_bank_by_bin_or_short_name():

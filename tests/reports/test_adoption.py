@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 
 from market40.errors import InvalidInput, NotFound
+from market40.localtime import local_today
 from market40.reports import adoption_report, resolve_scope
-from market40.reports.dates import local_today
 from market40.reports.metrics import METRICS
 from tests.reports.oracle import expected
 from tests.reports.scenario import AS_OF

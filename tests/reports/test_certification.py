@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+from market40.localtime import local_today
 from market40.reports import certify, load_ruleset
-from market40.reports.dates import local_today
 from tests.reports.factories import at, record
 from tests.reports.oracle import expected
 from tests.reports.scenario import AS_OF

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from market40.auth import create_user
+from market40.localtime import LOCAL_TZ, local_day, local_today
 from market40.models import (
     DailyRollup,
     Listing,
@@ -29,7 +30,6 @@ from market40.models import (
     VendorQrMonth,
     utcnow,
 )
-from market40.reports.dates import LOCAL_TZ, local_date, local_today
 
 PASSWORD = "cho-bon-chấm-không"  # noqa: S105 - test data
 ROLES = ("admin", "department", "auditor")
@@ -101,7 +101,7 @@ def build_rollups(session: Session) -> None:
     sums: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     markets: dict[int, int] = {}
     for t in session.scalars(sa.select(Transaction)):
-        key = (t.vendor_id, local_date(t.occurred_at))
+        key = (t.vendor_id, local_day(t.occurred_at))
         prefix = f"{t.method}_{'sales' if t.kind == 'sale' else 'fees'}"
         sums[key][f"{prefix}_count"] += 1
         sums[key][f"{prefix}_value"] += t.amount

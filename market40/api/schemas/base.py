@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-# Ids and versions are PostgreSQL integers. A bigger number cannot name a row, and SQLite
-# refuses Python ints past 64 bits (OverflowError): refuse them as input, with a 422.
-MAX_ID = 2**31 - 1
+from market40.localtime import LOCAL_TZ
+from market40.models.base import MAX_ID
+
+# Ids and versions past the database's integers are refused as input, with a 422.
 ID_RANGE = ma.validate.Range(min=1, max=MAX_ID)
 VERSION_RANGE = ma.validate.Range(min=0, max=MAX_ID)
 # OpenAPI schemas of the responses that are not JSON (documented per content type).

@@ -9,9 +9,9 @@ from typing import Any
 from flask import render_template
 
 from market40.extensions import db
+from market40.localtime import shift_months
 from market40.reports.adoption import resolve_scope
 from market40.reports.certification import MarketVerdict, certify
-from market40.reports.dates import shift_months
 from market40.reports.metrics import total
 from market40.reports.rulesets import list_rulesets, load_ruleset
 from market40.reports.series import adoption_series
