@@ -72,8 +72,8 @@ def demo(backend: str, args: argparse.Namespace) -> dict[str, float]:
 
 
 def _yesterday() -> date:
+    from market40.localtime import local_day
     from market40.models import utcnow
-    from market40.rollups import local_day
 
     return date.fromordinal(local_day(utcnow()).toordinal() - 1)
 

@@ -12,10 +12,10 @@ from markupsafe import Markup
 from market40.codes import PaymentCode, payment_code, stall_card
 from market40.errors import Conflict
 from market40.extensions import db
+from market40.localtime import local_today
 from market40.models import Vendor
 from market40.render import qr_svg, stall_card_pdf
 from market40.reports.adoption import adoption_report, check_period, resolve_scope
-from market40.reports.dates import local_today
 from market40.reports.series import adoption_series
 from market40.web.args import PeriodArgsSchema, parse
 from market40.web.blueprint import bp
