@@ -91,7 +91,10 @@ class BulkApprove(MethodView):
     def post(self, data: dict) -> dict[str, Any]:
         """Approve many vendors; each id succeeds or fails on its own (per-id outcomes)."""
         user = authorize(current_user(), "vendors.approve")
-        outcomes = bulk_approve(db.session, data["ids"], user)
+        items = data.get("items", [])
+        ids = [*data.get("ids", []), *(item["id"] for item in items)]
+        versions = {item["id"]: item["version"] for item in items}
+        outcomes = bulk_approve(db.session, ids, user, versions)
         db.session.commit()
         approved = sum(1 for o in outcomes if o.outcome == "approved")
         return {"approved": approved, "failed": len(outcomes) - approved, "results": outcomes}

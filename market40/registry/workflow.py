@@ -4,7 +4,9 @@
     reverted ──submit──┘    ├──reject──> rejected (final: the stall code is freed)
                             └──revert──> reverted (back to the maker, with a reason)
 
-The maker (who created or last edited the vendor) can neither approve nor reject it.
+Every maker of the pending state (each user who created, edited or submitted the vendor
+since its last approval: ``makers.maker_ids``) can neither approve nor reject it; the
+approval's audit entry names all the makers and the checker.
 Approval issues the QR code (``qr_issued_at``) when the vendor has a bank account;
 leaving ``approved`` withdraws it. Two checkers approving at once: the vendor's
 version column lets exactly one of them win, the other gets a 409.
@@ -13,7 +15,7 @@ version column lets exactly one of them win, the other gets a 409.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +32,7 @@ from market40.registry.audit import (
     record_change,
     snapshot,
 )
+from market40.registry.makers import maker_ids, maker_names
 from market40.registry.vendors import check_version, flush_vendor_changes, get_vendor
 
 log = logging.getLogger(__name__)
@@ -66,8 +69,13 @@ def apply_transition(
     reason: str | None = None,
     at: datetime | None = None,
     expected_version: int | None = None,
+    makers: set[int] | None = None,
 ) -> tuple[dict, dict]:
-    """Check and make the move on ``vendor`` in memory; return the (old, new) audit values."""
+    """Check and make the move on ``vendor`` in memory; return the (old, new) audit values.
+
+    ``makers``: ids of the users who made the pending state (``makers.maker_ids``); when
+    not given, only the recorded ``made_by`` is known.
+    """
     sources, target = TRANSITIONS[action]
     reason = _clean_reason(action, reason)
     check_version(vendor, expected_version)
@@ -75,10 +83,12 @@ def apply_transition(
         allowed = ", ".join(sorted(sources))
         raise Conflict(f"vendor {vendor.id} is {vendor.status}: only a vendor that is {allowed} "
                        f"can be {'submitted' if action == 'submit' else action + 'ed'}")
-    if (action in CHECKER_ACTIONS and isinstance(actor, User)
-            and vendor.made_by_id == actor.id):
-        raise Conflict(f"you made or last edited vendor {vendor.id}, so another user must "
-                       f"{action} it (maker-checker: maker and checker must differ)")
+    if makers is None:
+        makers = {vendor.made_by_id} - {None}  # type: ignore[assignment]
+    if action in CHECKER_ACTIONS and isinstance(actor, User) and actor.id in makers:
+        raise Conflict(f"you made or last edited vendor {vendor.id} since its last approval, "
+                       f"so another user must {action} it (maker-checker: no maker of a "
+                       "change may check it)")
     now = at or utcnow()
     before = snapshot(vendor)
     vendor.status = target
@@ -111,8 +121,15 @@ def transition(
 ) -> Vendor:
     """Move ``vendor`` by ``action`` and audit it; Conflict when the move is not allowed."""
     now = at or utcnow()
+    # Read before the move: a query after it would autoflush the change outside
+    # flush_vendor_changes (a lost race would then be a 500, not a 409).
+    makers = maker_ids(session, vendor) if action in CHECKER_ACTIONS else None
+    names = maker_names(session, makers) if makers is not None else None
     old, new = apply_transition(vendor, action, actor, reason=reason, at=now,
-                                expected_version=expected_version)
+                                expected_version=expected_version, makers=makers)
+    if names is not None:
+        # The audit log shows, for every checked state, all its makers and its checker.
+        new = {**new, "makers": names, "checker": actor_name(actor)}
     record_change(session, actor=actor, action=action, entity="vendor", entity_id=vendor.id,
                   market_id=vendor.market_id, old=old, new=new, at=now)
     flush_vendor_changes(session, vendor)
@@ -147,11 +164,14 @@ class BulkOutcome:
     status: str | None = None  # the vendor's status afterwards, when it exists
 
 
-def bulk_approve(session: Session, ids: Iterable[int], actor: User) -> list[BulkOutcome]:
+def bulk_approve(session: Session, ids: Iterable[int], actor: User,
+                 versions: Mapping[int, int] | None = None) -> list[BulkOutcome]:
     """Approve each id on its own (a savepoint each): one failure does not undo the others.
 
+    ``versions`` maps an id to the version the checker reviewed (409 when it changed).
     The caller commits the approvals that succeeded; every id gets an outcome, in order.
     """
+    versions = versions or {}
     unique = list(dict.fromkeys(ids))
     if not unique:
         raise InvalidInput.field("ids", "give at least one vendor id")
@@ -165,7 +185,7 @@ def bulk_approve(session: Session, ids: Iterable[int], actor: User) -> list[Bulk
                 vendor = get_vendor(session, vendor_id)
                 if not can(actor, "vendors.approve", vendor=vendor):
                     raise Forbidden(f"vendor {vendor_id} is not in your markets")
-                approve(session, vendor, actor)
+                approve(session, vendor, actor, expected_version=versions.get(vendor_id))
             outcomes.append(BulkOutcome(vendor_id, "approved", 200, status=vendor.status))
         except DomainError as error:
             status = None

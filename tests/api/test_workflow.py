@@ -97,13 +97,16 @@ def test_revert_edit_resubmit_and_approve(client, maker, checker, make_user):
     vendor = submitted_vendor(client, maker)
     reverted = act(client, checker, vendor["id"], "revert", reason="Sai số tài khoản")
     assert reverted.get_json()["status"] == "reverted"
-    # The checker fixes it: now the checker is the maker and needs a third user to approve.
+    # The checker fixes it: now both are makers of the pending state (nothing was approved
+    # since the creation), so a third user has to approve it.
     edited = client.patch(f"/api/v1/vendors/{vendor['id']}", json={"account_number": "1234567890"},
                           headers=auth(checker))
     assert edited.status_code == 200 and edited.get_json()["made_by"] == "checker"
     assert act(client, checker, vendor["id"], "submit").status_code == 200
     assert act(client, checker, vendor["id"], "approve").status_code == 409
-    response = act(client, maker, vendor["id"], "approve")
+    assert act(client, maker, vendor["id"], "approve").status_code == 409
+    third = make_user("board", markets=("DAI-TU",))[1]
+    response = act(client, third, vendor["id"], "approve")
     assert response.status_code == 200 and response.get_json()["status"] == "approved"
 
 

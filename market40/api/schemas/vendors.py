@@ -97,9 +97,25 @@ class ReasonActionSchema(WorkflowActionSchema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
 
 
+class BulkItemSchema(BaseSchema):
+    id = ma.fields.Integer(strict=True, required=True, validate=ID_RANGE)
+    version = ma.fields.Integer(strict=True, required=True, validate=VERSION_RANGE,
+                                metadata={"description": "The version you checked"})
+
+
 class BulkApproveSchema(BaseSchema):
-    ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ID_RANGE), required=True,
-                         validate=ma.validate.Length(min=1, max=500))
+    ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ID_RANGE),
+                         validate=ma.validate.Length(min=1, max=500),
+                         metadata={"description": "Vendor ids (no version check)"})
+    items = ma.fields.List(ma.fields.Nested(BulkItemSchema),
+                           validate=ma.validate.Length(min=1, max=500),
+                           metadata={"description": "Vendor ids each with the version you "
+                                     "checked: a vendor changed since then fails with 409"})
+
+    @ma.validates_schema
+    def _ids_or_items(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("ids") and not data.get("items"):
+            raise ma.ValidationError("give ids or items (id and version)", "ids")
 
 
 class BulkOutcomeSchema(BaseSchema):
