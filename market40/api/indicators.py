@@ -17,7 +17,7 @@ from market40.api.schemas.indicators import (
 from market40.auth import authorize, current_user
 from market40.extensions import db
 from market40.models import Indicator
-from market40.reports.indicators import indicator_history, indicator_statuses, record_indicator
+from market40.registry.indicators import indicator_history, indicator_statuses, record_indicator
 
 blp = Blueprint(
     "indicators",

@@ -13,7 +13,8 @@ from market40.api.schemas.listings import ListingInSchema, ListingQueryArgsSchem
 from market40.auth import authorize, current_user
 from market40.extensions import db
 from market40.models import Listing
-from market40.reports.listings import add_listing, end_listing, get_market, listings_query
+from market40.registry.listings import add_listing, end_listing, listings_query
+from market40.registry.markets import get_market
 
 blp = Blueprint(
     "listings",

@@ -21,8 +21,8 @@ from market40.api.schemas.qr import (
     VerifyResultSchema,
 )
 from market40.auth import authorize, current_user
-from market40.banks import bank_names
 from market40.codes import PaymentCode, VerifyResult, payment_code, verify_stall
+from market40.codes.banks import bank_names
 from market40.errors import InvalidInput
 from market40.extensions import db
 from market40.models import Vendor

@@ -20,12 +20,12 @@ from market40.api.schemas.snapshots import (
     SnapshotSchema,
     VerificationSchema,
 )
+from market40.audit import create_snapshot, get_snapshot, snapshots_query, verify_snapshot
+from market40.audit.snapshots import snapshot_body
 from market40.auth import authorize, current_user
 from market40.extensions import db
 from market40.models import Snapshot
-from market40.reports import create_snapshot, get_snapshot, snapshots_query, verify_snapshot
 from market40.reports.csvexport import snapshot_csv
-from market40.reports.snapshots import snapshot_body
 
 # The exact bytes that were hashed: JSON, but not the shape of the json format.
 CANONICAL_TYPE = "application/vnd.market40.snapshot+json"
@@ -46,7 +46,7 @@ def _download(snapshot: Snapshot, fmt: str, lang: str) -> Response:
     elif fmt == "csv":
         response = csv_response(snapshot_csv(snapshot_body(snapshot), lang), f"{stem}.csv")
     else:
-        from market40.reports.pdf import snapshot_pdf
+        from market40.audit.pdf import snapshot_pdf
 
         response = Response(snapshot_pdf(snapshot, lang), mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'

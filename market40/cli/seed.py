@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from market40.cli.common import domain_errors
+from market40.codes.banks import forget_bank_names
 from market40.extensions import db
 from market40.registry.seed import seed_reference
 
@@ -23,6 +24,7 @@ def seed(no_demo: bool, seed_value: int) -> None:
 
         click.echo(f"demo vendors: {seed_demo_vendors(db.session, seed=seed_value)}")
     db.session.commit()
+    forget_bank_names()  # the next lookup reads the banks just seeded
 
 
 commands = [seed]

@@ -8,10 +8,10 @@ from datetime import datetime
 import click
 import sqlalchemy as sa
 
+from market40.audit import create_snapshot, snapshots_query, verify_snapshot
 from market40.cli.common import domain_errors
 from market40.extensions import db
 from market40.models import User
-from market40.reports import create_snapshot, snapshots_query, verify_snapshot
 
 
 @click.group("snapshots")

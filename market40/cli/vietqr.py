@@ -10,9 +10,9 @@ import click
 import sqlalchemy as sa
 
 from market40 import vietqr
-from market40.banks import bank_names
 from market40.cli.common import domain_errors
 from market40.codes import market_sheet, printable_vendors
+from market40.codes.banks import bank_names
 from market40.extensions import db
 from market40.models import Market
 

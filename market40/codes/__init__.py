@@ -1,7 +1,8 @@
-"""A vendor's payment codes: its VietQR payload, stall card data, and checks of printed codes.
+"""A vendor's payment codes: the bank list, its VietQR payload, stall card data, and
+reading printed or photographed codes back (``verify``, the inverse of ``render``).
 
 The glue between the registry (who is paid) and the pure parts: ``market40.vietqr``
-(the payload) and ``market40.render`` (the picture).
+(the payload, a codec with no Flask or database) and ``market40.render`` (the picture).
 """
 
 from market40.codes.cards import market_sheet, printable_vendors, stall_card

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from market40 import vietqr
-from market40.banks import bank_names
+from market40.codes.banks import bank_names
 from market40.errors import Conflict, InvalidInput
 from market40.models import Vendor
 

@@ -13,7 +13,7 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from market40 import vietqr
-from market40.banks import bank_names
+from market40.codes.banks import bank_names
 from market40.errors import InvalidInput
 from market40.models import Vendor
 

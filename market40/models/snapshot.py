@@ -34,7 +34,7 @@ class Snapshot(Base):
     as_of: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    body: Mapped[str] = mapped_column(sa.Text)  # canonical JSON (reports/canonical.py)
+    body: Mapped[str] = mapped_column(sa.Text)  # canonical JSON (audit/canonical.py)
     sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prev_sha256: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Copied from the body for lists; the body is the evidence.

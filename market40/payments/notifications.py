@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from market40 import vietqr
-from market40.banks import bank_names
+from market40.codes.banks import bank_names
 from market40.errors import Conflict, InvalidInput
 from market40.models import Market, Transaction, UnmatchedNotification, Vendor, utcnow
 from market40.payments.memo import kind_from_memo

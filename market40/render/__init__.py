@@ -2,7 +2,7 @@
 
 This package turns strings and plain dataclasses into bytes. It knows nothing about
 banks, Flask or the database: the VietQR payload is built and validated by
-``market40.vietqr``, the bank's short name looked up by ``market40.banks``, and the
+``market40.vietqr``, the bank's short name looked up by ``market40.codes.banks``, and the
 web layer decides what to serve (see STYLE.md rule 5).
 
 >>> from market40.render import qr_png, qr_svg

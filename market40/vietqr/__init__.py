@@ -2,7 +2,7 @@
 
 Standard library only: no Flask, SQLAlchemy, Pillow or qrcode, so it works anywhere and
 can be published on its own. Strings and ints in, strings and a frozen dataclass out.
-The QR picture is ``market40.render``'s job; the bank list is ``market40.banks``'.
+The QR picture is ``market40.render``'s job; the bank list is ``market40.codes.banks``'.
 
 >>> from market40 import vietqr
 >>> payload = vietqr.encode(bank_bin="970416", account="257678859", amount=1000,

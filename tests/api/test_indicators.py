@@ -9,7 +9,7 @@ import pytest
 
 from market40.extensions import db as _db
 from market40.localtime import local_today
-from market40.reports.indicators import indicator_statuses, load_definitions
+from market40.registry.indicators import indicator_statuses, load_definitions
 from tests.conftest import auth
 
 URL = "/api/v1/indicators"
@@ -53,7 +53,7 @@ def test_department_enters_values_and_targets_are_judged(client, db, make_user):
 
 def test_met_not_met_and_pending(app, db, make_user):
     user, _ = make_user("department")
-    from market40.reports.indicators import record_indicator
+    from market40.registry.indicators import record_indicator
 
     record_indicator(_db.session, user, "epayment_account_share", 0.55, date(2025, 6, 30), "a")
     record_indicator(_db.session, user, "adult_bank_account_share", 0.7, date(2024, 12, 31), "b")

@@ -223,7 +223,7 @@ def test_render_imports_no_web_or_database_stack():
     """STYLE rule 5: render knows nothing about banks, Flask or the database."""
     script = (
         "import sys, market40.render\n"
-        "bad = [m for m in ('flask', 'sqlalchemy', 'market40.vietqr', 'market40.banks',"
+        "bad = [m for m in ('flask', 'sqlalchemy', 'market40.vietqr', 'market40.codes.banks',"
         " 'market40.models') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from market40.audit import create_snapshot, verify_snapshot
+from market40.audit import snapshots as snapshots_module
+from market40.audit.canonical import canonical_bytes, sha256_hex
 from market40.errors import Conflict
 from market40.models import Snapshot
-from market40.reports import create_snapshot, verify_snapshot
-from market40.reports import snapshots as snapshots_module
-from market40.reports.canonical import canonical_bytes, sha256_hex
 from tests.reports.factories import at, record
 from tests.reports.scenario import AS_OF
 

@@ -60,7 +60,7 @@ class World:
 
     def new_listing(self, market: str = MARKET_A) -> int:
         from market40.models import Market
-        from market40.reports.listings import add_listing
+        from market40.registry.listings import add_listing
 
         session = self.db.session
         listing = add_listing(session, session.query(Market).filter_by(code=market).one(),
@@ -79,11 +79,11 @@ def vendor_row(stall: str, personal: tuple[str, str, str]) -> dict[str, Any]:
 
 @pytest.fixture
 def world(reference, make_user) -> World:
+    from market40.audit import create_snapshot
     from market40.models import Market
     from market40.payments import TransactionIn, record_transaction
     from market40.registry.vendors import register_vendor
     from market40.registry.workflow import transition
-    from market40.reports import create_snapshot
 
     db = reference
     session = db.session

@@ -59,12 +59,12 @@ def server(tmp_path_factory) -> Iterator[dict[str, Any]]:
     from werkzeug.serving import make_server
 
     from market40 import create_app
+    from market40.audit import create_snapshot
     from market40.config import TestConfig
     from market40.db import install_database_rules
     from market40.extensions import db
     from market40.models import User
     from market40.registry.seed import seed_reference
-    from market40.reports import create_snapshot
     from tests.web.seeddata import seed_dashboard
 
     folder = tmp_path_factory.mktemp("browser")

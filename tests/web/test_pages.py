@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from market40.reports import create_snapshot
+from market40.audit import create_snapshot
 from market40.web.formatting import format_percent, format_vnd
 
 NBSP = "\u00a0"

@@ -7,10 +7,10 @@ import io
 import marshmallow as ma
 from flask import Response, render_template, send_file
 
+from market40.audit import get_snapshot, snapshots_query, verify_snapshot
+from market40.audit.snapshots import snapshot_body
 from market40.extensions import db
-from market40.reports import get_snapshot, snapshots_query, verify_snapshot
 from market40.reports.csvexport import snapshot_csv
-from market40.reports.snapshots import snapshot_body
 from market40.web.args import PageArgsSchema, parse
 from market40.web.blueprint import bp
 from market40.web.i18n import current_lang
@@ -61,7 +61,7 @@ def snapshot_csv_file(snapshot_id: int) -> Response:
 @login_required
 def snapshot_pdf_file(snapshot_id: int) -> Response:
     """The snapshot as a printable PDF report."""
-    from market40.reports.pdf import snapshot_pdf
+    from market40.audit.pdf import snapshot_pdf
 
     require("snapshots.read")
     snapshot, stem = _stem(snapshot_id)

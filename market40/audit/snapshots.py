@@ -18,15 +18,15 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, joinedload
 
-from market40.errors import Conflict, NotFound
-from market40.models import Snapshot, User, utcnow
-from market40.reports.canonical import (
+from market40.audit.canonical import (
     canonical_bytes,
     metric_value,
     sha256_hex,
     threshold_value,
     utc_text,
 )
+from market40.errors import Conflict, NotFound
+from market40.models import Snapshot, User, utcnow
 from market40.reports.certification import Certification, certify
 from market40.reports.metrics import METRICS, ratio_text
 from market40.reports.rulesets import load_ruleset

@@ -16,17 +16,11 @@ from sqlalchemy.orm import Session
 
 from market40.errors import Conflict, InvalidInput, NotFound
 from market40.localtime import local_today
-from market40.models import AuditEntry, Listing, Market, User
+from market40.models import Listing, Market, User
+from market40.registry.audit import record_change
 
 log = logging.getLogger(__name__)
 LIMITS = {"product": 150, "platform": 60, "url": 500}
-
-
-def get_market(session: Session, code: str) -> Market:
-    market = session.scalar(sa.select(Market).where(Market.code == code))
-    if market is None:
-        raise NotFound(f"market {code!r} does not exist")
-    return market
 
 
 def listings_query(market: Market, active_on: date | None = None) -> sa.Select:
@@ -59,18 +53,8 @@ def _url(value: str) -> str:
 
 
 def _audit(session: Session, user: User, action: str, listing: Listing, old, new) -> None:
-    session.add(
-        AuditEntry(
-            user_id=user.id,
-            actor=user.name,
-            action=action,
-            entity="listing",
-            entity_id=str(listing.id),
-            market_id=listing.market_id,
-            old=old,
-            new=new,
-        )
-    )
+    record_change(session, actor=user, action=action, entity="listing", entity_id=listing.id,
+                  market_id=listing.market_id, old=old, new=new)
 
 
 def _state(listing: Listing) -> dict[str, str | None]:

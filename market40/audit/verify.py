@@ -23,14 +23,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.audit.canonical import metric_value, sha256_hex
+from market40.audit.snapshots import get_snapshot
 from market40.errors import DomainError
 from market40.models import Snapshot
-from market40.reports.canonical import metric_value, sha256_hex
 from market40.reports.certification import verdicts
 from market40.reports.metrics import METRICS
 from market40.reports.queries import market_figures
 from market40.reports.rulesets import Criterion, load_ruleset
-from market40.reports.snapshots import get_snapshot
 
 
 @dataclass(frozen=True, slots=True)
