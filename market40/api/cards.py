@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-import sqlalchemy as sa
 from flask import Response, request
 from flask_smorest import Blueprint
 
@@ -14,7 +13,7 @@ from market40.api.schemas.base import BINARY
 from market40.auth import authorize, current_user
 from market40.codes import market_sheet, stall_card
 from market40.extensions import db
-from market40.models import Market
+from market40.registry.markets import get_market
 
 blp = Blueprint("cards", __name__, url_prefix="/api/v1", description="Printable stall cards")
 
@@ -41,7 +40,6 @@ def vendor_card(vendor_id: int) -> Response:
               description="A4 sheets of stall cards")
 def market_cards(code: str) -> Response:
     """Every approved vendor's card of a market on A4 sheets with cut marks."""
-    market = db.first_or_404(sa.select(Market).where(Market.code == code),
-                             description=f"market {code!r} does not exist")
+    market = get_market(db.session, code)
     authorize(current_user(), "vendors.write", market=market)
     return pdf_response(market_sheet(db.session, market), f"the-qr-{market.code}.pdf")

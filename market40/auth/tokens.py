@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import Conflict, InvalidInput, NotFound
-from market40.models import ApiToken, Market, User, Vendor, utcnow
+from market40.models import ApiToken, User, Vendor, utcnow
 from market40.models.user import ROLES
+from market40.registry.markets import get_market
 
 log = logging.getLogger(__name__)
 TOKEN_PREFIX = "m40_"
@@ -48,10 +49,7 @@ def create_user(
         raise Conflict(f"user {name!r} already exists")
     markets = []
     for code in market_codes:
-        market = session.scalar(sa.select(Market).where(Market.code == code))
-        if market is None:
-            raise NotFound(f"market {code!r} does not exist")
-        markets.append(market)
+        markets.append(get_market(session, code))
     if role == "board" and not markets:
         raise InvalidInput.field("market", "a board user needs at least one market")
     vendor = None

@@ -7,14 +7,13 @@ import time
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 
 from market40 import vietqr
 from market40.cli.common import domain_errors
 from market40.codes import market_sheet, printable_vendors
 from market40.codes.banks import bank_names
 from market40.extensions import db
-from market40.models import Market
+from market40.registry.markets import get_market
 
 
 @click.group("vietqr")
@@ -62,9 +61,7 @@ def decode(payload: str) -> None:
 @domain_errors
 def cards(market_code: str, out: str) -> None:
     """Print every approved vendor's stall card of a market to one PDF (A4, cut marks)."""
-    market = db.session.scalar(sa.select(Market).where(Market.code == market_code))
-    if market is None:
-        raise click.ClickException(f"market {market_code!r} does not exist")
+    market = get_market(db.session, market_code)
     started = time.perf_counter()
     body = market_sheet(db.session, market)
     Path(out).write_bytes(body)

@@ -12,6 +12,7 @@ from market40.auth import authorize, scope_markets
 from market40.errors import Forbidden, InvalidInput
 from market40.localtime import day_start_utc
 from market40.models import Market, Transaction, UnmatchedNotification, User, Vendor
+from market40.registry.markets import find_market
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ def transaction_conditions(
         if allowed is not None:
             conditions.append(Transaction.market_id.in_(sorted(allowed)))
     if filters.market is not None:
-        market = session.scalar(sa.select(Market).where(Market.code == filters.market))
+        market = find_market(session, filters.market)
         if market is None:
             raise InvalidInput.field("market", f"No market has code {filters.market!r}.")
         authorize(actor, "transactions.read", market=market)

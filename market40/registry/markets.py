@@ -25,8 +25,19 @@ EDITABLE_FIELDS = ("name", "commune_code", "district_code", "grade", "address", 
                    "status", "launched_on")
 
 
+def market_code(code: str) -> str:
+    """A market code as stored: codes are upper case, so ``dai-tu`` names ``DAI-TU``."""
+    return code.strip().upper()
+
+
+def find_market(session: Session, code: str) -> Market | None:
+    """The one market lookup (API, pages, reports, cards, payments, CLI): any case."""
+    return session.scalar(sa.select(Market).where(Market.code == market_code(code)))
+
+
 def get_market(session: Session, code: str) -> Market:
-    market = session.scalar(sa.select(Market).where(Market.code == code.strip().upper()))
+    """:func:`find_market`, or NotFound naming the code."""
+    market = find_market(session, code)
     if market is None:
         raise NotFound(f"market {code!r} does not exist")
     return market

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from market40.errors import InvalidInput, NotFound
 from market40.localtime import local_today
 from market40.models import District, Market, Vendor
+from market40.registry.markets import get_market
 from market40.reports.metrics import Figures, MetricValue, total
 from market40.reports.queries import market_figures, vendor_figures
 
@@ -62,9 +63,7 @@ def resolve_scope(session: Session, level: str, code: str | None) -> Scope:
             raise NotFound(f"district {code!r} does not exist")
         return Scope(level, district.code, district.name, Market.district_code == district.code)
     if level == "market":
-        market = session.scalar(sa.select(Market).where(Market.code == code))
-        if market is None:
-            raise NotFound(f"market {code!r} does not exist")
+        market = get_market(session, code)
         return Scope(level, market.code, market.name, Market.id == market.id)
     if not code.isdigit():
         raise InvalidInput.field("code", "must be a vendor id (a whole number) for level vendor")

@@ -28,6 +28,7 @@ from market40.errors import InvalidInput
 from market40.localtime import day_start_utc, local_day
 from market40.models import Market, Transaction, Vendor, utcnow
 from market40.payments.bulk import timestamp_writer
+from market40.registry.markets import market_code
 from market40.simulate.adoption import draw_habits
 from market40.simulate.generate import SimVendor, clock_for, generate_day
 from market40.simulate.profiles import RENT, category_of
@@ -83,7 +84,7 @@ def plan_simulation(
     if until > yesterday:
         raise _cannot("until", f"Must be {yesterday.isoformat()} or earlier: only finished "
                                "days are simulated.")
-    codes = tuple(dict.fromkeys(markets))
+    codes = tuple(dict.fromkeys(market_code(code) for code in markets))
     found = set(session.scalars(sa.select(Market.code).where(Market.code.in_(codes))))
     if missing := [code for code in codes if code not in found]:
         raise _cannot("markets", f"Unknown market code(s): {', '.join(missing)}.")

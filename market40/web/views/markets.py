@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import sqlalchemy as sa
-from flask import Response, abort, render_template, send_file
+from flask import Response, render_template, send_file
 
 from market40.auth import can
 from market40.codes import market_sheet
 from market40.extensions import db
 from market40.models import Market
+from market40.registry.markets import get_market
 from market40.reports.adoption import adoption_report, check_period, resolve_scope
 from market40.reports.series import adoption_series
 from market40.web.args import PeriodArgsSchema, parse
@@ -25,10 +25,7 @@ from market40.web.session import login_required, require, session_user
 
 
 def _market(code: str) -> Market:
-    market = db.session.scalar(sa.select(Market).where(Market.code == code))
-    if market is None:
-        abort(404)
-    return market
+    return get_market(db.session, code)
 
 
 def _ratio(value: object) -> float | None:
