@@ -19,6 +19,8 @@ from faker import Faker
 from market40 import create_app
 from market40.config import TestConfig
 from market40.extensions import db as _db
+from tests import factories
+from tests.factories import auth  # noqa: F401 - older tests import it from here
 
 PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -110,63 +112,64 @@ def reference(db):
 @pytest.fixture
 def make_user(db) -> Callable[..., tuple[Any, str]]:
     """``make_user(role, markets=(), name=None, vendor_id=None) -> (user, token)``."""
-    from market40.auth import create_user, issue_token
-
     counter = iter(range(1, 10_000))
 
     def make(role: str, markets: tuple[str, ...] = (), name: str | None = None,
              vendor_id: int | None = None):
-        user = create_user(db.session, name or f"{role}-{next(counter)}", role, markets,
-                           vendor_id)
-        token = issue_token(db.session, user)
-        db.session.commit()
-        return user, token
+        return factories.user(db.session, role, markets, name or f"{role}-{next(counter)}",
+                              vendor_id)
 
     return make
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
-def make_vendor(reference, fake):
+def make_vendor(reference, fake) -> Callable[..., Any]:
     """``make_vendor(market_code="DAI-TU", status="approved", **fields) -> Vendor``.
 
     Writes the row directly (no workflow, no audit), for tests of what comes after
-    the registry: payments, rollups, reports. Approved vendors with an account get
-    ``approved_at``/``qr_issued_at`` = ``created_at`` unless given.
+    the registry: payments, rollups, reports (see ``tests.factories.vendor``).
     """
-    from market40.models import Market, Vendor, utcnow
-
-    db = reference
     counter = iter(range(1, 100_000))
 
-    def make(market_code: str = "DAI-TU", status: str = "approved", **fields: Any) -> Vendor:
-        market = db.session.scalar(sa.select(Market).where(Market.code == market_code))
-        n = next(counter)
-        now = fields.pop("created_at", None) or utcnow()
-        values: dict[str, Any] = {
-            "market": market,
-            "stall_code": f"T{n:04d}",
-            "display_name": f"{fake.last_name()} {fake.first_name()}",
-            "owner_name": fake.name(),
-            "phone": "09" + f"{fake.random_number(digits=8, fix_len=True)}",
-            "national_id": f"{fake.random_number(digits=12, fix_len=True)}",
-            "goods_category": "rau củ quả",
-            "bank_bin": "970436",
-            "account_number": f"{1_000_000_000 + n}",
-            "account_holder": "NGUYEN VAN A",
-            "status": status,
-            "created_at": now,
-        }
-        values.update(fields)
-        if status == "approved" and values.get("account_number"):
-            values.setdefault("approved_at", now)
-            values.setdefault("qr_issued_at", now)
-        vendor = Vendor(**values)
-        db.session.add(vendor)
-        db.session.commit()
-        return vendor
+    def make(market_code: str = factories.MARKET, status: str = "approved", **fields: Any):
+        return factories.vendor(reference.session, fake, next(counter), market_code, status,
+                                **fields)
 
     return make
+
+
+# --- one fixture per role: each gives the bearer token of a user of that role ---------------
+# Names are fixed, so tests may assert on them (audit actors, made_by, checked_by).
+
+@pytest.fixture
+def admin(reference, make_user) -> str:
+    return make_user("admin", name="admin")[1]
+
+
+@pytest.fixture
+def department(reference, make_user) -> str:
+    """Sở (the provincial department): reads everything, makes snapshots."""
+    return make_user("department", name="so-tttt")[1]
+
+
+@pytest.fixture
+def auditor(reference, make_user) -> str:
+    return make_user("auditor", name="kiem-toan-vien")[1]
+
+
+@pytest.fixture
+def board(reference, make_user) -> str:
+    """A board user of DAI-TU (the market most tests use)."""
+    return make_user("board", markets=(factories.MARKET,), name="bq-daitu")[1]
+
+
+@pytest.fixture
+def maker(reference, make_user) -> str:
+    """A DAI-TU board user who makes (registers, submits) vendors."""
+    return make_user("board", markets=(factories.MARKET,), name="maker")[1]
+
+
+@pytest.fixture
+def checker(reference, make_user) -> str:
+    """A second DAI-TU board user, who may check what the maker made."""
+    return make_user("board", markets=(factories.MARKET,), name="checker")[1]

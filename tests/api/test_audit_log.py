@@ -8,18 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from market40.registry import vendors as vendor_registry
-from tests.conftest import auth
+from tests.factories import auth
 from tests.registry.helpers import act, audit_entries, post_vendor, submitted_vendor
 
 URL = "/api/v1/audit/log"
 
 
 @pytest.fixture
-def boards(reference, make_user):
-    maker = make_user("board", markets=("DAI-TU",), name="maker")[1]
-    checker = make_user("board", markets=("DAI-TU",), name="checker")[1]
-    thai = make_user("board", markets=("THAI",), name="thai-board")[1]
-    return maker, checker, thai
+def boards(maker, checker, make_user):
+    """The maker and checker of DAI-TU, and a board user of THAI."""
+    return maker, checker, make_user("board", markets=("THAI",), name="thai-board")[1]
 
 
 def test_entries_show_who_changed_what(client, boards, make_user):

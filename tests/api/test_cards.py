@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from market40 import vietqr
-from tests.conftest import auth
+from tests.factories import auth
 
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftoppm") and shutil.which("pdftotext")),
@@ -34,11 +34,6 @@ def pdf_qr_texts(pdf: bytes, tmp_path, dpi: int = 150) -> list[str]:
     for page in sorted(tmp_path.glob("page*.png")):
         texts += [r.text for r in zxingcpp.read_barcodes(Image.open(page))]
     return texts
-
-
-@pytest.fixture
-def board(make_user):
-    return make_user("board", markets=("DAI-TU",))[1]
 
 
 @needs_poppler

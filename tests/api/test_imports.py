@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from market40.models import IdempotencyRecord, Vendor
 from market40.registry import spreadsheets
-from tests.conftest import auth
+from tests.factories import auth
 from tests.registry.helpers import (
     HEADER,
     audit_entries,
@@ -22,11 +22,6 @@ from tests.registry.helpers import (
 )
 
 URL = "/api/v1/markets/DAI-TU/vendors/import"
-
-
-@pytest.fixture
-def board(reference, make_user):
-    return make_user("board", markets=("DAI-TU",), name="importer")[1]
 
 
 def good_rows(count: int = 3) -> list[list[object]]:
@@ -56,7 +51,7 @@ def test_csv_import_stores_submitted_vendors_made_by_the_importer(client, board,
     assert {v["status"] for v in body["vendors"]} == {"submitted"}
     vendors = db.session.scalars(sa.select(Vendor).order_by(Vendor.stall_code)).all()
     assert vendors[0].display_name == "Rau sạch Hương 1"  # BOM stripped, diacritics kept
-    assert vendors[0].made_by.name == "importer" and vendors[0].submitted_at
+    assert vendors[0].made_by.name == "bq-daitu" and vendors[0].submitted_at
     assert {e.action for e in audit_entries(db)} == {"import"}
     assert len(audit_entries(db)) == 3
 

@@ -10,7 +10,7 @@ import pytest
 from market40.extensions import db as _db
 from market40.localtime import local_today
 from market40.registry.indicators import indicator_statuses, load_definitions
-from tests.conftest import auth
+from tests.factories import auth
 
 URL = "/api/v1/indicators"
 SHARE = {"key": "epayment_account_share", "value": 0.66, "as_of": "2022-06-30",

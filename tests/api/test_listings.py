@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from market40.localtime import local_today
 from market40.models import AuditEntry, Listing
-from tests.conftest import auth
+from tests.factories import auth
 
 URL = "/api/v1/markets/DAI-TU/listings"
 TEA = {"product": "Chè Tân Cương", "platform": "Shopee", "url": "https://shopee.vn/che-tc"}

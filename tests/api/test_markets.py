@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 
 from market40.models import Market
-from tests.conftest import auth
+from tests.factories import auth
 from tests.registry.helpers import audit_entries
 
 NEW_MARKET = {
@@ -20,11 +19,6 @@ NEW_MARKET = {
     "board_name": "Ban quản lý chợ Mới",
     "launched_on": "2024-10-01",
 }
-
-
-@pytest.fixture
-def admin(reference, make_user):
-    return make_user("admin", name="admin-1")[1]
 
 
 def test_list_is_public_with_filters(client, reference):
@@ -69,7 +63,7 @@ def test_create_derives_the_district_and_audits(client, admin, db):
     assert body["code"] == "CHO-MOI" and body["district_code"] == "171"
     assert body["status"] == "active" and body["launched_on"] == "2024-10-01"
     [entry] = audit_entries(db, entity="market")
-    assert entry.action == "create" and entry.entity_id == "CHO-MOI" and entry.actor == "admin-1"
+    assert entry.action == "create" and entry.entity_id == "CHO-MOI" and entry.actor == "admin"
     assert entry.new["district_code"] == "171" and entry.old is None
 
 

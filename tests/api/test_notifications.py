@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from market40 import vietqr
 from market40.models import UnmatchedNotification
 from market40.payments.signature import sign
-from tests.conftest import auth
+from tests.factories import auth
 from tests.payments.helpers import count_transactions, local, post_notification, rollup
 
 UNMATCHED = "/api/v1/notifications/unmatched"

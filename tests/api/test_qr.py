@@ -8,15 +8,10 @@ import pytest
 from PIL import Image
 
 from market40 import vietqr
-from tests.conftest import auth
+from tests.factories import auth
 
 VECTOR_3 = ("00020101021238530010A0000007270123000697041601092576788590208QRIBFTTA"
             "5303704540410005802VN62150811Chuyen tien6304BBB8")
-
-
-@pytest.fixture
-def board(make_user):
-    return make_user("board", markets=("DAI-TU",))[1]
 
 
 def test_static_code_for_an_approved_vendor(client, make_vendor, board):

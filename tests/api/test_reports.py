@@ -10,7 +10,7 @@ import pytest
 
 from market40.localtime import local_today
 from market40.reports.metrics import METRICS
-from tests.conftest import auth
+from tests.factories import auth
 from tests.reports import scenario as _scenario
 from tests.reports.oracle import as_json, expected
 from tests.reports.scenario import AS_OF

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import auth
+from tests.factories import auth
 from tests.reports import scenario as _scenario
 from tests.reports.test_snapshots import tamper
 
@@ -21,11 +21,6 @@ URL = "/api/v1/audit/snapshots"
 @pytest.fixture
 def scenario(db, make_vendor):
     return _scenario.build(db.session, make_vendor)
-
-
-@pytest.fixture
-def department(make_user):
-    return make_user("department", name="so-tttt")[1]
 
 
 def create(client, token, ruleset="tn-2022", as_of="2024-06-30"):

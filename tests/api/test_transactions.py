@@ -8,15 +8,10 @@ from datetime import date
 import pytest
 
 from market40.models import Transaction
-from tests.conftest import auth
+from tests.factories import auth
 from tests.payments.helpers import count_transactions, local, rollup, tx
 
 URL = "/api/v1/transactions"
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin")[1]
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-import pytest
-
-from tests.conftest import auth
+from tests.factories import auth
 from tests.payments.helpers import count_transactions, local, post_notification, rollup, tx
 
 THREADS = 8
@@ -39,11 +37,6 @@ def race(app, send) -> list[int]:
         thread.join(timeout=60)
     assert not errors, errors
     return statuses
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin")[1]
 
 
 def test_same_reference_same_content_from_many_clients(app, db, admin, make_vendor):

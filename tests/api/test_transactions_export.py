@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from market40.csvfile import formula_safe
 from market40.models import Transaction
 from market40.payments.bulk import insert_transactions, timestamp_writer
-from tests.conftest import auth
+from tests.factories import auth
 from tests.payments.helpers import local, tx
 
 URL = "/api/v1/transactions"
@@ -22,11 +22,6 @@ def read_csv(response) -> list[dict[str, str]]:
     assert response.status_code == 200, response.data[:500]
     assert response.mimetype == "text/csv"
     return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin")[1]
 
 
 def test_csv_by_format_or_accept_header_in_time_order(client, admin, make_vendor):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 
 from market40.models import Bank, Vendor
-from tests.conftest import auth
+from tests.factories import auth
 from tests.registry.helpers import (
     act,
     audit_entries,
@@ -17,16 +16,6 @@ from tests.registry.helpers import (
     vendor_count,
     vendor_payload,
 )
-
-
-@pytest.fixture
-def board(reference, make_user):
-    return make_user("board", markets=("DAI-TU",), name="bq-daitu")[1]
-
-
-@pytest.fixture
-def checker(reference, make_user):
-    return make_user("board", markets=("DAI-TU",), name="bq-daitu-checker")[1]
 
 
 def test_register_normalises_and_starts_as_draft(client, board, db):

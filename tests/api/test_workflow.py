@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from market40.models import Vendor
 from market40.registry import workflow
-from tests.conftest import auth
+from tests.factories import auth
 from tests.registry.helpers import act, audit_entries, post_vendor, submitted_vendor
-
-
-@pytest.fixture
-def maker(reference, make_user):
-    return make_user("board", markets=("DAI-TU",), name="maker")[1]
-
-
-@pytest.fixture
-def checker(reference, make_user):
-    return make_user("board", markets=("DAI-TU",), name="checker")[1]
 
 
 def test_maker_cannot_approve_but_another_user_can(client, maker, checker, db):

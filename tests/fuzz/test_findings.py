@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import auth
+from tests.factories import auth
 
 HUGE = 2**70
-
-
-@pytest.fixture
-def admin(reference, make_user):
-    return make_user("admin")[1]
 
 
 @pytest.mark.parametrize("path", [f"/api/v1/vendors/{HUGE}", f"/api/v1/vendors/{HUGE}/qr",

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from market40.models import AuditEntry, Vendor
-from tests.conftest import auth
+from tests.factories import auth
 
 _counter = iter(range(1, 1_000_000))
 

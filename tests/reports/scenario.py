@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.reports.factories import at, listing, record
+from tests.factories import at, listing, record
 
 AS_OF = date(2024, 6, 30)
 

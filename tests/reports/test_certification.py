@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from market40.localtime import local_today
 from market40.reports import certify, load_ruleset
-from tests.reports.factories import at, record
+from tests.factories import at, record
 from tests.reports.oracle import expected
 from tests.reports.scenario import AS_OF
 

@@ -9,7 +9,7 @@ import pytest
 from market40.errors import InvalidInput
 from market40.localtime import local_today
 from market40.reports import adoption_report, adoption_series, resolve_scope
-from tests.reports.factories import at, record
+from tests.factories import at, record
 from tests.reports.oracle import expected
 from tests.reports.test_adoption import district_markets
 

@@ -14,7 +14,7 @@ from market40.audit import snapshots as snapshots_module
 from market40.audit.canonical import canonical_bytes, sha256_hex
 from market40.errors import Conflict
 from market40.models import Snapshot
-from tests.reports.factories import at, record
+from tests.factories import at, record
 from tests.reports.scenario import AS_OF
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import auth
+from tests.factories import auth
 
 REDIS = ("127.0.0.1", 6379)
 

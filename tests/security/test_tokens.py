@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from market40.models import ApiToken
-from tests.conftest import auth
+from tests.factories import auth
 
 
 def test_token_is_random_hashed_records_its_use_and_can_be_revoked(client, runner, db,

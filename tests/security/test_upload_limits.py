@@ -17,17 +17,12 @@ import zipfile
 import pytest
 
 from market40.registry.spreadsheets import MAX_DATA_ROWS
-from tests.conftest import auth
+from tests.factories import auth
 from tests.registry.helpers import HEADER, csv_file, xlsx_file
 
 URL = "/api/v1/markets/DAI-TU/vendors/import"
 SHEET = "xl/worksheets/sheet1.xml"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def board(reference, make_user):
-    return make_user("board", markets=("DAI-TU",), name="importer")[1]
 
 
 def rows(count: int) -> list[list[object]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import auth
+from tests.factories import auth
 
 
 def last_line(output: str) -> str:

@@ -10,15 +10,10 @@ import sqlalchemy as sa
 from market40.localtime import local_day
 from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
 from market40.rollups import rebuild_rollups, reconcile
-from tests.conftest import auth
+from tests.factories import auth
 from tests.payments.helpers import local, post_notification, rollup, tx
 
 URL = "/api/v1/transactions"
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin")[1]
 
 
 def test_local_day_of_utc_instants():
