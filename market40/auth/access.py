@@ -112,13 +112,37 @@ ENDPOINTS: dict[str, Access] = {
     "GET /api/v1/notifications/unmatched": Access("notifications.unmatched", "province"),
 }
 
+# The market desk's pages (market40/web/desk): checked before each desk view with the
+# session user instead of a bearer token; anonymous visitors go to the login page.
+ENDPOINTS |= {
+    "GET /desk": Access("desk.use", "rows", "web page: the user's markets and to-dos"),
+    "GET /desk/markets/<code>/vendors": Access("desk.use", "market", "web page"),
+    "GET /desk/markets/<code>/vendors/new": Access("vendors.write", "market", "web form"),
+    "POST /desk/markets/<code>/vendors/new": Access("vendors.write", "market", "web form"),
+    "GET /desk/vendors/<vendor_id>": Access(
+        "desk.use", "vendor", "web page; phone and national ID only with vendors.personal"),
+    "POST /desk/vendors/<vendor_id>": Access("vendors.write", "vendor", "web form: edit"),
+    "POST /desk/vendors/<vendor_id>/submit": Access("vendors.write", "vendor", "web form"),
+    "POST /desk/vendors/<vendor_id>/approve": Access(
+        "vendors.approve", "vendor", "web form; never by the vendor's maker"),
+    "POST /desk/vendors/<vendor_id>/reject": Access("vendors.approve", "vendor", "web form"),
+    "POST /desk/vendors/<vendor_id>/revert": Access("vendors.approve", "vendor", "web form"),
+    "GET /desk/approvals": Access("vendors.approve", "rows", "web page"),
+    "POST /desk/approvals": Access("vendors.approve", "items", "web form: bulk approve"),
+}
+
 _CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^:<>]+)>")
 ROLES = ("admin", "department", "auditor", "board", "vendor")
 
 
 def guarded(path: str) -> bool:
-    """Paths the table governs: the API and its documents."""
+    """Paths the table governs with bearer tokens: the API and its documents."""
     return path.startswith("/api/") or path == "/healthz"
+
+
+def web_guarded(path: str) -> bool:
+    """Pages the table governs with the session user (market40.web.desk checks them)."""
+    return path == "/desk" or path.startswith(("/desk/", "/join/"))
 
 
 def endpoint_key(method: str, rule: str) -> str:

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "snapshots.read": frozenset({"admin", "department", "auditor"}),
     "snapshots.create": frozenset({"admin", "department"}),
     "indicators.write": frozenset({"admin", "department"}),
+    # The market desk (/desk): the people who run the registry, not auditors or vendors.
+    "desk.use": frozenset({"admin", "department", "board"}),
 }
 
 

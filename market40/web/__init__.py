@@ -11,6 +11,7 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from market40.web.blueprint import bp, template_globals
+    from market40.web.desk import register_desk
     from market40.web.filters import register_filters
     from market40.web.session import configure_sessions
     from market40.web.views import account, audit, markets, overview, vendors  # noqa: F401
@@ -19,3 +20,4 @@ def register_web(app: Flask) -> None:
     register_filters(app)
     app.context_processor(template_globals)
     app.register_blueprint(bp)
+    register_desk(app)

@@ -208,8 +208,9 @@ def api_rules(app: Any) -> set[str]:
 
 def test_every_endpoint_is_in_the_access_table_and_has_a_case(app):
     rules = api_rules(app)
-    assert sorted(rules - set(ENDPOINTS)) == [], "endpoints without an access rule"
-    assert sorted(set(ENDPOINTS) - rules) == [], "access rules for endpoints that do not exist"
+    api_table = {key for key in ENDPOINTS if guarded(key.split(" ", 1)[1])}
+    assert sorted(rules - api_table) == [], "endpoints without an access rule"
+    assert sorted(api_table - rules) == [], "access rules for endpoints that do not exist"
     assert sorted(rules - {f"{c.method} {c.rule}" for c in CASES}) == [], "endpoints untested"
 
 

@@ -14,7 +14,9 @@ WEB = Path(__file__).resolve().parents[2] / "market40" / "web"
 LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z0-9_.]+)["']""")
 # Keys built at run time: prefix ~ value (status, method, kind, why, metric, error).
 DYNAMIC_PREFIXES = ("status.", "method.", "kind.", "why.", "metric.", "error.", "lang.", "next.",
-                    "direction.")
+                    "direction.",
+                    # the desk: actions, history entries, flashes, field labels, problems
+                    "desk.action.", "desk.history.", "desk.flash.", "field.", "problem.")
 
 
 def used_keys() -> set[str]:

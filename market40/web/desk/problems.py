@@ -1,0 +1,95 @@
+"""Domain error messages in the page's language.
+
+The registry's rules speak English (the API's JSON, logs, the CLI). The desk shows the
+same problems in Vietnamese or English: each known message shape maps to a key of
+``market40/web/messages.py`` (``problem.*``), its variable parts carried over. A message
+no pattern knows is shown as it is, so nothing a rule says is ever lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from market40.errors import DomainError
+from market40.web.i18n import gettext
+
+log = logging.getLogger(__name__)
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), key) for p, key in (
+        (r"^is required$", "problem.required"),
+        (r"^must be 1-20 letters", "problem.stall_code"),
+        (r"^must be at most (?P<n>\d+) characters", "problem.max_length"),
+        (r"^must be a Vietnamese mobile number", "problem.phone"),
+        (r"^must be a 12-digit citizen ID", "problem.national_id"),
+        (r"^must be one of: (?P<choices>.+)$", "problem.one_of"),
+        (r"^bank (?P<bin>\d+) is no longer active", "problem.bank_inactive"),
+        (r"^must be a 6-digit bank BIN", "problem.bank_bin"),
+        (r"^(?P<value>\d+) is not a known bank BIN", "problem.bank_unknown"),
+        (r"^'?(?P<value>.*?)'? is neither a bank BIN nor a bank short name", "problem.bank_name"),
+        (r"^must be 6 to 19 digits$", "problem.account_number"),
+        (r"^is required with the other bank fields", "problem.bank_together"),
+        (r"^(?P<stall>\S+) is already registered in market (?P<market>\S+)",
+         "problem.stall_taken"),
+        (r"^stall_code: (?P<stall>\S+) is already registered in market (?P<market>\S+)",
+         "problem.stall_taken"),
+        (r"^(?P<stall>\S+) is also on row (?P<row>\d+)$", "problem.stall_repeated"),
+        (r"^vendor \d+ is (?P<status>\w+): only a vendor that is", "problem.wrong_status"),
+        (r"maker", "problem.maker"),
+        (r"has changed since you read it|changed by someone else", "problem.stale"),
+        (r"^is required to (?P<action>\w+) a vendor$", "problem.reason_required"),
+        (r"^vendor \d+ is (?P<status>\w+) and can no longer be edited", "problem.locked"),
+        (r"is not in your markets$", "problem.out_of_scope"),
+        (r"^vendor \d+ does not exist$", "problem.vendor_missing"),
+        (r"^is required: reload the page", "problem.version"),
+        (r"^give at least one vendor id$", "problem.choose_one"),
+        (r"^already pays stall (?P<stall>\S+)", "problem.account_taken"),
+        (r"^is empty$", "problem.file_empty"),
+        (r"^is neither CSV nor XLSX$", "problem.file_type"),
+        (r"^has a header but no vendor rows$", "problem.file_no_rows"),
+        (r"^is missing$", "problem.column_missing"),
+        (r"^The file is larger than (?P<mb>\d+) MB", "problem.file_large"),
+        (r"^cannot be changed here$", "problem.not_editable"),
+        (r"^must be a date", "problem.date"),
+        (r"^Not a valid date", "problem.date"),
+    )
+]
+_STATUS_WORDS = {"status"}
+
+
+def translate(message: str) -> str:
+    """One domain message in the page's language."""
+    for pattern, key in _PATTERNS:
+        match = pattern.search(message)
+        if match:
+            values: dict[str, Any] = dict(match.groupdict())
+            for name in _STATUS_WORDS & values.keys():
+                values[name] = gettext(f"status.{values[name]}")
+            if "action" in values:
+                values["action"] = gettext(f"desk.action.{values['action']}").lower()
+            return gettext(key, **values)
+    log.info("no translation for domain message %r", message)
+    return message
+
+
+def field_problems(errors: Mapping[str, Sequence[str] | str] | Any) -> dict[str, list[str]]:
+    """``{field: [problem, ...]}`` of an InvalidInput, translated."""
+    if not isinstance(errors, Mapping):
+        return {}
+    return {field: [translate(p) for p in ([problems] if isinstance(problems, str)
+                                           else problems)]
+            for field, problems in errors.items()}
+
+
+def problem_of(error: DomainError) -> str:
+    """The error's own message (without a ``field:`` prefix), translated."""
+    message = error.message
+    errors = getattr(error, "errors", None)
+    if isinstance(errors, Mapping) and len(errors) == 1:
+        (field, problems), = errors.items()
+        first = problems if isinstance(problems, str) else (problems[0] if problems else "")
+        return f"{gettext('field.' + field)}: {translate(first)}"
+    return translate(message)

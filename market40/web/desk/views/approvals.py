@@ -1,0 +1,39 @@
+"""``/desk/approvals``: what waits for this user's check, approved one by one or in bulk."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from market40.errors import InvalidInput
+from market40.extensions import db
+from market40.registry.workflow import bulk_approve
+from market40.web.desk.blueprint import bp, check_csrf, desk_user
+from market40.web.desk.problems import problem_of, translate
+from market40.web.desk.queries import approval_queue
+
+
+@bp.route("/desk/approvals", methods=["GET", "POST"])
+def approvals() -> tuple[str, int]:
+    """The queue, oldest first; POST approves every ticked ``vendor_id`` on its own."""
+    user = desk_user()
+    outcomes = []
+    problem = None
+    status = 200
+    if request.method == "POST":
+        check_csrf()
+        raw = request.form.getlist("vendor_id")
+        ids = [int(v) for v in raw if v.strip().isdigit()]
+        try:
+            if len(ids) != len(raw):
+                raise InvalidInput.field("vendor_id", "must be vendor numbers")
+            results = bulk_approve(db.session, ids, user)
+        except InvalidInput as error:
+            db.session.rollback()
+            problem, status = problem_of(error), 422
+        else:
+            db.session.commit()
+            outcomes = [(r, translate(r.message) if r.message else None) for r in results]
+    queue = approval_queue(db.session, user)
+    select_all = request.method == "GET" and request.args.get("select") == "all"
+    return render_template("desk/approvals.html", queue=queue, outcomes=outcomes,
+                           problem=problem, select_all=select_all), status
