@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from market40.auth import can
 from market40.errors import DomainError
 from market40.models import User, Vendor
-from market40.registry.workflow import TRANSITIONS, apply_transition
+from market40.registry.makers import maker_ids
+from market40.registry.workflow import CHECKER_ACTIONS, TRANSITIONS, apply_transition
 
 PERMISSION = {"submit": "vendors.write", "approve": "vendors.approve",
               "reject": "vendors.approve", "revert": "vendors.approve"}
@@ -36,15 +37,19 @@ class _DryRun(Exception):
 def action_options(session: Session, vendor: Vendor, user: User) -> list[ActionOption]:
     """The moves of ``vendor``'s current status the user's role allows, each checked."""
     options = []
+    makers: set[int] | None = None
     for action in ACTIONS:
         sources, _ = TRANSITIONS[action]
         if vendor.status not in sources or not can(user, PERMISSION[action], vendor=vendor):
             continue
         problem: DomainError | None = None
+        if action in CHECKER_ACTIONS and makers is None:
+            makers = maker_ids(session, vendor)  # read before any move, like transition()
         try:
             with session.begin_nested():
                 apply_transition(vendor, action, user, reason="dry run",
-                                 expected_version=vendor.version)
+                                 expected_version=vendor.version,
+                                 makers=makers if action in CHECKER_ACTIONS else None)
                 raise _DryRun
         except _DryRun:
             pass

@@ -26,7 +26,9 @@ def approvals() -> tuple[str, int]:
         try:
             if len(ids) != len(raw):
                 raise InvalidInput.field("vendor_id", "must be vendor numbers")
-            results = bulk_approve(db.session, ids, user)
+            versions = {i: int(request.form[f"version_{i}"]) for i in ids
+                        if request.form.get(f"version_{i}", "").isdigit()}
+            results = bulk_approve(db.session, ids, user, versions)
         except InvalidInput as error:
             db.session.rollback()
             problem, status = problem_of(error), 422
