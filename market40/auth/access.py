@@ -129,6 +129,14 @@ ENDPOINTS |= {
     "POST /desk/vendors/<vendor_id>/revert": Access("vendors.approve", "vendor", "web form"),
     "GET /desk/approvals": Access("vendors.approve", "rows", "web page"),
     "POST /desk/approvals": Access("vendors.approve", "items", "web form: bulk approve"),
+    "GET /desk/markets/<code>/poster": Access("vendors.write", "market", "web page"),
+    "GET /desk/markets/<code>/poster.pdf": Access("vendors.write", "market", "A4 join poster"),
+    "POST /desk/markets/<code>/poster/rotate": Access(
+        "vendors.write", "market", "web form: old posters stop working"),
+    "GET /join/<code>": _public("needs the poster's key ?k=; 404 otherwise"),
+    "POST /join/<code>": _public("self-registration; rate limited per address, honeypot"),
+    "GET /join/status/<token>": _public("an unguessable token (only its SHA-256 is stored)"),
+    "GET /join/status/<token>/card.pdf": _public("once approved"),
 }
 
 _CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^:<>]+)>")

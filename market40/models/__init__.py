@@ -3,6 +3,7 @@
 from market40.models.audit import AuditEntry
 from market40.models.bank import Bank
 from market40.models.base import Base, utcnow
+from market40.models.enrollment import MarketJoinKey, SelfRegistration
 from market40.models.geo import Commune, District
 from market40.models.market import Listing, Market
 from market40.models.rollup import DailyRollup, MarketDailyRollup, VendorQrMonth
@@ -24,6 +25,8 @@ __all__ = [
     "Listing",
     "Market",
     "MarketDailyRollup",
+    "MarketJoinKey",
+    "SelfRegistration",
     "Snapshot",
     "Transaction",
     "UnmatchedNotification",

@@ -428,6 +428,54 @@ MESSAGES |= {
     "desk.approvals.approved": ("đã duyệt", "approved"),
     "desk.approvals.empty": ("Không có hồ sơ nào chờ bạn duyệt.",
                              "Nothing waits for your check."),
+    "desk.flash.rotated": ("Đã đổi mã. Hãy in và dán áp phích mới.",
+                           "Key rotated. Print and put up the new poster."),
+    "desk.poster.title": ("Áp phích đăng ký", "Enrollment poster"),
+    "desk.poster.lead": (
+        "Tiểu thương quét mã QR trên áp phích để tự đăng ký quầy; Ban quản lý duyệt như "
+        "mọi hồ sơ khác.",
+        "Vendors scan the poster's QR code to register their stall; the board checks it "
+        "like any other record."),
+    "desk.poster.qr_label": ("Mã QR dẫn đến trang đăng ký", "QR code of the registration page"),
+    "desk.poster.download": ("Tải áp phích A4 (PDF)", "Download the A4 poster (PDF)"),
+    "desk.poster.rotate_title": ("Đổi mã đăng ký", "Rotate the key"),
+    "desk.poster.rotate_lead": (
+        "Đổi mã khi áp phích cũ bị lạm dụng: mọi áp phích đã in sẽ không dùng được nữa.",
+        "Rotate when an old poster is misused: every poster printed before stops working."),
+    "desk.poster.rotate": ("Đổi mã, vô hiệu áp phích cũ", "Rotate: old posters stop working"),
+    "desk.market.poster": ("Áp phích đăng ký", "Enrollment poster"),
+    "poster.title": ("Đăng ký nhận thanh toán bằng mã QR", "Register for QR payments"),
+    "poster.step1": ("Mở camera điện thoại, quét mã QR ở trên.",
+                     "Open your phone's camera and scan the QR code above."),
+    "poster.step2": ("Điền thông tin quầy và tài khoản ngân hàng của bạn.",
+                     "Fill in your stall and your bank account."),
+    "poster.step3": ("Ban quản lý chợ duyệt hồ sơ; bạn tải thẻ QR về để in.",
+                     "The market board checks it; then download your QR card to print."),
+    "poster.footer": ("Chợ 4.0 Thái Nguyên · Không thu phí đăng ký",
+                      "Market 4.0 Thái Nguyên · Registration is free"),
+    "join.title": ("Đăng ký quầy nhận tiền qua mã QR", "Register your stall for QR payments"),
+    "join.lead": (
+        "Điền thông tin quầy. Ban quản lý chợ sẽ kiểm tra rồi cấp mã QR cho quầy của bạn.",
+        "Fill in your stall's details. The market board checks them and issues your QR code."),
+    "join.honeypot": ("Để trống ô này", "Leave this empty"),
+    "join.submit": ("Gửi đăng ký", "Send"),
+    "join.privacy": (
+        "Số điện thoại chỉ Ban quản lý chợ nhìn thấy. Không cần số CCCD.",
+        "Only the market board sees your phone number. No citizen ID is needed."),
+    "join.status.title": ("Hồ sơ đăng ký của bạn", "Your registration"),
+    "join.status.keep": (
+        "Lưu lại địa chỉ trang này để xem kết quả; không chia sẻ cho người khác.",
+        "Keep this page's address to check back; do not share it."),
+    "join.status.draft": ("Hồ sơ chưa được gửi.", "Not sent yet."),
+    "join.status.submitted": ("Ban quản lý chợ đang kiểm tra hồ sơ.",
+                              "The market board is checking it."),
+    "join.status.approved": ("Đã duyệt. Tải thẻ QR của quầy để in.",
+                             "Approved. Download your stall's QR card to print."),
+    "join.status.rejected": ("Hồ sơ bị từ chối. Liên hệ Ban quản lý chợ.",
+                             "Rejected. Please contact the market board."),
+    "join.status.reverted": ("Hồ sơ cần bổ sung. Liên hệ Ban quản lý chợ.",
+                             "It needs changes. Please contact the market board."),
+    "join.status.closed": ("Quầy đã nghỉ bán.", "The stall is closed."),
     # Field names (the API's), as labels and in problem messages
     "field.": ("Biểu mẫu", "Form"),
     "field.stall_code": ("Mã quầy", "Stall code"),
@@ -507,4 +555,7 @@ MESSAGES |= {
                            "the file is larger than {mb} MB; split it"),
     "problem.not_editable": ("không sửa được ở đây", "cannot be changed here"),
     "problem.date": ("phải là ngày hợp lệ", "must be a valid date"),
+    "problem.join_link": (
+        "đường dẫn đăng ký không còn hiệu lực; hãy quét lại áp phích mới",
+        "this registration link is no longer valid; scan the current poster"),
 }

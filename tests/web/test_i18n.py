@@ -16,7 +16,8 @@ LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z0-9_.]+)["']""")
 DYNAMIC_PREFIXES = ("status.", "method.", "kind.", "why.", "metric.", "error.", "lang.", "next.",
                     "direction.",
                     # the desk: actions, history entries, flashes, field labels, problems
-                    "desk.action.", "desk.history.", "desk.flash.", "field.", "problem.")
+                    "desk.action.", "desk.history.", "desk.flash.", "field.", "problem.",
+                    "join.status.", "poster.step")
 
 
 def used_keys() -> set[str]:

@@ -14,6 +14,12 @@ from flask import Flask
 
 def register_desk(app: Flask) -> None:
     from market40.web.desk.blueprint import bp
-    from market40.web.desk.views import approvals, home, vendors  # noqa: F401  (routes)
+    from market40.web.desk.views import (  # noqa: F401  (routes register on import)
+        approvals,
+        home,
+        join,
+        poster,
+        vendors,
+    )
 
     app.register_blueprint(bp)

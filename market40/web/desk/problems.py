@@ -54,6 +54,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^The file is larger than (?P<mb>\d+) MB", "problem.file_large"),
         (r"^cannot be changed here$", "problem.not_editable"),
         (r"^must be a date", "problem.date"),
+        (r"registration link is not valid", "problem.join_link"),
         (r"^Not a valid date", "problem.date"),
     )
 ]

@@ -1,0 +1,105 @@
+"""Self-registration from the market's poster: join keys, registering, the status token.
+
+A vendor scans the poster's QR (``/join/CODE?k=KEY``), fills in the stall's fields (no
+national ID: a public form does not take it) and lands in the market as ``submitted``,
+made by the actor ``self-registration``: a board user checks it like any other. The
+phone keeps ``/join/status/TOKEN``; only the token's SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from market40.errors import InvalidInput, NotFound
+from market40.models import Market, MarketJoinKey, SelfRegistration, Vendor, utcnow
+from market40.registry.audit import Actor, record_change
+from market40.registry.validation import VENDOR_INPUT_FIELDS
+from market40.registry.vendors import LOCKED_STATUSES, register_vendor
+
+log = logging.getLogger(__name__)
+
+SELF_REGISTRATION = "self-registration"  # the actor of the audit entries
+JOIN_FIELDS = tuple(name for name in VENDOR_INPUT_FIELDS if name != "national_id")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def join_key(session: Session, market: Market) -> str:
+    """The market's current poster key (made on first use for markets created later)."""
+    row = session.get(MarketJoinKey, market.id)
+    if row is None:
+        row = MarketJoinKey(market_id=market.id, key=secrets.token_urlsafe(12))
+        session.add(row)
+        session.flush()
+    return row.key
+
+
+def rotate_join_key(session: Session, market: Market, actor: Actor) -> str:
+    """A new poster key: every poster printed before stops working. Audited."""
+    row = session.get(MarketJoinKey, market.id)
+    now = utcnow()
+    if row is None:
+        row = MarketJoinKey(market_id=market.id, key=secrets.token_urlsafe(12), rotated_at=now)
+        session.add(row)
+    else:
+        row.key = secrets.token_urlsafe(12)
+        row.rotated_at = now
+    # The key itself stays out of the log: it is only ever printed on the poster.
+    record_change(session, actor=actor, action="join_key.rotate", entity="market",
+                  entity_id=market.id, market_id=market.id, old={"join_key": "(previous)"},
+                  new={"join_key": "(rotated)"}, at=now)
+    session.flush()
+    log.info("join key of market %s rotated", market.code)
+    return row.key
+
+
+def check_join_key(session: Session, market: Market, key: str | None) -> None:
+    """NotFound unless ``key`` is the market's current poster key (old posters included)."""
+    row = session.get(MarketJoinKey, market.id)
+    if row is None or not key or not hmac.compare_digest(row.key.encode(), key.encode()):
+        raise NotFound("this registration link is not valid any more; scan the poster again")
+
+
+def self_register(session: Session, market: Market,
+                  data: Mapping[str, Any]) -> tuple[Vendor, str]:
+    """Register the stall as ``submitted``; return it and its status token (shown once)."""
+    values = {name: data.get(name) for name in JOIN_FIELDS}
+    account = "".join(str(values.get("account_number") or "").split())
+    bank = str(values.get("bank_bin") or "").strip()
+    if account and bank.isdigit():
+        holder = session.execute(
+            sa.select(Vendor.stall_code, Market.code).join(Market)
+            .where(Vendor.bank_bin == bank, Vendor.account_number == account,
+                   Vendor.status.not_in(LOCKED_STATUSES))
+            .limit(1)).first()
+        if holder is not None:
+            raise InvalidInput.field(
+                "account_number", f"already pays stall {holder[0]} in market {holder[1]}")
+    vendor = register_vendor(session, market, values, SELF_REGISTRATION, status="submitted")
+    token = secrets.token_urlsafe(24)
+    session.add(SelfRegistration(vendor_id=vendor.id, token_hash=_hash(token)))
+    session.flush()
+    log.info("self-registration of vendor %s in %s", vendor.id, market.code)
+    return vendor, token
+
+
+def registration(session: Session, token: str) -> Vendor:
+    """The vendor behind a status token, or NotFound."""
+    if not token or len(token) > 100:
+        raise NotFound("no registration has this address")
+    vendor = session.scalar(
+        sa.select(Vendor).join(SelfRegistration, SelfRegistration.vendor_id == Vendor.id)
+        .where(SelfRegistration.token_hash == _hash(token)))
+    if vendor is None:
+        raise NotFound("no registration has this address")
+    return vendor

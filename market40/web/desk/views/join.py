@@ -1,0 +1,81 @@
+"""``/join/CODE?k=KEY``: a vendor registers the stall from the poster; ``/join/status/TOKEN``."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, redirect, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response
+
+from market40.codes import stall_card
+from market40.errors import Conflict, DomainError, NotFound
+from market40.extensions import db, limiter
+from market40.models import Market
+from market40.models.vendor import GOODS_CATEGORIES
+from market40.registry.enrollment import (
+    JOIN_FIELDS,
+    check_join_key,
+    registration,
+    self_register,
+)
+from market40.registry.markets import get_market
+from market40.render import stall_card_pdf
+from market40.web.desk.blueprint import bp, check_csrf, form_data
+from market40.web.desk.problems import field_problems, problem_of
+from market40.web.desk.queries import active_banks
+
+HONEYPOT = "website"  # hidden from people; bots fill it in
+
+
+def _market(code: str) -> Market:
+    market = get_market(db.session, code)
+    check_join_key(db.session, market, request.args.get("k"))
+    return market
+
+
+def _form(market: Market, values: dict, errors: dict, status: int = 200) -> tuple[str, int]:
+    return render_template("desk/join.html", market=market, key=request.args.get("k"),
+                           values=values, errors=errors, banks=active_banks(db.session),
+                           categories=GOODS_CATEGORIES), status
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
+def join(code: str) -> Response | tuple[str, int]:
+    """The phone form; on success the vendor is submitted and sent to its status page."""
+    market = _market(code)
+    if request.method == "GET":
+        return _form(market, {}, {})
+    check_csrf()
+    data = form_data(JOIN_FIELDS)
+    if (request.form.get(HONEYPOT) or "").strip():
+        # A bot: nothing is stored, and the answer says nothing a person would need.
+        abort(400, "The form could not be sent.")
+    try:
+        _, token = self_register(db.session, market, data)
+    except DomainError as error:
+        db.session.rollback()
+        errors = field_problems(getattr(error, "errors", None)) or {"": [problem_of(error)]}
+        return _form(market, data, errors, 422 if error.status == 422 else error.status)
+    db.session.commit()
+    return redirect(url_for("desk.join_status", token=token))
+
+
+@bp.get("/join/status/<token>")
+def join_status(token: str) -> str:
+    """Where the registration stands, and the card once it is approved."""
+    vendor = registration(db.session, token)
+    return render_template("desk/join_status.html", vendor=vendor, token=token,
+                           card=vendor.status == "approved" and vendor.qr_issued_at is not None)
+
+
+@bp.get("/join/status/<token>/card.pdf")
+def join_card(token: str) -> Response:
+    """The approved stall's card to print."""
+    vendor = registration(db.session, token)
+    try:
+        card = stall_card(vendor)
+    except Conflict:
+        raise NotFound("the card is ready once the market board approves the stall") from None
+    return send_file(io.BytesIO(stall_card_pdf(card)), mimetype="application/pdf", max_age=0,
+                     download_name=f"card-{vendor.market.code}-{vendor.stall_code}.pdf")

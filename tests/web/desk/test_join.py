@@ -1,0 +1,163 @@
+"""The poster, its key, self-registration and the status page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from market40.models import AuditEntry, SelfRegistration, Vendor
+from tests.web.conftest import csrf_token
+from tests.web.desk.conftest import form_token
+
+STALL = {
+    "stall_code": "J-7", "display_name": "Cá tươi Cô Hoa", "owner_name": "Trần Thị Hoa",
+    "goods_category": "cá", "phone": "0987654321", "bank_bin": "970415",
+    "account_number": "102030405060", "account_holder": "TRAN THI HOA",
+}
+
+
+def join_path(board) -> str:
+    page = board.get("/desk/markets/DAI-TU/poster").get_data(as_text=True)
+    url = re.search(r'id="join-url">([^<]+)<', page).group(1).replace("&amp;", "&")
+    parts = urlsplit(url)
+    assert parts.scheme == "http" and parts.path == "/join/DAI-TU"
+    return f"{parts.path}?{parts.query}"
+
+
+def test_join_register_then_board_approves_and_the_status_page_offers_the_card(
+        as_user, app, db):
+    board = as_user("board")
+    path = join_path(board)
+    phone = app.test_client()
+    form = phone.get(path)
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    assert 'name="national_id"' not in html and 'name="website"' in html
+    response = phone.post(path, data={**STALL, "csrf_token": csrf_token(html)})
+    assert response.status_code == 302
+    status_url = response.headers["Location"]
+    assert re.fullmatch(r"/join/status/[A-Za-z0-9_-]{32}", status_url)
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.stall_code == "J-7"))
+    assert vendor.status == "submitted" and vendor.made_by_id is None
+    assert vendor.national_id is None and vendor.phone == "0987654321"
+    token = status_url.rsplit("/", 1)[1]
+    stored = db.session.scalar(sa.select(SelfRegistration.token_hash))
+    assert token not in stored  # only the hash is kept
+    entry = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.entity_id == str(vendor.id), AuditEntry.action == "create"))
+    assert entry.actor == "self-registration"
+
+    status = phone.get(status_url)
+    text = status.get_data(as_text=True)
+    assert "Ban quản lý chợ đang kiểm tra hồ sơ." in text and 'id="join-card"' not in text
+    assert status.headers["Cache-Control"] == "no-store"
+    assert phone.get(status_url + "/card.pdf").status_code == 404
+
+    # Any board user may check it: nobody at the market made it.
+    page = board.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert board.post(f"/desk/vendors/{vendor.id}/approve",
+                      data={"csrf_token": csrf_token(page), "version": version}
+                      ).status_code == 302
+    text = phone.get(status_url).get_data(as_text=True)
+    assert "Đã duyệt" in text and 'id="join-card"' in text
+    english = phone.get(status_url + "?lang=en").get_data(as_text=True)
+    assert "Approved. Download your stall" in english
+    card = phone.get(status_url + "/card.pdf")
+    assert card.status_code == 200 and card.data.startswith(b"%PDF")
+    assert phone.get("/join/status/" + "x" * 32).status_code == 404
+
+
+def test_a_wrong_or_rotated_key_is_refused(as_user, app, db):
+    board = as_user("board")
+    path = join_path(board)
+    phone = app.test_client()
+    assert phone.get("/join/DAI-TU").status_code == 404
+    assert phone.get("/join/DAI-TU?k=guess").status_code == 404
+    assert phone.get("/join/NOPE?k=guess").status_code == 404
+    assert phone.get(path).status_code == 200
+    rotated = board.post("/desk/markets/DAI-TU/poster/rotate",
+                         data={"csrf_token": form_token(board, "/desk/markets/DAI-TU/poster")})
+    assert rotated.status_code == 302
+    assert phone.get(path).status_code == 404
+    assert phone.get(join_path(board)).status_code == 200
+    assert db.session.scalar(sa.select(AuditEntry.action).where(
+        AuditEntry.action == "join_key.rotate")) == "join_key.rotate"
+    # Only the market's board (or an admin) prints and rotates its poster.
+    other = as_user("other_board")
+    assert other.get("/desk/markets/DAI-TU/poster.pdf").status_code == 403
+    assert as_user("department").get("/desk/markets/DAI-TU/poster").status_code == 403
+
+
+def test_bad_fields_a_taken_account_and_the_honeypot_store_nothing(as_user, app, db, desk):
+    path = join_path(as_user("board"))
+    phone = app.test_client()
+    token = csrf_token(phone.get(path).get_data(as_text=True))
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Vendor))
+    bad = phone.post(path, data={**STALL, "csrf_token": token, "phone": "123",
+                                 "goods_category": ""})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "số di động Việt Nam" in html and 'id="goods_category-error"' in html
+    taken = db.session.scalar(sa.select(Vendor).where(Vendor.status == "approved",
+                                                      Vendor.account_number.is_not(None)))
+    dup = phone.post(path, data={**STALL, "csrf_token": token, "bank_bin": taken.bank_bin,
+                                 "account_number": taken.account_number})
+    assert dup.status_code == 422
+    assert f"tài khoản này đã nhận tiền cho quầy {taken.stall_code}" in dup.get_data(
+        as_text=True)
+    bot = phone.post(path, data={**STALL, "csrf_token": token, "website": "http://spam"})
+    assert bot.status_code == 400
+    no_token = phone.post(path, data=STALL)
+    assert no_token.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) == count
+
+
+def test_the_poster_pdf_holds_the_join_address_as_a_qr(as_user, tmp_path):
+    board = as_user("board")
+    path = join_path(board)
+    response = board.get("/desk/markets/DAI-TU/poster.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    if not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils (pdftoppm, pdftotext) not installed")
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
+                          check=True).stdout.decode()
+    assert "Đăng ký nhận thanh toán" in " ".join(text.split()) and path in text
+    (tmp_path / "poster.pdf").write_bytes(response.data)
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", "-singlefile",
+                    str(tmp_path / "poster.pdf"), str(tmp_path / "poster")], check=True)
+    import zxingcpp
+    from PIL import Image
+
+    found = [b.text for b in zxingcpp.read_barcodes(Image.open(tmp_path / "poster.png"))]
+    assert found == [f"http://localhost{path}"]
+
+
+def test_join_posts_are_rate_limited_per_address(tmp_path):
+    from market40 import create_app
+    from market40.config import TestConfig
+    from market40.extensions import db as _db
+    from market40.models import Market
+    from market40.registry.enrollment import join_key
+    from market40.registry.seed import seed_reference
+
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'rl.sqlite3'}",
+                  RATELIMIT_ENABLED=True)
+    app = create_app(config)
+    with app.app_context():
+        _db.create_all()
+        seed_reference(_db.session)
+        market = _db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU"))
+        path = f"/join/DAI-TU?k={join_key(_db.session, market)}"
+        _db.session.commit()
+    phone = app.test_client()
+    codes = [phone.post(path, data={"stall_code": ""}).status_code for _ in range(6)]
+    assert codes[:5] == [400] * 5 and codes[5] == 429
+    with app.app_context():
+        _db.engine.dispose()
