@@ -71,11 +71,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from market40 import security
+    from market40 import inputpolicy, security
     from market40.auth import access
 
     security.init_app(app)
     access.init_app(app)
+    inputpolicy.init_app(app)  # after the access check: an unknown caller learns nothing
 
 
 def register_error_handlers(app: Flask) -> None:

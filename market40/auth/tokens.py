@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import Conflict, InvalidInput, NotFound
+from market40.inputpolicy import clean
 from market40.models import ApiToken, User, Vendor, utcnow
 from market40.models.user import ROLES
 from market40.registry.markets import get_market
@@ -40,7 +41,7 @@ def create_user(
     vendor_id: int | None = None,
 ) -> User:
     """Create a user; board users need their markets, vendor users their stall."""
-    name = name.strip()
+    name = clean(name.strip(), "name", identifier=True)
     if not name:
         raise InvalidInput.field("name", "must not be empty")
     if role not in ROLES:
@@ -71,6 +72,7 @@ def create_user(
 
 def revoke_tokens(session: Session, name: str) -> int:
     """Revoke every live token of user ``name``; returns how many were revoked."""
+    name = clean(name, "name", identifier=True)
     user = session.scalar(sa.select(User).where(User.name == name))
     if user is None:
         raise NotFound(f"user {name!r} does not exist")

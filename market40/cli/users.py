@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from market40.auth import create_user, issue_token, revoke_tokens
 from market40.cli.common import domain_errors
 from market40.extensions import db
+from market40.inputpolicy import clean
 from market40.models import User
 from market40.models.user import ROLES
 
@@ -39,6 +40,7 @@ def create(name: str, role: str, markets: tuple[str, ...], vendor_id: int | None
 @domain_errors
 def token(name: str) -> None:
     """Issue another API token for an existing user."""
+    name = clean(name, "name", identifier=True)
     user = db.session.scalar(sa.select(User).where(User.name == name))
     if user is None:
         raise click.ClickException(f"user {name!r} does not exist")

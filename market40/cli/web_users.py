@@ -8,6 +8,7 @@ import click
 
 from market40.cli.common import domain_errors
 from market40.extensions import db
+from market40.inputpolicy import clean
 from market40.web.accounts import clear_password, set_password
 
 
@@ -23,6 +24,7 @@ def users_passwd(name: str, password_stdin: bool, clear: bool) -> None:
     Without --password-stdin it asks twice, without echo. Open web sessions of the
     user end at their next page.
     """
+    name = clean(name, "name", identifier=True)
     if clear:
         clear_password(db.session, name)
         db.session.commit()

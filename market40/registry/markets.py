@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import Conflict, InvalidInput, NotFound
+from market40.inputpolicy import problem
 from market40.models import Commune, Market
 from market40.models.market import GRADES, MARKET_STATUSES
 from market40.registry.audit import Actor, diff, record_change, snapshot
@@ -26,12 +28,15 @@ EDITABLE_FIELDS = ("name", "commune_code", "district_code", "grade", "address", 
 
 
 def market_code(code: str) -> str:
-    """A market code as stored: codes are upper case, so ``dai-tu`` names ``DAI-TU``."""
-    return code.strip().upper()
+    """A market code as stored: codes are upper case, so ``dai-tu`` names ``DAI-TU``
+    (and NFKC: full-width ``ＤＡＩ-ＴＵ`` too)."""
+    return unicodedata.normalize("NFKC", code).strip().upper()
 
 
 def find_market(session: Session, code: str) -> Market | None:
     """The one market lookup (API, pages, reports, cards, payments, CLI): any case."""
+    if problem(code, multiline=False) is not None:  # input policy: NUL & co. match nothing
+        return None
     return session.scalar(sa.select(Market).where(Market.code == market_code(code)))
 
 
@@ -47,13 +52,16 @@ def _clean(session: Session, data: Mapping[str, Any], current: Market | None) ->
     """Normalised market fields, or InvalidInput naming every bad one."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    if "code" in data:
-        code = (data["code"] or "").strip().upper()
+    for name in ("code", *TEXT_LIMITS):
+        if isinstance(data.get(name), str) and (bad := problem(data[name], multiline=False)):
+            errors[name] = [bad]
+    if "code" in data and "code" not in errors:
+        code = unicodedata.normalize("NFKC", data["code"] or "").strip().upper()
         if not MARKET_CODE.match(code):
             errors["code"] = ["must be 2-40 letters, digits or '-', e.g. DAI-TU"]
         values["code"] = code
     for name, limit in TEXT_LIMITS.items():
-        if name in data:
+        if name in data and name not in errors:
             text = clean_text(data[name])
             if name == "name" and text is None:
                 errors[name] = ["is required"]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import Conflict
+from market40.inputpolicy import problem
 from market40.models import Bank
 from market40.models.vendor import GOODS_CATEGORIES
 from market40.vietqr import fold
@@ -37,12 +38,13 @@ REQUIRED_VENDOR_FIELDS = ("stall_code", "display_name", "owner_name", "goods_cat
 BANK_FIELDS = ("bank_bin", "account_number", "account_holder")
 PERSONAL_FIELDS = ("phone", "national_id")
 
-STALL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9./-]{0,19}$")
+STALL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9./-]{0,19}$", re.ASCII)
 # Mobile numbers since the 2018 renumbering: 03x Viettel, 05x Vietnamobile/Gmobile,
 # 07x MobiFone, 08x VinaPhone/iTel/..., 09x all carriers. Landlines start 02.
-MOBILE_PHONE = re.compile(r"^0[35789]\d{8}$")
-NATIONAL_ID = re.compile(r"^\d{12}$")  # CCCD: 3-digit province, century/sex, year, 6 digits
-ACCOUNT_NUMBER = re.compile(r"^\d{6,19}$")
+MOBILE_PHONE = re.compile(r"^0[35789]\d{8}$", re.ASCII)
+# CCCD: 3-digit province, century/sex, year, 6 digits
+NATIONAL_ID = re.compile(r"^\d{12}$", re.ASCII)
+ACCOUNT_NUMBER = re.compile(r"^\d{6,19}$", re.ASCII)
 PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 MAX_LENGTHS = {"display_name": 120, "owner_name": 120, "account_holder": 120}
 
@@ -137,6 +139,13 @@ def normalise_phone(value: Any) -> tuple[str | None, str | None]:
 
 def _clean_one(name: str, raw: Any, banks: BankDirectory) -> tuple[Any, str | None]:
     """One field's normalised value and its problem (None when fine)."""
+    if isinstance(raw, str):
+        # The input policy (market40.inputpolicy), also for rows of an imported file; then
+        # NFKC, so full-width look-alikes (Ａ-０１, ０９１２...) become the ASCII they imitate.
+        bad = problem(raw, multiline=False)
+        if bad is not None:
+            return None, bad
+        raw = unicodedata.normalize("NFKC", raw)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if name in REQUIRED_VENDOR_FIELDS:
             return None, "is required"

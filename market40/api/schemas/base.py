@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +19,26 @@ BINARY = {"type": "string", "format": "binary"}
 TEXT = {"type": "string"}
 
 
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {key: _nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_nfc(item) for item in value]
+    return value
+
+
 class BaseSchema(ma.Schema):
     class Meta:
         # A misspelt field is a mistake the client wants to hear about, not silently dropped.
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _normalise_text(self, data: Any, **_: Any) -> Any:
+        """NFC every string (the input policy, ``market40.inputpolicy``, has already
+        refused control, bidi and zero-width characters for the whole request)."""
+        return _nfc(data) if isinstance(data, dict) else data
 
 
 class UTCDateTimeField(ma.fields.AwareDateTime):

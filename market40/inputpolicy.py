@@ -1,0 +1,163 @@
+"""The input policy: one rule for every piece of text that enters market40.
+
+Text is NFC-normalised (macOS and some phone keyboards send decomposed Vietnamese) and
+refused, never silently cleaned, when it holds:
+
+- NUL and the other C0/C1 control characters, DEL (tab, CR and LF are allowed only in
+  multi-line fields: a reason, a note; names and codes collapse their whitespace);
+- bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C): they reorder what
+  a reader sees ("Trojan Source"), in HTML, PDFs and CSV alike;
+- zero-width characters (U+200B-U+200D, U+2060, U+FEFF, U+180E): two names that look the
+  same must be the same;
+- lone surrogates and the non-characters U+FFFE/U+FFFF (PostgreSQL cannot store them).
+
+Identifiers and names (``identifier=True``) are also NFKC-folded, so full-width
+look-alikes (``Ａ-０１``) become the ASCII they imitate.
+
+``init_app`` applies the policy to every request before its view runs: a path segment
+that breaks it is a 404, a query argument, JSON field or form field a 422 naming it
+(``{"errors": {"query"|"json"|"form": {field: [problem]}}}``), and JSON nested deeper
+than ``MAX_JSON_DEPTH`` a 400. The same answer on SQLite and PostgreSQL, because the
+database never sees the text. Services call ``clean`` for text that arrives otherwise
+(files, the CLI).
+
+>>> clean("Cho\u0302\u0323 Đại Từ", "name")  # decomposed ộ -> NFC
+'Chộ Đại Từ'
+>>> problem("a\u202eb")
+'must not contain the bidi control U+202E'
+>>> clean("Ａ-０１", "stall_code", identifier=True)
+'A-01'
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest, NotFound
+
+from market40.errors import InvalidInput
+
+MAX_JSON_DEPTH = 32
+MULTILINE = frozenset("\t\n\r")
+BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e")
+NONCHARACTERS = frozenset("\ufffe\uffff")
+
+
+def _describe(char: str) -> str | None:
+    """Why ``char`` is refused, or None when it is fine in a multi-line field."""
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        if char in MULTILINE:
+            return None
+        return "NUL" if code == 0 else f"the control character U+{code:04X}"
+    if char in BIDI:
+        return f"the bidi control U+{code:04X}"
+    if char in ZERO_WIDTH:
+        return f"the zero-width character U+{code:04X}"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"the lone surrogate U+{code:04X}"
+    if char in NONCHARACTERS:
+        return f"the non-character U+{code:04X}"
+    return None
+
+
+def problem(text: str, *, multiline: bool = True) -> str | None:
+    """The first thing wrong with ``text`` under the policy, as a message; None if fine."""
+    if text.isascii() and text.isprintable():
+        return None  # the common case, in C
+    for char in text:
+        if not multiline and char in MULTILINE:
+            return f"must be one line: no tab or line break (U+{ord(char):04X})"
+        reason = _describe(char)
+        if reason is not None:
+            return f"must not contain {reason}"
+    return None
+
+
+def clean(text: str, field: str, *, multiline: bool = False, identifier: bool = False) -> str:
+    """``text`` NFC- (or, for identifiers, NFKC-) normalised; InvalidInput naming ``field``."""
+    message = problem(text, multiline=multiline)
+    if message is not None:
+        raise InvalidInput.field(field, message)
+    return unicodedata.normalize("NFKC" if identifier else "NFC", text)
+
+
+def strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """Every (path, text) of a parsed JSON document: keys and string values.
+
+    Raises BadRequest when the document nests deeper than ``MAX_JSON_DEPTH``.
+    """
+    if depth > MAX_JSON_DEPTH:
+        raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            yield where, key
+            yield from strings(item, where, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings(item, f"{path}.{index}" if path else str(index), depth + 1)
+
+
+def _first_problem(pairs: Iterator[tuple[Any, Any]]) -> tuple[str, str] | None:
+    for where, text in pairs:
+        if not isinstance(text, str):  # a multipart part without a name has the key None
+            continue
+        message = problem(text)
+        if message is not None:
+            return where, message
+    return None
+
+
+def _parsed_json() -> Any:
+    raw = request.get_data(cache=True)
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:
+        return None  # not JSON at all: the view's parser answers that with its own 400
+
+
+def _refusal(location: str, field: str, message: str) -> InvalidInput:
+    """A 422 in webargs' shape: ``errors`` keyed by location, then by field."""
+    error = InvalidInput(message=f"{field}: {message}")
+    error.errors = {location: {field: [message]}}  # type: ignore[assignment]
+    return error
+
+
+def check_request() -> None:
+    """Refuse a request whose path, query, JSON or form text breaks the policy."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and problem(value, multiline=False) is not None:
+            raise NotFound()
+    found = _first_problem(
+        pair for key, value in request.args.items(multi=True) for pair in ((key, key),
+                                                                           (key, value)))
+    if found is not None:
+        raise _refusal("query", *found)
+    if request.is_json:
+        found = _first_problem(strings(_parsed_json()))
+        location = "json"
+    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        found = _first_problem(
+            pair for key, value in request.form.items(multi=True)
+            for pair in ((key, key), (key, value)))
+        location = "form"
+    else:
+        found = None
+    if found is not None:
+        raise _refusal(location, *found)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_request)
