@@ -11,7 +11,7 @@ from market40 import inputpolicy
 from market40.errors import InvalidInput, NotFound
 from market40.models import Market, User, Vendor
 from market40.registry.markets import create_market, get_market
-from tests.conftest import auth
+from tests.factories import auth
 from tests.payments.helpers import local, post_notification
 from tests.registry.helpers import HEADER, csv_file, vendor_payload
 
@@ -37,11 +37,6 @@ def test_clean_normalises():
     decomposed = "Nguye\u0302\u0303n"
     assert inputpolicy.clean(decomposed, "name") == "Nguyễn"
     assert inputpolicy.clean("Ａ-０１", "stall_code", identifier=True) == "A-01"
-
-
-@pytest.fixture
-def board(reference, make_user):
-    return make_user("board", markets=("DAI-TU",), name="board-a")[1]
 
 
 @pytest.mark.parametrize(("char", "named"), BAD)
@@ -122,9 +117,8 @@ def test_an_imported_row_is_checked_too(client, db, board):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) == 0
 
 
-def test_market_names_follow_the_policy(client, reference, make_user):
+def test_market_names_follow_the_policy(client, reference, admin):
     db = reference
-    admin = make_user("admin")[1]
     market = db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU"))
     body = {"code": "CHO-MOI", "name": "Chợ\u202e Mới", "commune_code": market.commune_code,
             "grade": 3}
