@@ -59,7 +59,7 @@ _SQLITE_RULES = (
 
 
 def database_rules(dialect: str) -> tuple[str, ...]:
-    """DDL the models cannot express (the migration runs the same statements)."""
+    """DDL the models cannot express (the initial migration holds its own copy)."""
     return _PG_RULES if dialect == "postgresql" else _SQLITE_RULES
 
 

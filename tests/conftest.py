@@ -1,15 +1,31 @@
-"""Fixtures: a real app on a real database, per test.
+"""Fixtures: a real app on a real database, per test, built fast.
 
-Every app test runs on SQLite (a fresh file per test) and, when
-MARKET40_TEST_DATABASE_URL is set, again on that PostgreSQL database inside a
-schema of its own that is dropped at the end of the run.
+Every app test runs on SQLite and, when MARKET40_TEST_DATABASE_URL is set, again on that
+PostgreSQL database inside a schema of its own that is dropped at the end of the run.
+
+Building an app (about 0.3 s: the OpenAPI document) and seeding the reference data
+(about 0.8 s) once per test was most of the suite's time. So each pytest worker builds,
+per database, one app, its schema and two templates (empty, and with the reference
+data of ``seeds/``) once; each test then starts from a template:
+
+- SQLite: the template file is copied over the worker's database file;
+- PostgreSQL: the tables are truncated and the reference rows copied back from a
+  template schema (``INSERT ... SELECT``), sequences set past them.
+
+A test gets the reference template when it asks for ``reference`` (directly or through
+another fixture), the empty one otherwise. Whatever a test changes in ``app.config`` and
+the request hooks it adds are taken back after it. A test that changes the app otherwise
+(adds a route, ...) is marked ``@pytest.mark.own_app`` and gets an app of its own on the
+same database.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,54 +42,205 @@ PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-@pytest.fixture(scope="session")
-def pg_schema() -> Iterator[str | None]:
-    """A throwaway schema on the PostgreSQL test database, dropped after the session."""
-    if not PG_URL:
-        yield None
-        return
-    name = f"m40_test_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    yield name
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
-    engine.dispose()
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "own_app: the test changes the Flask app itself, so it gets a fresh one")
 
 
-def database_config(backend: str, tmp_path: Any, pg_schema: str | None) -> dict[str, Any]:
+def app_config(**overrides: Any) -> dict[str, Any]:
+    """``TestConfig`` as a dict, with ``overrides``."""
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(overrides)
+    return config
+
+
+def database_config(backend: str, directory: Path, schema: str | None) -> dict[str, Any]:
+    """The app settings of a test database: a file in ``directory``, or a PG schema."""
     if backend == "sqlite":
-        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'test.sqlite3'}"}
     return {
         "SQLALCHEMY_DATABASE_URI": PG_URL,
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": True,
-            "connect_args": {"options": f"-csearch_path={pg_schema}"},
+            "connect_args": {"options": f"-csearch_path={schema}"},
         },
     }
 
 
-@pytest.fixture(params=BACKENDS)
-def app(request: pytest.FixtureRequest, tmp_path: Any, pg_schema: str | None):
-    backend = request.param
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(database_config(backend, tmp_path, pg_schema))
-    app = create_app(config)
-    app.config["BACKEND"] = backend
-    with app.app_context():
-        _db.create_all()
-        from market40.db import install_database_rules
+class TestDatabase:
+    """One worker's database on one backend: its app, schema and templates."""
 
-        install_database_rules(_db.engine)
+    __test__ = False  # not a test class, whatever its name
+
+    def __init__(self, backend: str, directory: Path) -> None:
+        self.backend = backend
+        self.directory = directory
+        self.schema = f"m40_test_{uuid.uuid4().hex[:10]}" if backend == "postgresql" else None
+        self.template = f"{self.schema}_tpl" if self.schema else None
+        if self.schema:
+            with sa.create_engine(PG_URL).begin() as connection:
+                connection.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
+                connection.execute(sa.text(f'CREATE SCHEMA "{self.template}"'))
+        self.config = app_config(**database_config(backend, directory, self.schema),
+                                  BACKEND=backend)
+        self.app = self.new_app()
+        self.has_reference = False
+        with self.app.app_context():
+            from market40.db import install_database_rules
+            from market40.registry.seed import seed_reference
+
+            _db.create_all()
+            install_database_rules(_db.engine)
+            self._save("empty")
+            seed_reference(_db.session)
+            _db.session.commit()
+            _db.session.remove()
+            self._save("reference")
+
+    def new_app(self) -> Any:
+        return create_app(dict(self.config))
+
+    # -- templates -----------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.directory / "test.sqlite3"
+
+    def _save(self, name: str) -> None:
+        """Keep the database as it is now as template ``name`` (inside an app context)."""
+        if self.backend == "sqlite":
+            _db.engine.dispose()  # the last connection folds the WAL into the file
+            shutil.copyfile(self.path, self.directory / f"{name}.sqlite3")
+            return
+        if name == "empty":
+            return  # truncating gives the empty database
+        with _db.engine.begin() as connection:
+            counts = {table: connection.execute(sa.select(sa.func.count()).select_from(table))
+                      .scalar_one() for table in _db.metadata.sorted_tables}
+            self.reference_tables = [table for table, n in counts.items() if n]
+            restore = []
+            for table in self.reference_tables:
+                copy = f'"{self.template}"."{table.name}"'
+                connection.execute(sa.text(
+                    f'CREATE TABLE {copy} AS SELECT * FROM "{self.schema}"."{table.name}"'))
+                restore.append(f'INSERT INTO "{table.name}" OVERRIDING SYSTEM VALUE '
+                               f'SELECT * FROM {copy}')
+                for column in table.primary_key.columns:
+                    sequence = connection.execute(sa.text(
+                        "SELECT pg_get_serial_sequence(:t, :c)"),
+                        {"t": f'"{self.schema}"."{table.name}"', "c": column.name}).scalar()
+                    if sequence:
+                        restore.append(f"SELECT setval('{sequence}', "
+                                       f'(SELECT max("{column.name}") FROM "{table.name}"))')
+        tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+        self.truncate = f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
+        self.restore = restore
+
+    def reset(self, app: Any, reference: bool) -> None:
+        """Give ``app``'s database the contents of a template (the empty one or not)."""
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+            if self.backend == "sqlite":
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                source = self.directory / ("reference.sqlite3" if reference else "empty.sqlite3")
+                shutil.copyfile(source, self.path)
+            else:
+                with _db.engine.begin() as connection:
+                    connection.execute(sa.text(self.truncate))
+                    for statement in self.restore if reference else ():
+                        connection.execute(sa.text(statement))
+        self.has_reference = reference
+
+    def drop(self) -> None:
+        with self.app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        if self.schema:
+            engine = sa.create_engine(PG_URL)
+            with engine.begin() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+                connection.execute(sa.text(f'DROP SCHEMA "{self.template}" CASCADE'))
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, TestDatabase]]:
+    """This worker's test databases, built on first use: ``databases[backend]``."""
+    built: dict[str, TestDatabase] = {}
+
+    class Lazy(dict):
+        def __missing__(self, backend: str) -> TestDatabase:
+            built[backend] = self[backend] = TestDatabase(
+                backend, tmp_path_factory.mktemp(f"db-{backend}"))
+            return built[backend]
+
+    yield Lazy()
+    for database in built.values():
+        database.drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def test_database(request: pytest.FixtureRequest, databases) -> TestDatabase:
+    return databases[request.param]
+
+
+def settle_limiter(app: Any) -> None:
+    """Flask-Limiter keeps one state for every app of the process (``enabled``, storage):
+    an app a test made with rate limits on leaves them on. Take them back to ``app``'s."""
+    from market40.extensions import limiter
+
+    limiter.enabled = app.config.get("RATELIMIT_ENABLED", True)
+    if getattr(limiter, "_storage", None) is not None:
+        limiter.reset()
+
+
+# Request hooks a test or fixture may add to the shared app; they are taken off after it.
+HOOKS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs",
+         "url_value_preprocessors", "url_default_functions", "template_context_processors")
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, test_database: TestDatabase):
+    database = test_database
+    own = request.node.get_closest_marker("own_app") is not None
+    app = database.new_app() if own else database.app
+    database.reset(app, reference="reference" in request.fixturenames)
+    saved = dict(app.config)
+    hooks = {name: {key: list(funcs) for key, funcs in getattr(app, name).items()}
+             for name in HOOKS}
+    app._got_first_request = False  # a fixture may add a request hook, as to a new app
+    settle_limiter(app)
     yield app
     with app.app_context():
         _db.session.remove()
-        if backend == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            with _db.engine.begin() as connection:
-                connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         _db.engine.dispose()
+    app.config.clear()
+    app.config.update(saved)
+    for name, saved_hooks in hooks.items():
+        getattr(app, name).clear()
+        getattr(app, name).update(saved_hooks)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """An app on a database of its own with no tables at all (for migration tests)."""
+    schema = f"m40_empty_{uuid.uuid4().hex[:10]}" if request.param == "postgresql" else None
+    engine = sa.create_engine(PG_URL) if schema else None
+    if engine is not None:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    app = create_app(app_config(**database_config(request.param, tmp_path, schema),
+                                BACKEND=request.param))
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+    if engine is not None:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 @pytest.fixture
@@ -100,12 +267,14 @@ def fake() -> Faker:
 
 
 @pytest.fixture
-def reference(db):
-    """Units, banks and markets from seeds/ (no demo vendors)."""
-    from market40.registry.seed import seed_reference
+def reference(db, test_database):
+    """Units, banks and markets from seeds/ (no demo vendors): a copy of the template."""
+    if not test_database.has_reference:  # asked for with request.getfixturevalue
+        from market40.registry.seed import seed_reference
 
-    seed_reference(db.session)
-    db.session.commit()
+        seed_reference(db.session)
+        db.session.commit()
+        test_database.has_reference = True
     return db
 
 

@@ -8,8 +8,36 @@ Create Date: 2026-11-23 14:25:17.245100
 from alembic import op
 import sqlalchemy as sa
 
-import market40.models.base
-from market40.db import database_rules
+
+# This revision is history: it holds its own DDL and types and imports nothing of
+# market40, so changing today's models or helpers cannot rewrite the past schema.
+# (Timestamps are ``UTCDateTime`` in the models, a Python-side decorator over this type.)
+UTC_DATETIME = sa.DateTime(timezone=True)
+
+# Snapshots are evidence: the database itself refuses to change or delete them.
+PG_RULES = (
+    """
+    CREATE OR REPLACE FUNCTION market40_refuse_change() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION '% rows are immutable', TG_TABLE_NAME USING ERRCODE = 'P0001';
+    END $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS snapshots_immutable ON snapshots",
+    """
+    CREATE TRIGGER snapshots_immutable BEFORE UPDATE OR DELETE ON snapshots
+    FOR EACH ROW EXECUTE FUNCTION market40_refuse_change()
+    """,
+)
+SQLITE_RULES = (
+    """
+    CREATE TRIGGER IF NOT EXISTS snapshots_no_update BEFORE UPDATE ON snapshots
+    BEGIN SELECT RAISE(ABORT, 'snapshots rows are immutable'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS snapshots_no_delete BEFORE DELETE ON snapshots
+    BEGIN SELECT RAISE(ABORT, 'snapshots rows are immutable'); END
+    """,
+)
 
 
 # revision identifiers, used by Alembic.
@@ -42,7 +70,7 @@ def upgrade():
     sa.Column('request_sha256', sa.String(length=64), nullable=False),
     sa.Column('status_code', sa.Integer(), nullable=False),
     sa.Column('response', sa.Text(), nullable=False),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.PrimaryKeyConstraint('scope', 'key', name=op.f('pk_idempotency_records'))
     )
     op.create_table('users',
@@ -51,7 +79,7 @@ def upgrade():
     sa.Column('role', sa.String(length=12), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('name', name=op.f('uq_users_name'))
     )
@@ -60,9 +88,9 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('last_used_at', UTC_DATETIME, nullable=True),
+    sa.Column('revoked_at', UTC_DATETIME, nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -88,7 +116,7 @@ def upgrade():
     sa.Column('as_of', sa.Date(), nullable=False),
     sa.Column('source', sa.String(length=300), nullable=False),
     sa.Column('entered_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_indicators_entered_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicators'))
     )
@@ -100,7 +128,7 @@ def upgrade():
     sa.Column('ruleset', sa.String(length=60), nullable=False),
     sa.Column('ruleset_sha256', sa.String(length=64), nullable=False),
     sa.Column('as_of', sa.Date(), nullable=False),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -122,8 +150,8 @@ def upgrade():
     sa.Column('board_name', sa.String(length=150), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('launched_on', sa.Date(), nullable=True),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
     sa.CheckConstraint('grade IN (1, 2, 3)', name=op.f('ck_markets_grade')),
     sa.ForeignKeyConstraint(['commune_code'], ['communes.code'], name=op.f('fk_markets_commune_code_communes')),
     sa.ForeignKeyConstraint(['district_code'], ['districts.code'], name=op.f('fk_markets_district_code_districts')),
@@ -136,7 +164,7 @@ def upgrade():
 
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', UTC_DATETIME, nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('actor', sa.String(length=80), nullable=False),
     sa.Column('action', sa.String(length=40), nullable=False),
@@ -161,7 +189,7 @@ def upgrade():
     sa.Column('url', sa.String(length=500), nullable=False),
     sa.Column('started_on', sa.Date(), nullable=False),
     sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['market_id'], ['markets.id'], name=op.f('fk_listings_market_id_markets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_listings'))
     )
@@ -192,14 +220,14 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('made_by_id', sa.Integer(), nullable=True),
     sa.Column('checked_by_id', sa.Integer(), nullable=True),
-    sa.Column('submitted_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('approved_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('rejected_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('qr_issued_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', UTC_DATETIME, nullable=True),
+    sa.Column('approved_at', UTC_DATETIME, nullable=True),
+    sa.Column('rejected_at', UTC_DATETIME, nullable=True),
+    sa.Column('closed_at', UTC_DATETIME, nullable=True),
+    sa.Column('qr_issued_at', UTC_DATETIME, nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['bank_bin'], ['banks.bin'], name=op.f('fk_vendors_bank_bin_banks')),
     sa.ForeignKeyConstraint(['checked_by_id'], ['users.id'], name=op.f('fk_vendors_checked_by_id_users')),
     sa.ForeignKeyConstraint(['made_by_id'], ['users.id'], name=op.f('fk_vendors_made_by_id_users')),
@@ -237,14 +265,14 @@ def upgrade():
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('vendor_id', sa.Integer(), nullable=False),
     sa.Column('market_id', sa.Integer(), nullable=False),
-    sa.Column('occurred_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', UTC_DATETIME, nullable=False),
     sa.Column('amount', sa.BigInteger(), nullable=False),
     sa.Column('method', sa.String(length=4), nullable=False),
     sa.Column('kind', sa.String(length=4), nullable=False),
     sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('reference', sa.String(length=80), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=True),
-    sa.Column('created_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.CheckConstraint("kind IN ('sale', 'fee')", name=op.f('ck_transactions_kind')),
     sa.CheckConstraint("method IN ('qr', 'cash')", name=op.f('ck_transactions_method')),
     sa.CheckConstraint("source IN ('api', 'bank', 'simulator', 'declared')", name=op.f('ck_transactions_source')),
@@ -261,13 +289,13 @@ def upgrade():
 
     op.create_table('unmatched_notifications',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('received_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_received_at', market40.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', UTC_DATETIME, nullable=False),
+    sa.Column('last_received_at', UTC_DATETIME, nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=80), nullable=True),
     sa.Column('reason', sa.String(length=300), nullable=False),
     sa.Column('body', sa.JSON(), nullable=False),
-    sa.Column('resolved_at', market40.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', UTC_DATETIME, nullable=True),
     sa.Column('transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['transaction_id'], ['transactions.id'], name=op.f('fk_unmatched_notifications_transaction_id_transactions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unmatched_notifications')),
@@ -282,7 +310,8 @@ def upgrade():
     op.create_index('uq_snapshots_chain_link', 'snapshots', [sa.text("coalesce(prev_sha256, '')")], unique=True)
 
     # Snapshots are immutable: the database refuses UPDATE and DELETE on them.
-    for statement in database_rules(op.get_bind().dialect.name):
+    dialect = op.get_bind().dialect.name
+    for statement in PG_RULES if dialect == "postgresql" else SQLITE_RULES:
         op.execute(statement)
 
 
@@ -342,3 +371,5 @@ def downgrade():
     op.drop_table('districts')
     op.drop_table('banks')
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS market40_refuse_change()")

@@ -237,6 +237,7 @@ def test_access_matrix(client, world, role):
     assert not problems, f"{role}:\n" + "\n".join(problems)
 
 
+@pytest.mark.own_app
 def test_a_rule_missing_from_the_table_is_closed(app, client):
     app.add_url_rule("/api/v1/forgotten", "forgotten", lambda: {"secret": True})
     response = client.get("/api/v1/forgotten")
