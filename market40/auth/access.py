@@ -133,6 +133,12 @@ ENDPOINTS |= {
     "GET /desk/markets/<code>/poster.pdf": Access("vendors.write", "market", "A4 join poster"),
     "POST /desk/markets/<code>/poster/rotate": Access(
         "vendors.write", "market", "web form: old posters stop working"),
+    "GET /desk/markets/<code>/import": Access("vendors.import", "market", "web form"),
+    "POST /desk/markets/<code>/import": Access(
+        "vendors.import", "market", "web form: all rows or none; a double submit replays"),
+    "GET /desk/markets/<code>/cards": Access("vendors.write", "market", "web page"),
+    "GET /desk/markets/<code>/cards.pdf": Access(
+        "vendors.write", "market", "all, since a date, or chosen stalls"),
     "GET /join/<code>": _public("needs the poster's key ?k=; 404 otherwise"),
     "POST /join/<code>": _public("self-registration; rate limited per address, honeypot"),
     "GET /join/status/<token>": _public("an unguessable token (only its SHA-256 is stored)"),

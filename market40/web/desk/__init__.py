@@ -16,7 +16,9 @@ def register_desk(app: Flask) -> None:
     from market40.web.desk.blueprint import bp
     from market40.web.desk.views import (  # noqa: F401  (routes register on import)
         approvals,
+        cards,
         home,
+        imports,
         join,
         poster,
         vendors,

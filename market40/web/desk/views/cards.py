@@ -1,0 +1,71 @@
+"""``/desk/markets/CODE/cards``: print the market's stall cards, all, recent, or chosen."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from datetime import date
+
+import marshmallow as ma
+from flask import render_template, send_file
+from werkzeug.wrappers import Response
+
+from market40 import render
+from market40.codes import printable_vendors, stall_card
+from market40.errors import NotFound
+from market40.extensions import db
+from market40.localtime import day_start_utc
+from market40.models import Market, Vendor
+from market40.web.args import PageArgsSchema, parse
+from market40.web.desk.blueprint import bp, market_for
+
+STALL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class CardsArgsSchema(PageArgsSchema):
+    since = ma.fields.Date(load_default=None)
+    stall_codes = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
+
+
+def chosen_vendors(market: Market, since: date | None, stalls: Sequence[str]) -> list[Vendor]:
+    """The printable vendors (approved, QR issued) narrowed to a date or to stall codes."""
+    vendors = printable_vendors(db.session, market)
+    if since is not None:
+        start = day_start_utc(since)
+        vendors = [v for v in vendors if v.qr_issued_at >= start or v.updated_at >= start]
+    if stalls:
+        wanted = {s.upper() for s in stalls}
+        vendors = [v for v in vendors if v.stall_code in wanted]
+    return vendors
+
+
+def _stalls(text: str) -> list[str]:
+    return [s for s in STALL_SEPARATORS.split(text.strip()) if s]
+
+
+@bp.get("/desk/markets/<code>/cards")
+def cards_page(code: str) -> str:
+    """Choose what to print; shows how many cards each choice gives."""
+    market = market_for(code, "vendors.write")
+    args = parse(CardsArgsSchema())
+    stalls = _stalls(args["stall_codes"])
+    vendors = chosen_vendors(market, args["since"], stalls)
+    missing = sorted({s.upper() for s in stalls} - {v.stall_code for v in vendors})
+    return render_template("desk/cards.html", market=market, since=args["since"],
+                           stall_codes=args["stall_codes"], vendors=vendors, missing=missing,
+                           total=len(printable_vendors(db.session, market)))
+
+
+@bp.get("/desk/markets/<code>/cards.pdf")
+def cards_pdf(code: str) -> Response:
+    """The chosen cards on A4 sheets with cut marks."""
+    market = market_for(code, "vendors.write")
+    args = parse(CardsArgsSchema())
+    vendors = chosen_vendors(market, args["since"], _stalls(args["stall_codes"]))
+    if not vendors:
+        raise NotFound(f"market {market.code} has no card to print for this choice")
+    cards = [stall_card(v) for v in vendors]
+    pdf = render.market_sheet_pdf(cards, title=f"{market.name} · {len(cards)} thẻ QR")
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", max_age=0,
+                     download_name=f"cards-{market.code}.pdf")

@@ -1,0 +1,81 @@
+"""Importing a list at the desk: a bad row saves nothing and is shown; a double submit replays."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import sqlalchemy as sa
+
+from market40.models import Vendor
+from tests.web.conftest import csrf_token
+
+PAGE = "/desk/markets/DAI-TU/import"
+HEADER = ("stall_code,display_name,owner_name,phone,national_id,goods_category,bank_bin,"
+          "account_number,account_holder")
+
+
+def csv(*rows: str) -> bytes:
+    return ("\r\n".join((HEADER, *rows)) + "\r\n").encode("utf-8-sig")
+
+
+GOOD = ("I-1,Rau Bà Tư,Lê Thị Tư,0912000111,,rau củ quả,970436,0011223344,LE THI TU",
+        "I-2,Thịt Ông Năm,Phạm Văn Năm,,,thịt,,,")
+BAD = "I-3,Cá Út,Đỗ Văn Út,12345,,cá,970436,0011223355,DO VAN UT"
+
+
+def form(page: str) -> dict[str, str]:
+    return {"csrf_token": csrf_token(page),
+            "idempotency_key": re.search(r'name="idempotency_key" value="(\w+)"', page).group(1)}
+
+
+def count(db) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Vendor))
+
+
+def test_one_bad_row_saves_nothing_and_the_table_names_it(as_user, db):
+    board = as_user("board")
+    page = board.get(PAGE).get_data(as_text=True)
+    assert "/api/v1/vendors/import-template.xlsx" in page and "import-template.csv" in page
+    before = count(db)
+    response = board.post(PAGE, data={**form(page), "file": (io.BytesIO(csv(*GOOD, BAD)),
+                                                             "list.csv")},
+                          content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="import-problems"' in html
+    assert re.search(r'<td data-label="Dòng">4</td><td data-label="Cột">Số điện thoại</td>',
+                     html)
+    assert "số di động Việt Nam" in html
+    assert count(db) == before
+
+
+def test_a_good_list_is_imported_once_even_when_sent_twice(as_user, db):
+    board = as_user("board")
+    page = board.get(PAGE).get_data(as_text=True)
+    data = form(page)
+    before = count(db)
+    first = board.post(PAGE, data={**data, "file": (io.BytesIO(csv(*GOOD)), "list.csv")},
+                       content_type="multipart/form-data")
+    assert first.status_code == 200
+    assert "Đã nhập 2 tiểu thương" in first.get_data(as_text=True)
+    again = board.post(PAGE, data={**data, "file": (io.BytesIO(csv(*GOOD)), "list.csv")},
+                       content_type="multipart/form-data")
+    assert again.status_code == 200 and "không nhập lại" in again.get_data(as_text=True)
+    assert count(db) == before + 2
+    statuses = set(db.session.scalars(sa.select(Vendor.status).where(
+        Vendor.stall_code.in_(("I-1", "I-2")))))
+    assert statuses == {"submitted"}
+
+
+def test_no_file_or_a_wrong_file_is_a_clear_422(as_user):
+    board = as_user("board")
+    page = board.get(PAGE).get_data(as_text=True)
+    missing = board.post(PAGE, data=form(page), content_type="multipart/form-data")
+    assert missing.status_code == 422 and "Tệp: bắt buộc phải điền" in missing.get_data(
+        as_text=True)
+    junk = board.post(PAGE, data={**form(page), "file": (io.BytesIO(b"\x00\x01"), "x.bin")},
+                      content_type="multipart/form-data")
+    assert junk.status_code == 422
+    assert as_user("department").get(PAGE).status_code == 403
+    assert as_user("other_board").get(PAGE).status_code == 403
