@@ -45,6 +45,16 @@ class Vendor(TimestampMixin, Base):
             postgresql_where=sa.text(LIVE_STALL_CONDITION),
         ),
         sa.Index("ix_vendors_bank_account", "bank_bin", "account_number"),
+        # One bank account pays one live vendor in the whole province: a second holder
+        # would make bank notifications ambiguous, or take the first one's credits.
+        sa.Index(
+            "uq_vendors_bank_account_live",
+            "bank_bin",
+            "account_number",
+            unique=True,
+            sqlite_where=sa.text(LIVE_STALL_CONDITION),
+            postgresql_where=sa.text(LIVE_STALL_CONDITION),
+        ),
         # Every column the reports' registered / with-QR rules read (reports.lifecycle):
         # counting a province's vendors reads this index alone, not 12,000 wide rows.
         sa.Index("ix_vendors_lifecycle", "market_id", "status", "created_at", "approved_at",

@@ -236,6 +236,21 @@ class RowProblem:
     message: str
 
 
+def account_taken_message(market_code: str, stall_code: str) -> str:
+    # Market and stall only: the caller may not see the other vendor's personal data.
+    return (f"this bank account already receives the payments of stall {stall_code} in "
+            f"market {market_code}; one account can pay one live vendor only")
+
+
+class DuplicateAccount(Conflict):
+    """409 naming ``account_number``: another live vendor holds that bank account."""
+
+    def __init__(self, market_code: str, stall_code: str) -> None:
+        problem = account_taken_message(market_code, stall_code)
+        self.errors = {"account_number": [problem]}
+        super().__init__(f"account_number: {problem}")
+
+
 class DuplicateStall(Conflict):
     """409 naming ``stall_code``: another live vendor of the market has that stall."""
 

@@ -35,8 +35,10 @@ from market40.registry.validation import (
     BANK_FIELDS,
     VENDOR_INPUT_FIELDS,
     BankDirectory,
+    DuplicateAccount,
     DuplicateStall,
     RowProblem,
+    account_taken_message,
     clean_vendor_fields,
 )
 
@@ -62,6 +64,40 @@ def live_stalls(session: Session, market: Market) -> dict[str, int]:
     return {stall: vendor_id for stall, vendor_id in rows}
 
 
+Account = tuple[str, str]  # (bank BIN, account number)
+
+
+def account_holders(session: Session, accounts: Iterable[Account],
+                    except_id: int | None = None) -> dict[Account, tuple[str, str]]:
+    """(BIN, account) -> (market code, stall code) of the live vendors holding them."""
+    wanted = {(b, a) for b, a in accounts if b and a}
+    if not wanted:
+        return {}
+    numbers = sorted({a for _, a in wanted})
+    held: dict[Account, tuple[str, str]] = {}
+    for start in range(0, len(numbers), 900):  # under SQLite's 999 parameters
+        rows = session.execute(
+            sa.select(Vendor.bank_bin, Vendor.account_number, Market.code, Vendor.stall_code)
+            .join(Market, Vendor.market_id == Market.id)
+            .where(Vendor.account_number.in_(numbers[start:start + 900]),
+                   Vendor.status.not_in(LOCKED_STATUSES),
+                   Vendor.id != (except_id or 0))
+        )
+        for bank_bin, number, market_code, stall in rows:
+            if (bank_bin, number) in wanted:
+                held[(bank_bin, number)] = (market_code, stall)
+    return held
+
+
+def check_account_free(session: Session, bank_bin: str | None, account_number: str | None,
+                       except_id: int | None = None) -> None:
+    """DuplicateAccount (409) when another live vendor holds this account."""
+    if bank_bin and account_number:
+        holder = account_holders(session, [(bank_bin, account_number)], except_id)
+        if holder:
+            raise DuplicateAccount(*holder[(bank_bin, account_number)])
+
+
 def flush_vendor_changes(session: Session, vendor: Vendor | None = None) -> None:
     """Flush, turning lost races into 409s instead of 500s."""
     # Read before the flush: a failed flush leaves nothing loadable until the rollback.
@@ -75,6 +111,12 @@ def flush_vendor_changes(session: Session, vendor: Vendor | None = None) -> None
     except IntegrityError as error:
         if stall is not None and "stall_code" in str(error.orig):
             raise DuplicateStall(*stall) from None
+        if "account" in str(error.orig):  # uq_vendors_bank_account_live: a lost race
+            problem = ("this bank account was just registered for another live vendor; "
+                       "one account can pay one live vendor only")
+            conflict = Conflict(f"account_number: {problem}")
+            conflict.errors = {"account_number": [problem]}  # type: ignore[attr-defined]
+            raise conflict from None
         raise Conflict("the change conflicts with another vendor: reload and try again") from None
 
 
@@ -100,6 +142,7 @@ def register_vendor(session: Session, market: Market, data: Mapping[str, Any], a
     holder = live_stalls(session, market).get(values["stall_code"])
     if holder is not None:
         raise DuplicateStall(values["stall_code"], market.code, holder)
+    check_account_free(session, values.get("bank_bin"), values.get("account_number"))
     vendor = register_vendors(session, market, [values], actor, status=status, checked=True)[0]
     return vendor
 
@@ -115,6 +158,7 @@ def check_vendor_rows(
     banks = banks or BankDirectory.load(session)
     taken = live_stalls(session, market)
     first_row: dict[str, int] = {}
+    first_account: dict[Account, int] = {}
     cleaned: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
     for number, data in rows:
@@ -133,7 +177,21 @@ def check_vendor_rows(
                     number, "stall_code",
                     f"{stall} is already registered in market {market.code} "
                     f"(vendor {taken[stall]})"))
+        account = (values.get("bank_bin"), values.get("account_number"))
+        if account[0] and account[1]:
+            if account in first_account:
+                problems.append(RowProblem(number, "account_number",
+                                           f"the same bank account is on row "
+                                           f"{first_account[account]}"))
+            else:
+                first_account[account] = number  # type: ignore[index]
         cleaned.append(values)
+    held = account_holders(session, first_account)
+    for account, number in first_account.items():
+        if account in held:
+            problems.append(RowProblem(number, "account_number",
+                                       account_taken_message(*held[account])))
+    problems.sort(key=lambda p: p.row)
     return cleaned, problems
 
 
@@ -220,6 +278,10 @@ def update_vendor(session: Session, vendor: Vendor, data: Mapping[str, Any], act
         holder = live_stalls(session, vendor.market).get(changed["stall_code"])
         if holder is not None and holder != vendor.id:
             raise DuplicateStall(changed["stall_code"], vendor.market.code, holder)
+    if any(name in changed for name in BANK_FIELDS):
+        check_account_free(session, values.get("bank_bin", current["bank_bin"]),
+                           values.get("account_number", current["account_number"]),
+                           except_id=vendor.id)
     before = snapshot(vendor)
     now = utcnow()
     for name, value in changed.items():

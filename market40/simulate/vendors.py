@@ -137,7 +137,11 @@ def _moves(rng: random.Random, created: datetime, launched: date, today: date,
     return moves
 
 
-def _draw_vendors(market: Market, count: int, seed: int, today: date) -> list[DemoVendor]:
+def _draw_vendors(market: Market, count: int, seed: int, today: date,
+                  held: set[tuple[str, str]] | None = None) -> list[DemoVendor]:
+    """``held``: (BIN, account) pairs already taken; drawn accounts are added to it, and
+    one that is taken is drawn again (one account pays one live vendor)."""
+    held = set() if held is None else held
     key = f"{seed}:{market.code}"
     rng = random.Random(key)
     faker = Faker("vi_VN")
@@ -163,7 +167,11 @@ def _draw_vendors(market: Market, count: int, seed: int, today: date) -> list[De
         has_bank = rng.random() >= NO_BANK_SHARE
         if has_bank:
             bank_bin = _weighted(rng, tuple((b[0], b[1]) for b in BANKS))
-            fields.update(bank_bin=bank_bin, account_number=_account(rng, bank_bin, phone),
+            account = _account(rng, bank_bin, phone)
+            while (bank_bin, account) in held:
+                account = _account(rng, bank_bin, None)
+            held.add((bank_bin, account))
+            fields.update(bank_bin=bank_bin, account_number=account,
                           account_holder=fold(owner).upper())
         # Most registered in the campaign around the launch, the rest trickled in since.
         if rng.random() < 0.7:
@@ -175,15 +183,26 @@ def _draw_vendors(market: Market, count: int, seed: int, today: date) -> list[De
     return drawn
 
 
+def held_accounts(session: Session) -> set[tuple[str, str]]:
+    """(BIN, account) of every live vendor: a demo vendor never takes one of them."""
+    rows = session.execute(
+        sa.select(Vendor.bank_bin, Vendor.account_number)
+        .where(Vendor.account_number.is_not(None), Vendor.status.not_in(("rejected", "closed"))))
+    return {(bank_bin, number) for bank_bin, number in rows}
+
+
 def seed_market_vendors(session: Session, market: Market, count: int, seed: int,
-                        today: date = DEMO_TODAY) -> list[Vendor]:
+                        today: date = DEMO_TODAY,
+                        held: set[tuple[str, str]] | None = None) -> list[Vendor]:
     """Register ``count`` demo vendors in ``market`` with their workflow history.
 
     The rows pass the registry's validation and every move the workflow's rules; the
     moves are played before the rows are inserted (one INSERT per batch, no UPDATEs),
     then each step gets its audit entry at its own time.
     """
-    drawn = _draw_vendors(market, count, seed, today)
+    if held is None:
+        held = held_accounts(session)
+    drawn = _draw_vendors(market, count, seed, today, held)
     vendors = build_vendors(session, market, [d.fields for d in drawn], SEED_ACTOR,
                             status="draft", at=[d.created_at for d in drawn])
     histories = []
@@ -214,11 +233,13 @@ def seed_demo_vendors(session: Session, seed: int = 40, seeds_dir: Path = SEEDS_
         sa.select(Vendor.market_id).where(Vendor.market_id.in_([m.id for m in markets]))
         .distinct()))
     created = seeded = skipped = 0
+    held = held_accounts(session)
     for market in markets:
         if market.id in populated:
             skipped += 1
             continue
-        created += len(seed_market_vendors(session, market, wanted[market.code], seed, today))
+        created += len(seed_market_vendors(session, market, wanted[market.code], seed, today,
+                                           held))
         seeded += 1
     missing = len(wanted) - len(markets)
     log.info("demo vendors: %d in %d markets (seed %d)", created, seeded, seed)
