@@ -23,6 +23,11 @@ def seed(no_demo: bool, seed_value: int) -> None:
         from market40.simulate.vendors import seed_demo_vendors
 
         click.echo(f"demo vendors: {seed_demo_vendors(db.session, seed=seed_value)}")
+        from market40.simulate.demo_users import seed_demo_users
+
+        for name, role, password in seed_demo_users(db.session):
+            # Printed once, when created: DEMO ONLY, never for a real deployment.
+            click.echo(f"demo web user (demo only): {name} ({role}) password {password}")
     db.session.commit()
     forget_bank_names()  # the next lookup reads the banks just seeded
 
