@@ -42,11 +42,6 @@ PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "own_app: the test changes the Flask app itself, so it gets a fresh one")
-
-
 def app_config(**overrides: Any) -> dict[str, Any]:
     """``TestConfig`` as a dict, with ``overrides``."""
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}

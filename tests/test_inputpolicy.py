@@ -141,9 +141,3 @@ def test_cli_names_follow_the_policy(runner, db, reference):
     result = runner.invoke(args=["users-passwd", "ad\x00min", "--clear"])
     assert result.exit_code == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
-
-
-def test_doctests():
-    import doctest
-
-    assert doctest.testmod(inputpolicy).failed == 0

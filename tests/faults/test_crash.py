@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from market40.extensions import db
@@ -33,6 +34,8 @@ from tests.faults.conftest import (
     kill_group,
     start_gunicorn,
 )
+
+pytestmark = pytest.mark.slow  # SIGKILL runs of real processes
 
 SIMULATE = ("simulate", "--days", "30", "--until", "2025-06-30", "--seed", "7",
             "--markets", MARKET)

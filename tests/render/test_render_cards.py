@@ -23,6 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 import market40.render
 from market40.render import StallCard, _card_layout, market_sheet_pdf, qr, stall_card_pdf
 from market40.render.fonts import register_pdf_fonts
+from tests.heavy import scaled
 
 MM_PER_INCH = 25.4
 REPO = Path(market40.render.__file__).resolve().parents[2]
@@ -255,7 +256,8 @@ def test_stall_card_is_a_frozen_value(cards):
     assert cards[0] == StallCard(*dataclasses.astuple(cards[0]))
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=scaled(150, 40), deadline=None)
 @given(
     text=st.text(
         alphabet=st.characters(

@@ -1,4 +1,4 @@
-"""The package's doctests, its public surface, and its purity (stdlib only, STYLE rule 4)."""
+"""The package's examples, its public surface, and its purity (stdlib only, STYLE rule 4)."""
 
 from __future__ import annotations
 
@@ -23,13 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_module_doctests(name: str) -> None:
-    # Run here rather than with --doctest-modules so the project's pytest config need not
-    # change; each module docstring carries two or three examples.
+def test_every_module_shows_examples(name: str) -> None:
+    # pytest runs them (--doctest-modules); here: each module carries two or more.
     module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
-    assert result.attempted >= 2, f"{name} has no doctests"
-    assert result.failed == 0
+    examples = sum(len(test.examples) for test in doctest.DocTestFinder().find(module))
+    assert examples >= 2, f"{name} has no doctests"
 
 
 def test_public_api() -> None:

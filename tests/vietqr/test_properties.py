@@ -19,6 +19,7 @@ from market40.vietqr import (
     is_valid,
 )
 from market40.vietqr.crc import sign
+from tests.heavy import scaled
 
 from . import vectors
 from .vectors import BANKS
@@ -46,7 +47,8 @@ def arguments(draw: st.DrawFn) -> dict:
     }
 
 
-@settings(max_examples=500)
+@pytest.mark.slow
+@settings(max_examples=scaled(500, 100))
 @given(arguments())
 def test_decode_inverts_encode(args: dict) -> None:
     try:
@@ -65,7 +67,8 @@ def test_decode_inverts_encode(args: dict) -> None:
     assert encode_with_warnings(**args) == (payload, ())
 
 
-@settings(max_examples=300)
+@pytest.mark.slow
+@settings(max_examples=scaled(300, 60))
 @given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=40))
 def test_non_strict_always_yields_a_clean_payload(purpose: str, name: str, city: str) -> None:
     try:
@@ -82,7 +85,8 @@ def test_non_strict_always_yields_a_clean_payload(purpose: str, name: str, city:
     assert (notes == ()) == clean
 
 
-@settings(max_examples=1000)
+@pytest.mark.slow
+@settings(max_examples=scaled(1000, 150))
 @given(st.text(max_size=200))
 @example("6304")
 @example("63040000")
@@ -94,7 +98,8 @@ def test_fuzzed_text_raises_only_vietqr_errors(text: str) -> None:
         pass
 
 
-@settings(max_examples=500)
+@pytest.mark.slow
+@settings(max_examples=scaled(500, 100))
 @given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=150))
 def test_fuzzed_signed_bodies_raise_only_vietqr_errors(body: str) -> None:
     # Signed, so the CRC passes and the structural checks behind it get exercised.
