@@ -66,3 +66,54 @@ def test_revisions_import_nothing_of_the_app():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.split(".")[0] == "market40" for n in names), \
                 f"{path.name} imports {names}: a revision must hold its own DDL and types"
+
+
+def test_dated_units_convert_an_existing_database(app, db, make_vendor):
+    """A database of the undated schema (markets in 2024 communes) moves to dated units.
+
+    It is reached by downgrading a seeded one, then upgraded again: every market lands in
+    its seeded new commune and keeps its former commune and district; a snapshot taken
+    before verifies unchanged, and a report by former district for 2025-06-30 is the same.
+    """
+    from datetime import date
+
+    from market40.models import Market, Snapshot
+    from market40.registry.seed import read_csv
+    from market40.reports import adoption_report, create_snapshot, resolve_scope, verify_snapshot
+    from tests.reports import scenario
+
+    session = db.session
+    scenario.build(session, make_vendor)
+    snapshot = create_snapshot(session, "tn-2022", date(2024, 6, 30), None)
+    session.commit()
+    snapshot_id = snapshot.id
+    day = date(2025, 6, 30)
+    before = adoption_report(session, resolve_scope(session, "district", "171"), day).metrics()
+    session.close()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        connection.execute(sa.text(
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        connection.execute(sa.text("INSERT INTO alembic_version VALUES ('5e0a2f1c7d13')"))
+    downgrade(revision="-1")
+    columns = {c["name"] for c in sa.inspect(db.engine).get_columns("markets")}
+    assert "commune_code" in columns and "commune_id" not in columns
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text(
+            "SELECT commune_code FROM markets WHERE code = 'DAI-TU'")).scalar() == "05761"
+    upgrade()
+
+    seeded = {r["code"]: r for r in read_csv("markets.csv")}
+    markets = session.scalars(sa.select(Market)).all()
+    assert len(markets) == 140
+    for market in markets:
+        row = seeded[market.code]
+        assert (market.commune_code, market.former_commune_code, market.district_code) == (
+            row["commune_code"], row["former_commune_code"], row["district_code"]), market.code
+        assert market.commune.valid_from == date(2025, 7, 1)
+        assert market.former_commune.valid_to == day
+    verification = verify_snapshot(session, snapshot_id)
+    assert verification.hash_ok and verification.chain_ok and verification.changes == ()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == 1
+    after = adoption_report(session, resolve_scope(session, "district", "171"), day).metrics()
+    assert after == before

@@ -4,7 +4,7 @@ from market40.models.audit import AuditEntry
 from market40.models.bank import Bank
 from market40.models.base import Base, utcnow
 from market40.models.enrollment import MarketJoinKey, SelfRegistration
-from market40.models.geo import Commune, District
+from market40.models.geo import Commune, CommuneChange, District
 from market40.models.market import Listing, Market
 from market40.models.rollup import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.models.snapshot import IdempotencyRecord, Indicator, Snapshot
@@ -18,6 +18,7 @@ __all__ = [
     "Bank",
     "Base",
     "Commune",
+    "CommuneChange",
     "DailyRollup",
     "District",
     "IdempotencyRecord",

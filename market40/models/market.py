@@ -22,9 +22,15 @@ class Market(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
-    commune_code: Mapped[str] = mapped_column(sa.ForeignKey("communes.code"), index=True)
-    # Denormalised from the commune so district filters and rollups need no join.
-    district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code"), index=True)
+    # The commune in force today, and the commune of the 2024 structure it was in (None
+    # for a market registered outside the 2024 province, e.g. in the former Bắc Kạn).
+    commune_id: Mapped[int] = mapped_column(sa.ForeignKey("communes.id"), index=True)
+    former_commune_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communes.id"),
+                                                          index=True)
+    # The former district (until 30/6/2025), kept as a historical grouping: reports by
+    # district still answer with it. Denormalised so district filters need no join.
+    district_code: Mapped[str | None] = mapped_column(sa.ForeignKey("districts.code"),
+                                                      index=True)
     grade: Mapped[int] = mapped_column(sa.SmallInteger)
     address: Mapped[str | None] = mapped_column(sa.String(250))
     board_name: Mapped[str | None] = mapped_column(sa.String(150))
@@ -32,10 +38,24 @@ class Market(TimestampMixin, Base):
     # The day the market started its Chợ 4.0 roll-out (None: not launched yet).
     launched_on: Mapped[date | None]
 
-    commune: Mapped[Commune] = relationship()
-    district: Mapped[District] = relationship()
+    commune: Mapped[Commune] = relationship(foreign_keys=[commune_id])
+    former_commune: Mapped[Commune | None] = relationship(foreign_keys=[former_commune_id])
+    district: Mapped[District | None] = relationship()
     vendors: Mapped[list[Vendor]] = relationship(back_populates="market")  # noqa: F821
     listings: Mapped[list[Listing]] = relationship(back_populates="market")
+
+    @property
+    def commune_code(self) -> str:
+        """The GSO code of the commune in force today."""
+        return self.commune.code
+
+    @property
+    def commune_name(self) -> str:
+        return self.commune.name
+
+    @property
+    def former_commune_code(self) -> str | None:
+        return self.former_commune.code if self.former_commune else None
 
 
 class Listing(Base):

@@ -30,7 +30,8 @@ VENDOR_AUDIT_FIELDS = (
     "checked_by_id", "submitted_at", "approved_at", "rejected_at", "qr_issued_at",
 )
 MARKET_AUDIT_FIELDS = (
-    "code", "name", "commune_code", "district_code", "grade", "address", "board_name",
+    "code", "name", "commune_code", "former_commune_code", "district_code", "grade", "address",
+    "board_name",
     "status", "launched_on",
 )
 # Shown only to readers who may see a vendor's personal data.

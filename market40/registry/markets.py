@@ -14,17 +14,18 @@ from sqlalchemy.orm import Session
 
 from market40.errors import Conflict, InvalidInput, NotFound
 from market40.inputpolicy import problem
-from market40.models import Commune, Market
+from market40.models import Market
 from market40.models.market import GRADES, MARKET_STATUSES
 from market40.registry.audit import Actor, diff, record_change, snapshot
+from market40.registry.geography import place
 from market40.registry.validation import clean_text
 
 log = logging.getLogger(__name__)
 
 MARKET_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
 TEXT_LIMITS = {"name": 120, "address": 250, "board_name": 150}
-EDITABLE_FIELDS = ("name", "commune_code", "district_code", "grade", "address", "board_name",
-                   "status", "launched_on")
+EDITABLE_FIELDS = ("name", "commune_code", "former_commune_code", "district_code", "grade",
+                   "address", "board_name", "status", "launched_on")
 
 
 def market_code(code: str) -> str:
@@ -82,23 +83,24 @@ def _clean(session: Session, data: Mapping[str, Any], current: Market | None) ->
         if launched is not None and not isinstance(launched, date):
             errors["launched_on"] = ["must be a date (YYYY-MM-DD)"]
         values["launched_on"] = launched
-    commune_code = data.get("commune_code", current.commune_code if current else None)
-    commune = session.get(Commune, commune_code) if commune_code else None
-    if "commune_code" in data or current is None:
-        if commune is None:
-            errors["commune_code"] = [f"{commune_code!r} is not a commune of the province "
-                                      "(see /api/v1/districts)"]
+    if "commune_code" in data or "former_commune_code" in data or current is None:
+        commune_code = data.get("commune_code", current.commune_code if current else None)
+        try:
+            placed = place(session, commune_code or "", data.get("former_commune_code"))
+        except InvalidInput as error:
+            errors.update(error.errors)
         else:
-            values["commune_code"] = commune.code
-    if commune is not None:
-        given = data.get("district_code")
-        if given is not None and given != commune.district_code:
-            errors["district_code"] = [
-                f"commune {commune.code} ({commune.name}) is in district "
-                f"{commune.district_code}, not {given}; leave district_code out to derive it"
-            ]
-        values["district_code"] = commune.district_code
-    elif "district_code" in data and "commune_code" not in errors:
+            values["commune"] = placed.commune
+            values["former_commune"] = placed.former_commune
+            given = data.get("district_code")
+            if given is not None and given != placed.district_code:
+                errors["district_code"] = [
+                    f"commune {placed.commune.code} ({placed.commune.label}) was in former "
+                    f"district {placed.district_code}, not {given}; leave district_code out "
+                    "to derive it"
+                ]
+            values["district_code"] = placed.district_code
+    elif "district_code" in data:
         errors["district_code"] = ["is derived from commune_code"]
     if errors:
         raise InvalidInput(errors)
@@ -106,7 +108,8 @@ def _clean(session: Session, data: Mapping[str, Any], current: Market | None) ->
 
 
 def create_market(session: Session, data: Mapping[str, Any], actor: Actor) -> Market:
-    """Register a market; its district comes from its commune."""
+    """Register a market in a current commune (or a former one, translated); its former
+    commune and district come with it."""
     required = [n for n in ("code", "name", "commune_code", "grade") if data.get(n) is None]
     if required:
         raise InvalidInput({n: ["is required"] for n in required})

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from market40.auth import authorize, scope_markets
 from market40.localtime import local_midnight
-from market40.models import AuditEntry, Bank, District, Market, User, Vendor
+from market40.models import AuditEntry, Bank, Commune, District, Market, User, Vendor
 from market40.registry.markets import get_market
 
 
@@ -53,14 +53,20 @@ def markets_query(
     grade: int | None = None,
     status: str | None = None,
     q: str | None = None,
+    commune: str | None = None,
 ) -> sa.Select:
     statement = (
         sa.select(Market)
-        .options(joinedload(Market.commune), joinedload(Market.district))
+        .options(joinedload(Market.commune), joinedload(Market.former_commune),
+                 joinedload(Market.district))
         .order_by(Market.district_code, Market.code)
     )
     if district:
         statement = statement.where(Market.district_code == district)
+    if commune:
+        statement = statement.where(
+            Market.commune_id.in_(sa.select(Commune.id).where(Commune.code == commune,
+                                                             Commune.valid_to.is_(None))))
     if grade is not None:
         statement = statement.where(Market.grade == grade)
     if status:

@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.models import Bank, Commune, District, Market
+from market40.models import Bank, Commune, CommuneChange, District, Market
+from market40.models.geo import LAST_DAY_OF_DISTRICTS, REFORM_DAY
 
 log = logging.getLogger(__name__)
 SEEDS_DIR = Path(__file__).resolve().parent.parent.parent / "seeds"
@@ -42,6 +43,10 @@ def _upsert(session: Session, model: type, key: Any, values: dict[str, Any], cou
         session.add(model(**values))
         counts.inserted += 1
         return
+    _upsert_row(row, values, counts)
+
+
+def _upsert_row(row: Any, values: dict[str, Any], counts: SeedCounts) -> None:
     changed = False
     for field, value in values.items():
         if getattr(row, field) != value:
@@ -51,21 +56,53 @@ def _upsert(session: Session, model: type, key: Any, values: dict[str, Any], cou
 
 
 def seed_units(session: Session, seeds_dir: Path = SEEDS_DIR) -> SeedCounts:
+    """The 2024 structure (until 30/6/2025), the communes of 1/7/2025 and the mapping."""
     counts = SeedCounts()
     rows = read_csv("units.csv", seeds_dir)
     districts = {r["district_code"]: r for r in rows}
     for code, r in districts.items():
-        values = {"code": code, "name": r["district_name"], "kind": r["district_kind"]}
+        values = {"code": code, "name": r["district_name"], "kind": r["district_kind"],
+                  "valid_from": None, "valid_to": LAST_DAY_OF_DISTRICTS}
         _upsert(session, District, code, values, counts)
     session.flush()
-    for r in rows:
-        values = {
-            "code": r["commune_code"],
-            "name": r["commune_name"],
-            "kind": r["commune_kind"],
-            "district_code": r["district_code"],
-        }
-        _upsert(session, Commune, r["commune_code"], values, counts)
+    existing = {(c.code, c.valid_from): c for c in session.scalars(sa.select(Commune))}
+    wanted = [
+        {"code": r["commune_code"], "name": r["commune_name"], "kind": r["commune_kind"],
+         "province_code": "19", "district_code": r["district_code"],
+         "valid_from": None, "valid_to": LAST_DAY_OF_DISTRICTS}
+        for r in rows
+    ] + [
+        {"code": r["code"], "name": r["name"], "kind": r["kind"],
+         "province_code": r["province_code"], "district_code": None,
+         "valid_from": date.fromisoformat(r["valid_from"]),
+         "valid_to": date.fromisoformat(r["valid_to"]) if r["valid_to"] else None}
+        for r in read_csv("communes-2025.csv", seeds_dir)
+    ]
+    for values in wanted:
+        row = existing.get((values["code"], values["valid_from"]))
+        if row is None:
+            row = Commune(**values)
+            session.add(row)
+            existing[(values["code"], values["valid_from"])] = row
+            counts.inserted += 1
+        else:
+            _upsert_row(row, values, counts)
+    session.flush()
+    seeded = {(c.former_name, c.former_kind, c.former_province, c.new_id): c
+              for c in session.scalars(sa.select(CommuneChange))}
+    for r in read_csv("commune-changes.csv", seeds_dir):
+        former = existing[(r["former_code"], None)] if r["former_code"] else None
+        new = existing[(r["new_code"], date.fromisoformat(r["effective"]))]
+        values = {"former_id": former.id if former else None, "former_name": r["former_name"],
+                  "former_kind": r["former_kind"], "former_province": r["former_province"],
+                  "new_id": new.id, "whole": r["whole"] == "true",
+                  "effective": date.fromisoformat(r["effective"]), "source": r["source"]}
+        row = seeded.get((r["former_name"], r["former_kind"], r["former_province"], new.id))
+        if row is None:
+            session.add(CommuneChange(**values))
+            counts.inserted += 1
+        else:
+            _upsert_row(row, values, counts)
     session.flush()
     return counts
 
@@ -89,12 +126,15 @@ def seed_banks(session: Session, seeds_dir: Path = SEEDS_DIR) -> SeedCounts:
 def seed_markets(session: Session, seeds_dir: Path = SEEDS_DIR) -> SeedCounts:
     counts = SeedCounts()
     by_code = {m.code: m for m in session.scalars(sa.select(Market))}
+    communes = {(c.code, c.valid_from): c.id for c in session.scalars(sa.select(Commune))}
     for r in read_csv("markets.csv", seeds_dir):
         values = {
             "code": r["code"],
             "name": r["name"],
-            "commune_code": r["commune_code"],
-            "district_code": r["district_code"],
+            "commune_id": communes[(r["commune_code"], REFORM_DAY)],
+            "former_commune_id": (communes[(r["former_commune_code"], None)]
+                                  if r["former_commune_code"] else None),
+            "district_code": r["district_code"] or None,
             "grade": int(r["grade"]),
             "address": r["address"] or None,
             "board_name": r["board_name"] or None,
@@ -106,7 +146,7 @@ def seed_markets(session: Session, seeds_dir: Path = SEEDS_DIR) -> SeedCounts:
             session.add(Market(**values))
             counts.inserted += 1
         else:
-            _upsert(session, Market, existing.id, values, counts)
+            _upsert_row(existing, values, counts)
     session.flush()
     return counts
 

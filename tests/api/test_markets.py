@@ -28,7 +28,11 @@ def test_list_is_public_with_filters(client, reference):
     assert len(markets) == 140
     dai_tu = next(m for m in markets if m["code"] == "DAI-TU")
     assert dai_tu["district_code"] == "171" and dai_tu["district_name"] == "Đại Từ"
-    assert dai_tu["commune_name"] == "Hùng Sơn" and dai_tu["launched_on"] == "2022-04-25"
+    assert (dai_tu["commune_code"], dai_tu["commune_name"], dai_tu["commune_kind"]) == (
+        "05488", "Đại Phúc", "xã")
+    assert (dai_tu["former_commune_code"], dai_tu["former_commune_name"]) == (
+        "05761", "Hùng Sơn")
+    assert dai_tu["launched_on"] == "2022-04-25"
     assert dai_tu["grade"] == 1 and dai_tu["status"] == "active"
     grade_1 = client.get("/api/v1/markets?grade=1").get_json()
     assert {m["code"] for m in grade_1} == {"THAI", "DONG-QUANG", "DAI-TU", "TUC-DUYEN"}
@@ -69,7 +73,7 @@ def test_create_derives_the_district_and_audits(client, admin, db):
 
 def test_create_validation(client, admin, db):
     cases = [
-        ({"district_code": "164"}, "district_code", "is in district 171"),
+        ({"district_code": "164"}, "district_code", "former district 171, not 164"),
         ({"commune_code": "99999"}, "commune_code", "not a commune"),
         ({"grade": 4}, "grade", "1, 2 or 3"),
         ({"code": "X"}, "code", "2-40"),
@@ -140,3 +144,67 @@ def test_moving_a_market_to_another_commune_moves_its_district(client, admin):
                             headers=auth(admin))
     assert response.status_code == 200
     assert response.get_json()["district_code"] == "171"
+
+
+def test_commune_filter_uses_the_current_communes(client, reference):
+    in_phan_dinh_phung = client.get("/api/v1/markets?commune=05443&page_size=500").get_json()
+    codes = {m["code"] for m in in_phan_dinh_phung}
+    assert {"THAI", "DONG-QUANG", "DAN", "TUC-DUYEN"} <= codes
+    assert {m["commune_name"] for m in in_phan_dinh_phung} == {"Phan Đình Phùng"}
+    assert {m["former_commune_code"] for m in in_phan_dinh_phung} >= {"05443", "05458"}
+
+
+def test_create_in_a_current_commune(client, admin):
+    """A current commune; its former district follows when all its parts were in one.
+
+    Xã Đại Từ (05830) was formed from four communes of huyện Đại Từ; xã Đại Phúc (05488)
+    from thị trấn Hùng Sơn (Đại Từ) and four communes of thành phố Thái Nguyên.
+    """
+    response = client.post("/api/v1/markets", json={**NEW_MARKET, "commune_code": "05830"},
+                           headers=auth(admin))
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert (created["commune_code"], created["former_commune_code"]) == ("05830", None)
+    assert created["district_code"] == "171"
+    body = {**NEW_MARKET, "commune_code": "05488"}
+    response = client.post("/api/v1/markets", headers=auth(admin), json={
+        **body, "code": "CHO-MOI-2"})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["district_code"] is None
+    response = client.post("/api/v1/markets", headers=auth(admin), json={
+        **body, "code": "CHO-MOI-4", "former_commune_code": "05761"})
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["former_commune_code"], response.get_json()["district_code"]) \
+        == ("05761", "171")
+    response = client.post("/api/v1/markets", headers=auth(admin), json={
+        **body, "code": "CHO-MOI-3", "former_commune_code": "05443"})
+    assert response.status_code == 422
+    assert "not a former commune of 05488" in " ".join(
+        response.get_json()["errors"]["former_commune_code"])
+
+
+def test_create_in_a_former_commune_is_translated(client, admin):
+    response = client.post("/api/v1/markets", json=NEW_MARKET, headers=auth(admin))
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert (created["commune_code"], created["commune_name"]) == ("05488", "Đại Phúc")
+    assert (created["former_commune_code"], created["district_code"]) == ("05761", "171")
+
+
+def test_a_split_former_commune_asks_for_the_current_one(client, admin):
+    """Phường Gia Sàng (05461) went partly to Phan Đình Phùng, the rest to Gia Sàng."""
+    response = client.post("/api/v1/markets", json={**NEW_MARKET, "commune_code": "05461"},
+                           headers=auth(admin))
+    assert response.status_code == 422
+    message = " ".join(response.get_json()["errors"]["commune_code"])
+    assert "split" in message and "05443" in message and "05467" in message
+
+
+def test_a_market_in_the_former_bac_kan_has_no_former_district(client, admin):
+    response = client.post("/api/v1/markets", headers=auth(admin), json={
+        **NEW_MARKET, "code": "CHO-BAC-KAN", "commune_code": "01843",
+        "address": "Tổ 1, phường Bắc Kạn"})
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert (created["commune_name"], created["commune_kind"]) == ("Bắc Kạn", "phường")
+    assert created["district_code"] is None and created["former_commune_code"] is None

@@ -14,7 +14,8 @@ def test_seed_reference_data_twice_changes_nothing(runner, db):
     assert first.exit_code == 0, first.output
     assert "markets: 140 new" in first.output
     counts = (count(db, District), count(db, Commune), count(db, Bank), count(db, Market))
-    assert counts == (9, 172, 66, 140)
+    # 172 communes until 30/6/2025 and 92 from 1/7/2025.
+    assert counts == (9, 172 + 92, 66, 140)
     second = runner.invoke(args=["seed", "--no-demo"])
     assert second.exit_code == 0
     assert "0 new, 0 updated" in second.output
@@ -27,6 +28,8 @@ def test_province_shape(reference):
         sa.select(Market.grade, sa.func.count()).group_by(Market.grade)).all())
     assert grades == {1: 4, 2: 10, 3: 126}
     dai_tu = db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU"))
-    assert dai_tu.commune_code == "05761" and dai_tu.district_code == "171"
+    # Thị trấn Hùng Sơn (05761, huyện Đại Từ) is in xã Đại Phúc (05488) since 1/7/2025.
+    assert (dai_tu.commune_code, dai_tu.former_commune_code, dai_tu.district_code) == (
+        "05488", "05761", "171")
     mbv = db.session.get(Bank, "970414")
     assert mbv.short_name == "MBV" and "OceanBank" in mbv.former_names
