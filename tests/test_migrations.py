@@ -77,9 +77,10 @@ def test_dated_units_convert_an_existing_database(app, db, make_vendor):
     """
     from datetime import date
 
+    from market40.audit import create_snapshot, verify_snapshot
     from market40.models import Market, Snapshot
     from market40.registry.seed import read_csv
-    from market40.reports import adoption_report, create_snapshot, resolve_scope, verify_snapshot
+    from market40.reports import adoption_report, resolve_scope
     from tests.reports import scenario
 
     session = db.session
