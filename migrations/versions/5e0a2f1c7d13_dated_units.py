@@ -9,7 +9,7 @@ commune and former district. Figures, rollups and snapshots do not change: they 
 by market, and snapshot bodies are stored text.
 
 Revision ID: 5e0a2f1c7d13
-Revises: d6e1a5c0f4b2
+Revises: e3b7c91a2d40
 Create Date: 2026-12-03 07:00:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e0a2f1c7d13'
-down_revision = 'd6e1a5c0f4b2'
+down_revision = 'e3b7c91a2d40'
 branch_labels = None
 depends_on = None
 
