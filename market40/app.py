@@ -72,11 +72,13 @@ def register_blueprints(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from market40 import inputpolicy, security
+    from market40.api.arguments import refuse_unknown_query_arguments
     from market40.auth import access
 
     security.init_app(app)
     access.init_app(app)
     inputpolicy.init_app(app)  # after the access check: an unknown caller learns nothing
+    app.before_request(refuse_unknown_query_arguments)  # then strict query arguments (422)
 
 
 def register_error_handlers(app: Flask) -> None:

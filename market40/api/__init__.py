@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from werkzeug.routing import IntegerConverter
 
+from market40.api import (
+    audit_log,
+    cards,
+    health,
+    imports,
+    indicators,
+    listings,
+    markets,
+    notifications,
+    qr,
+    reference,
+    reports,
+    snapshots,
+    transactions,
+    vendors,
+    workflow,
+)
 from market40.extensions import api
 from market40.models.base import MAX_ID
 
-# One module per resource, each exposing ``blp``; registered in this order.
+# One module per resource, each exposing ``blp``; registered (and documented) in this order.
 API_MODULES = (
-    "health",
-    "reference",
-    "markets",
-    "vendors",
-    "workflow",
-    "imports",
-    "audit_log",
-    "qr",
-    "cards",
-    "reports",
-    "snapshots",
-    "listings",
-    "indicators",
-    "transactions",
-    "notifications",
+    health,
+    reference,
+    markets,
+    vendors,
+    workflow,
+    imports,
+    audit_log,
+    qr,
+    cards,
+    reports,
+    snapshots,
+    listings,
+    indicators,
+    transactions,
+    notifications,
 )
 
 
@@ -43,8 +59,8 @@ class IdConverter(IntegerConverter):
 
 def register_api(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    for name in API_MODULES:
-        api.register_blueprint(import_module(f"market40.api.{name}").blp)
+    for module in API_MODULES:
+        api.register_blueprint(module.blp)
 
     # Swagger UI's assets come from the swagger-ui-bundle package: the docs work offline.
     @app.get("/api/docs/assets/<path:filename>")

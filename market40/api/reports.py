@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -38,8 +37,6 @@ blp = Blueprint(
     url_prefix="/api/v1/reports",
     description="Adoption metrics (DESIGN.md §5) and Market 4.0 certification",
 )
-# Unknown query arguments are errors: a misspelt ``as_of`` must not quietly mean "today".
-STRICT = {"unknown": ma.RAISE}
 
 
 def csv_alternative(what: str) -> Any:
@@ -66,7 +63,7 @@ def report_scope(args: dict[str, Any]) -> Scope:
 
 @blp.route("/adoption")
 class Adoption(MethodView):
-    @blp.arguments(AdoptionQueryArgsSchema, location="query", **STRICT)
+    @blp.arguments(AdoptionQueryArgsSchema, location="query")
     @blp.response(200, AdoptionSchema)
     @csv_alternative("Adoption metrics")
     def get(self, args: dict[str, Any]) -> Any:
@@ -80,7 +77,7 @@ class Adoption(MethodView):
 
 @blp.route("/adoption/series")
 class AdoptionSeries(MethodView):
-    @blp.arguments(SeriesQueryArgsSchema, location="query", **STRICT)
+    @blp.arguments(SeriesQueryArgsSchema, location="query")
     @blp.response(200, SeriesSchema)
     @csv_alternative("One row per period")
     def get(self, args: dict[str, Any]) -> Any:
@@ -99,7 +96,7 @@ class AdoptionSeries(MethodView):
 
 @blp.route("/certification")
 class Certification(MethodView):
-    @blp.arguments(CertificationQueryArgsSchema, location="query", **STRICT)
+    @blp.arguments(CertificationQueryArgsSchema, location="query")
     @blp.response(200, CertificationSchema)
     @csv_alternative("One row per market")
     def get(self, args: dict[str, Any]) -> Any:

@@ -5,26 +5,27 @@ A package rather than one ``cli.py``: each command group is its own small module
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from flask import Flask
 
-# Each module exposes ``commands``: a list of click commands/groups.
-CLI_MODULES = (
-    "seed",
-    "users",
-    "vendors",
-    "vietqr",
-    "web_users",
-    "certify",
-    "snapshots",
-    "simulate",
-    "rollups",
-    "access",
+from market40.cli import (
+    access,
+    certify,
+    rollups,
+    seed,
+    simulate,
+    snapshots,
+    users,
+    vendors,
+    vietqr,
+    web_users,
 )
+
+# Each module exposes ``commands``: a list of click commands/groups.
+CLI_MODULES = (seed, users, vendors, vietqr, web_users, certify, snapshots, simulate, rollups,
+               access)
 
 
 def register_commands(app: Flask) -> None:
-    for name in CLI_MODULES:
-        for command in import_module(f"market40.cli.{name}").commands:
+    for module in CLI_MODULES:
+        for command in module.commands:
             app.cli.add_command(command)

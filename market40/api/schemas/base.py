@@ -32,6 +32,8 @@ def _nfc(value: Any) -> Any:
 class BaseSchema(ma.Schema):
     class Meta:
         # A misspelt field is a mistake the client wants to hear about, not silently dropped.
+        # This refuses unknown body fields; webargs drops unknown query arguments before a
+        # schema sees them, so ``api.arguments`` refuses those, once per request.
         unknown = ma.RAISE
 
     @ma.pre_load
