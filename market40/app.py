@@ -49,6 +49,7 @@ def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from market40 import models  # noqa: F401  (every table registered before migrate sees them)
+    from market40.api.openapi import AccessTablePlugin
     from market40.api.schemas.base import ErrorSchema
     from market40.db import configure_engine_events
     from market40.extensions import api, db, limiter, migrate
@@ -56,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     api.ERROR_SCHEMA = ErrorSchema  # documents errors as a list too (import rows, batch items)
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [AccessTablePlugin()]})
     limiter.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)

@@ -21,9 +21,7 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"
     API_SPEC_OPTIONS = {
         "info": {"description": "The registry, VietQR codes, transactions and reports of Chợ 4.0."},
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        # securitySchemes and each operation's security: api/openapi.py, from the access table.
     }
     PAGINATION_MAX_PAGE_SIZE = 500
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024

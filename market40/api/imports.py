@@ -16,7 +16,8 @@ from werkzeug.datastructures import FileStorage
 
 from market40.api.errors import error_body
 from market40.api.schemas.vendors import ImportFileSchema, ImportResultSchema
-from market40.auth import authorize, current_user
+from market40.auth import caller
+from market40.downloads import CSV, download
 from market40.errors import InvalidInput
 from market40.extensions import db
 from market40.models import Market, User
@@ -77,15 +78,14 @@ class VendorImport(MethodView):
     @blp.alt_response(422, description="Every problem of the file as {row, field, message}")
     @blp.alt_response(409, description="Idempotency-Key reused with a different file")
     @blp.alt_response(413, description="File larger than 5 MB")
-    @blp.doc(security=[{"bearer": []}], parameters=[{
+    @blp.doc(parameters=[{
         "in": "header", "name": "Idempotency-Key", "required": False,
         "schema": {"type": "string", "maxLength": 200},
         "description": "Retries with the same key and file get the first answer"}])
     def post(self, files: dict, code: str) -> Response:
         """Import vendors from a CSV or XLSX file as submitted; one bad row stores nothing."""
-        user = authorize(current_user(), "vendors.import")
         market = get_market(db.session, code)
-        authorize(user, "vendors.import", market=market)
+        user = caller(market=market)
         content = read_upload(files["file"])
         status, body, replayed = import_once(db.session, market, user, content,
                                              request.headers.get(idempotency.HEADER))
@@ -101,8 +101,7 @@ class CsvTemplate(MethodView):
     @blp.response(200, content_type="text/csv")
     def get(self) -> Response:
         """Download the CSV import template (UTF-8 with BOM, header row only)."""
-        return Response(template_csv(), mimetype="text/csv", headers={
-            "Content-Disposition": "attachment; filename=vendors-import-template.csv"})
+        return download(template_csv(), CSV, "vendors-import-template.csv")
 
 
 @blp.route("/vendors/import-template.xlsx")
@@ -111,5 +110,4 @@ class XlsxTemplate(MethodView):
     def get(self) -> Response:
         """Download the XLSX import template, with column help and the bank list."""
         banks = db.session.scalars(banks_query(active=True)).all()
-        return Response(template_xlsx(banks), mimetype=XLSX_TYPE, headers={
-            "Content-Disposition": "attachment; filename=vendors-import-template.xlsx"})
+        return download(template_xlsx(banks), XLSX_TYPE, "vendors-import-template.xlsx")

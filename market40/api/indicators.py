@@ -14,7 +14,7 @@ from market40.api.schemas.indicators import (
     IndicatorStatusSchema,
     IndicatorValueSchema,
 )
-from market40.auth import authorize, current_user
+from market40.auth import caller
 from market40.extensions import db
 from market40.models import Indicator
 from market40.registry.indicators import indicator_history, indicator_statuses, record_indicator
@@ -38,7 +38,7 @@ class Indicators(MethodView):
     @blp.response(201, IndicatorValueSchema)
     def post(self, data: dict[str, Any]) -> Indicator:
         """Enter a dated value of an indicator with its source (department)."""
-        user = authorize(current_user(), "indicators.write")
+        user = caller()
         entry = record_indicator(db.session, user, **data)
         db.session.commit()
         return entry

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from market40.api.pagination import PAGE_PARAMETERS, SelectPage
 from market40.api.schemas.listings import ListingInSchema, ListingQueryArgsSchema, ListingSchema
-from market40.auth import authorize, current_user
+from market40.auth import caller
 from market40.extensions import db
 from market40.models import Listing
 from market40.registry.listings import add_listing, end_listing, listings_query
@@ -38,7 +38,7 @@ class Listings(MethodView):
     def post(self, data: dict[str, Any], code: str) -> Listing:
         """Record a product of the market put on an e-commerce platform."""
         market = get_market(db.session, code)
-        user = authorize(current_user(), "listings.write", market=market)
+        user = caller(market=market)
         listing = add_listing(db.session, market, user, **data)
         db.session.commit()
         return listing
@@ -50,6 +50,6 @@ class ListingById(MethodView):
     def delete(self, code: str, listing_id: int) -> None:
         """End a listing today; the row is kept so earlier reports still count it."""
         market = get_market(db.session, code)
-        user = authorize(current_user(), "listings.write", market=market)
+        user = caller(market=market)
         end_listing(db.session, market, listing_id, user)
         db.session.commit()

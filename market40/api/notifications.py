@@ -68,7 +68,6 @@ class BankNotifications(MethodView):
 class UnmatchedNotifications(MethodView):
     @blp.arguments(UnmatchedQueryArgsSchema, location="query")
     @blp.response(200, UnmatchedNotificationSchema(many=True))
-    @blp.doc(security=[{"bearer": []}])
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)
     def get(self, args: dict[str, Any]) -> sa.Select:
         """List signed notifications that could not be recorded (admins), newest first."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -18,7 +17,8 @@ from market40.api.schemas.reports import (
     SeriesQueryArgsSchema,
     SeriesSchema,
 )
-from market40.auth import authorize, current_user
+from market40.auth import caller
+from market40.downloads import CSV, download
 from market40.extensions import db
 from market40.reports import (
     Scope,
@@ -45,19 +45,11 @@ def csv_alternative(what: str) -> Any:
                             description=f"{what} (JSON, or CSV with format=csv)")
 
 
-def csv_response(text: str, filename: str) -> Response:
-    """A CSV download (``text`` already made formula-safe by reports.csvexport)."""
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def report_scope(args: dict[str, Any]) -> Scope:
     """The scope asked for; vendor figures need a token allowed to see that vendor."""
     scope = resolve_scope(db.session, args["level"], args.get("code"))
     if scope.vendor is not None:
-        authorize(current_user(), "reports.vendor", vendor=scope.vendor)
+        caller(vendor=scope.vendor)
     return scope
 
 
@@ -71,7 +63,7 @@ class Adoption(MethodView):
         report = adoption_report(db.session, report_scope(args), args.get("as_of"), args["window"])
         if args["format"] == "csv":
             name = f"adoption-{report.level}-{report.code}-{report.as_of.isoformat()}.csv"
-            return csv_response(adoption_csv(report, args["lang"]), name)
+            return download(adoption_csv(report, args["lang"]).encode("utf-8"), CSV, name)
         return report
 
 
@@ -90,7 +82,7 @@ class AdoptionSeries(MethodView):
                 f"adoption-{series.level}-{series.code}-{series.granularity}-"
                 f"{series.start.isoformat()}-{series.end.isoformat()}.csv"
             )
-            return csv_response(series_csv(series, args["lang"]), name)
+            return download(series_csv(series, args["lang"]).encode("utf-8"), CSV, name)
         return series
 
 
@@ -104,7 +96,8 @@ class Certification(MethodView):
         certification = certify(db.session, load_ruleset(args["ruleset"]), args.get("as_of"))
         if args["format"] == "csv":
             name = f"certification-{certification.ruleset.name}-{certification.as_of}.csv"
-            return csv_response(certification_csv(certification, args["lang"]), name)
+            text = certification_csv(certification, args["lang"])
+            return download(text.encode("utf-8"), CSV, name)
         return certification
 
 

@@ -10,7 +10,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from market40.api.pagination import PAGE_PARAMETERS, SelectPage
-from market40.api.reports import csv_response
 from market40.api.schemas.base import BINARY, TEXT
 from market40.api.schemas.snapshots import (
     SnapshotDetailSchema,
@@ -22,7 +21,8 @@ from market40.api.schemas.snapshots import (
 )
 from market40.audit import create_snapshot, get_snapshot, snapshots_query, verify_snapshot
 from market40.audit.snapshots import snapshot_body
-from market40.auth import authorize, current_user
+from market40.auth import caller
+from market40.downloads import CSV, PDF, download
 from market40.extensions import db
 from market40.models import Snapshot
 from market40.reports.csvexport import snapshot_csv
@@ -41,17 +41,15 @@ blp = Blueprint(
 
 def _download(snapshot: Snapshot, fmt: str, lang: str) -> Response:
     stem = f"snapshot-{snapshot.id}-{snapshot.ruleset}-{snapshot.as_of.isoformat()}"
+    headers = {"X-Snapshot-SHA256": snapshot.sha256}
     if fmt == "canonical":
-        response = Response(snapshot.body.encode("utf-8"), mimetype=CANONICAL_TYPE)
-    elif fmt == "csv":
-        response = csv_response(snapshot_csv(snapshot_body(snapshot), lang), f"{stem}.csv")
-    else:
-        from market40.audit.pdf import snapshot_pdf
+        return download(snapshot.body.encode("utf-8"), CANONICAL_TYPE, headers=headers)
+    if fmt == "csv":
+        text = snapshot_csv(snapshot_body(snapshot), lang)
+        return download(text.encode("utf-8"), CSV, f"{stem}.csv", headers=headers)
+    from market40.audit.pdf import snapshot_pdf
 
-        response = Response(snapshot_pdf(snapshot, lang), mimetype="application/pdf")
-        response.headers["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
-    response.headers["X-Snapshot-SHA256"] = snapshot.sha256
-    return response
+    return download(snapshot_pdf(snapshot, lang), PDF, f"{stem}.pdf", headers=headers)
 
 
 @blp.route("")
@@ -61,14 +59,13 @@ class Snapshots(MethodView):
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)
     def get(self, args: dict[str, Any]) -> sa.Select:
         """List snapshots, newest first."""
-        authorize(current_user(), "snapshots.read")
         return snapshots_query(args.get("ruleset"))
 
     @blp.arguments(SnapshotInSchema)
     @blp.response(201, SnapshotDetailSchema)
     def post(self, data: dict[str, Any]) -> Snapshot:
         """Freeze the certification of a ruleset as of a date and append it to the chain."""
-        user = authorize(current_user(), "snapshots.create")
+        user = caller()
         snapshot = create_snapshot(db.session, data["ruleset"], data.get("as_of"), user)
         db.session.commit()
         return snapshot
@@ -84,7 +81,6 @@ class SnapshotById(MethodView):
                       description="format=json (default), canonical, csv or pdf")
     def get(self, args: dict[str, Any], snapshot_id: int) -> Any:
         """One snapshot: JSON, its exact canonical bytes, CSV or PDF (``format``)."""
-        authorize(current_user(), "snapshots.read")
         snapshot = get_snapshot(db.session, snapshot_id)
         if args["format"] != "json":
             return _download(snapshot, args["format"], args["lang"])
@@ -96,5 +92,4 @@ class SnapshotVerification(MethodView):
     @blp.response(200, VerificationSchema)
     def get(self, snapshot_id: int) -> Any:
         """Recompute the snapshot's hash and chain, and compare its figures with today's data."""
-        authorize(current_user(), "snapshots.read")
         return verify_snapshot(db.session, snapshot_id)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, request, stream_with_context
+from flask import stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -21,6 +21,7 @@ from market40.api.schemas.transactions import (
     TransactionSchema,
 )
 from market40.auth import current_user
+from market40.downloads import CSV, JSON, download, wants
 from market40.extensions import db
 from market40.localtime import local_now
 from market40.payments import (
@@ -45,27 +46,18 @@ def _filters(args: dict[str, Any]) -> TransactionFilters:
     return TransactionFilters(**{k: v for k, v in args.items() if k != "format"})
 
 
-def _wants_csv(args: dict[str, Any]) -> bool:
-    if args.get("format"):
-        return args["format"] == "csv"
-    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
-
-
 def csv_when_asked(view: Callable[..., Any]) -> Callable[..., Any]:
     """Answer ``format=csv`` / ``Accept: text/csv`` with a streamed export of every
     matching row, before pagination runs (a CSV is the whole selection, not a page)."""
 
     @functools.wraps(view)
     def wrapper(self: MethodView, args: dict[str, Any]) -> Any:
-        if not _wants_csv(args):
+        if wants(args, (("json", JSON), ("csv", CSV))) != "csv":
             return view(self, args)
         statement = export_query(db.session, current_user(), _filters(args))
         stamp = local_now().strftime("%Y%m%d-%H%M")
-        return Response(
-            stream_with_context(csv_chunks(db.session, statement)),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="transactions-{stamp}.csv"'},
-        )
+        return download(stream_with_context(csv_chunks(db.session, statement)), CSV,
+                        f"transactions-{stamp}.csv")
 
     return wrapper
 
@@ -76,7 +68,6 @@ class Transactions(MethodView):
     @blp.response(200, TransactionSchema(many=True))
     @blp.alt_response(200, schema=TEXT, content_type="text/csv",
                       description="A page of transactions, or every match as CSV")
-    @blp.doc(security=[{"bearer": []}])
     @csv_when_asked
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)
     def get(self, args: dict[str, Any]) -> sa.Select:
@@ -90,7 +81,6 @@ class Transactions(MethodView):
     @blp.alt_response(409, description="The vendor cannot receive it (not approved, no "
                                        "account for qr), or the reference is stored with "
                                        "other content")
-    @blp.doc(security=[{"bearer": []}])
     def post(self, item: TransactionIn) -> tuple[Any, int]:
         """Record one transaction (idempotent by reference)."""
         recorded = record_transaction(db.session, current_user(), item)
@@ -106,7 +96,6 @@ class TransactionBatch(MethodView):
     @blp.alt_response(422, description="Nothing stored: every problem as "
                                        "[{index, field, message}]")
     @blp.alt_response(403, description="An item's vendor is outside your markets")
-    @blp.doc(security=[{"bearer": []}])
     def post(self, data: dict[str, Any]) -> BatchResult:
         """Record up to 10,000 transactions, all or nothing; known references are reported."""
         result = record_batch(db.session, current_user(), data["transactions"])

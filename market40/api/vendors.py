@@ -19,7 +19,7 @@ from market40.api.schemas.vendors import (
     VendorQueryArgsSchema,
     VendorSchema,
 )
-from market40.auth import authorize, current_user
+from market40.auth import caller
 from market40.extensions import db
 from market40.models import Vendor
 from market40.registry.markets import get_market
@@ -29,7 +29,6 @@ from market40.registry.vendors import get_vendor, register_vendor, update_vendor
 
 blp = Blueprint("vendors", __name__, url_prefix="/api/v1",
                 description="Vendors (tiểu thương): token required, scoped by market")
-BEARER = [{"bearer": []}]
 
 
 @blp.route("/markets/<code>/vendors")
@@ -37,12 +36,10 @@ class MarketVendors(MethodView):
     @blp.arguments(VendorQueryArgsSchema, location="query")
     @blp.response(200, VendorSchema(many=True))
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)
-    @blp.doc(security=BEARER)
     def get(self, args: dict, code: str) -> sa.Select:
         """List a market's vendors by stall code (a vendor user sees only itself)."""
-        user = authorize(current_user(), "vendors.read")
         market = get_market(db.session, code)
-        authorize(user, "vendors.read", market=market)
+        user = caller(market=market)
         if args.get("goods_category"):
             # An unknown category simply matches nothing.
             args["goods_category"] = canonical_category(args["goods_category"]) or "?"
@@ -51,12 +48,10 @@ class MarketVendors(MethodView):
 
     @blp.arguments(VendorCreateSchema)
     @blp.response(201, VendorSchema)
-    @blp.doc(security=BEARER)
     def post(self, data: dict, code: str) -> Vendor:
         """Register a vendor as a draft; the caller becomes its maker."""
-        user = authorize(current_user(), "vendors.write")
         market = get_market(db.session, code)
-        authorize(user, "vendors.write", market=market)
+        user = caller(market=market)
         data.pop("version", None)
         vendor = register_vendor(db.session, market, data, user)
         db.session.commit()
@@ -66,22 +61,18 @@ class MarketVendors(MethodView):
 @blp.route("/vendors/<id:vendor_id>")
 class VendorById(MethodView):
     @blp.response(200, VendorSchema)
-    @blp.doc(security=BEARER)
     def get(self, vendor_id: int) -> Vendor:
         """Show one vendor."""
-        user = authorize(current_user(), "vendors.read")
         vendor = get_vendor(db.session, vendor_id)
-        authorize(user, "vendors.read", vendor=vendor)
+        caller(vendor=vendor)
         return vendor
 
     @blp.arguments(VendorPatchSchema)
     @blp.response(200, VendorSchema)
-    @blp.doc(security=BEARER)
     def patch(self, data: dict, vendor_id: int) -> Vendor:
         """Edit a vendor; a new bank account on an approved vendor needs approval again."""
-        user = authorize(current_user(), "vendors.write")
         vendor = get_vendor(db.session, vendor_id)
-        authorize(user, "vendors.write", vendor=vendor)
+        user = caller(vendor=vendor)
         version = data.pop("version", None)
         vendor = update_vendor(db.session, vendor, data, user, expected_version=version)
         db.session.commit()

@@ -20,7 +20,7 @@ from market40.api.schemas.vendors import (
     VendorSchema,
     WorkflowActionSchema,
 )
-from market40.auth import authorize, current_user
+from market40.auth import caller
 from market40.extensions import db
 from market40.models import Vendor
 from market40.registry.vendors import get_vendor
@@ -28,15 +28,11 @@ from market40.registry.workflow import bulk_approve, transition
 
 blp = Blueprint("workflow", __name__, url_prefix="/api/v1/vendors",
                 description="Maker-checker: submit, approve, reject, revert")
-BEARER = [{"bearer": []}]
-PERMISSION = {"submit": "vendors.write", "approve": "vendors.approve",
-              "reject": "vendors.approve", "revert": "vendors.approve"}
 
 
 def _move(vendor_id: int, action: str, data: dict[str, Any]) -> Vendor:
-    user = authorize(current_user(), PERMISSION[action])
     vendor = get_vendor(db.session, vendor_id)
-    authorize(user, PERMISSION[action], vendor=vendor)
+    user = caller(vendor=vendor)
     vendor = transition(db.session, vendor, action, user, reason=data.get("reason"),
                         expected_version=data.get("version"))
     db.session.commit()
@@ -47,7 +43,6 @@ def _move(vendor_id: int, action: str, data: dict[str, Any]) -> Vendor:
 class SubmitVendor(MethodView):
     @blp.arguments(WorkflowActionSchema, required=False)
     @blp.response(200, VendorSchema)
-    @blp.doc(security=BEARER)
     def post(self, data: dict, vendor_id: int) -> Vendor:
         """Submit a draft or reverted vendor for approval."""
         return _move(vendor_id, "submit", data or {})
@@ -57,7 +52,6 @@ class SubmitVendor(MethodView):
 class ApproveVendor(MethodView):
     @blp.arguments(WorkflowActionSchema, required=False)
     @blp.response(200, VendorSchema)
-    @blp.doc(security=BEARER)
     def post(self, data: dict, vendor_id: int) -> Vendor:
         """Approve a submitted vendor (not its maker); issues its QR if it has an account."""
         return _move(vendor_id, "approve", data or {})
@@ -67,7 +61,6 @@ class ApproveVendor(MethodView):
 class RejectVendor(MethodView):
     @blp.arguments(ReasonActionSchema)
     @blp.response(200, VendorSchema)
-    @blp.doc(security=BEARER)
     def post(self, data: dict, vendor_id: int) -> Vendor:
         """Reject a submitted vendor for good, with a reason (not its maker)."""
         return _move(vendor_id, "reject", data)
@@ -77,7 +70,6 @@ class RejectVendor(MethodView):
 class RevertVendor(MethodView):
     @blp.arguments(ReasonActionSchema)
     @blp.response(200, VendorSchema)
-    @blp.doc(security=BEARER)
     def post(self, data: dict, vendor_id: int) -> Vendor:
         """Send a submitted or approved vendor back for correction; withdraws its QR."""
         return _move(vendor_id, "revert", data)
@@ -87,10 +79,9 @@ class RevertVendor(MethodView):
 class BulkApprove(MethodView):
     @blp.arguments(BulkApproveSchema)
     @blp.response(200, BulkApproveResultSchema)
-    @blp.doc(security=BEARER)
     def post(self, data: dict) -> dict[str, Any]:
         """Approve many vendors; each id succeeds or fails on its own (per-id outcomes)."""
-        user = authorize(current_user(), "vendors.approve")
+        user = caller()
         items = data.get("items", [])
         ids = [*data.get("ids", []), *(item["id"] for item in items)]
         versions = {item["id"]: item["version"] for item in items}

@@ -6,8 +6,8 @@ before-request check answers 401 (no token) or 403 (the role lacks the permissio
 for every endpoint from this table alone; an ``/api`` rule missing from the table is
 closed (403), and a test fails when one is missing. Keys leave out URL converters.
 Scope needs the objects the URL names, so the views check it with
-``authorize(user, permission, market=, vendor=)`` once they have loaded them; the
-table says which scope each one applies. README's
+``caller(market=, vendor=)`` once they have loaded them (the permission is the
+table's); the table says which scope each one applies. README's
 "Access" section is rendered from this table (``flask --app wsgi access-table``).
 """
 
@@ -22,6 +22,7 @@ from flask import Flask, request
 from market40.auth.identity import current_user
 from market40.auth.policy import PERMISSIONS, authorize
 from market40.errors import Forbidden
+from market40.models import Market, User, Vendor
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,20 @@ def check_access() -> None:
     if access.permission in (PUBLIC, SIGNED) or access.optional_token:
         return
     authorize(current_user(), access.permission)
+
+
+def caller(*, market: Market | None = None, vendor: Vendor | None = None) -> User:
+    """The calling user, allowed this endpoint's permission on ``market`` / ``vendor``.
+
+    The views' one scope helper: the role was checked from ``ENDPOINTS`` before the
+    view ran, and the permission is the table's, so a view names only the objects it
+    loaded from the URL or body. 401 without a token, 403 outside the caller's markets.
+    """
+    rule = request.url_rule
+    access = access_for(request.method, rule.rule) if rule is not None else None
+    if access is None or access.permission in (PUBLIC, SIGNED):
+        raise Forbidden("This endpoint takes no user scope.")
+    return authorize(current_user(), access.permission, market=market, vendor=vendor)
 
 
 def init_app(app: Flask) -> None:
