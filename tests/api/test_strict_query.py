@@ -7,7 +7,7 @@ import re
 import pytest
 
 from market40.auth.access import guarded
-from tests.conftest import auth
+from tests.factories import auth
 
 DOCUMENTS = {"/api/openapi.json", "/api/docs", "/api/docs/assets/<path:filename>"}
 

@@ -6,7 +6,7 @@ import pytest
 
 from market40.errors import NotFound
 from market40.registry.markets import find_market, get_market
-from tests.conftest import auth
+from tests.factories import auth
 
 
 def test_find_market_ignores_case_and_spaces(reference):
