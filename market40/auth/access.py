@@ -59,6 +59,7 @@ ENDPOINTS: dict[str, Access] = {
     "GET /api/docs": _public(),
     "GET /api/docs/assets/<filename>": _public(),
     "GET /api/v1/districts": _public(),
+    "GET /api/v1/communes": _public(),
     "GET /api/v1/banks": _public(),
     "GET /api/v1/markets": _public(),
     "POST /api/v1/markets": Access("markets.write", "province"),

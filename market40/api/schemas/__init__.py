@@ -4,7 +4,9 @@ from market40.api.schemas.base import BaseSchema, HealthSchema, LocalDate, UTCDa
 from market40.api.schemas.reference import (
     BankQueryArgsSchema,
     BankSchema,
+    CommuneQueryArgsSchema,
     CommuneSchema,
+    DatedCommuneSchema,
     DistrictSchema,
 )
 
@@ -12,7 +14,9 @@ __all__ = [
     "BankQueryArgsSchema",
     "BankSchema",
     "BaseSchema",
+    "CommuneQueryArgsSchema",
     "CommuneSchema",
+    "DatedCommuneSchema",
     "DistrictSchema",
     "HealthSchema",
     "LocalDate",
