@@ -91,6 +91,7 @@ CASES = [
     Case("GET", "/api/docs", get("/api/docs")),
     Case("GET", "/api/docs/assets/<filename>", get("/api/docs/assets/swagger-ui.css")),
     Case("GET", f"{V1}/districts", get(f"{V1}/districts")),
+    Case("GET", f"{V1}/communes", get(f"{V1}/communes?as_of=2025-07-01")),
     Case("GET", f"{V1}/banks", get(f"{V1}/banks?q=970436")),
     Case("GET", f"{V1}/markets", get(f"{V1}/markets")),
     Case("POST", f"{V1}/markets", send(f"{V1}/markets", lambda w: {
