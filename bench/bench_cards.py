@@ -35,7 +35,7 @@ from reportlab.lib.utils import ImageReader  # noqa: E402
 
 from market40.render import (  # noqa: E402
     StallCard,
-    _card_layout,
+    card_layout,
     market_sheet_pdf,
     qr,
     qr_png,
@@ -104,7 +104,7 @@ def make_market(count: int) -> list[StallCard]:
 def clear_caches() -> None:
     qr._rows.cache_clear()
     qr._runs.cache_clear()
-    _card_layout._qr_path.cache_clear()
+    card_layout._qr_path.cache_clear()
 
 
 def naive_draw_qr(canvas, payload: str, left: float, top: float, box: float) -> None:
@@ -116,12 +116,12 @@ def naive_draw_qr(canvas, payload: str, left: float, top: float, box: float) -> 
 
 
 def naive_sheet(cards: list[StallCard]) -> bytes:
-    vector = _card_layout.draw_qr
-    _card_layout.draw_qr = naive_draw_qr  # same layout, same text: only the QR differs
+    vector = card_layout.draw_qr
+    card_layout.draw_qr = naive_draw_qr  # same layout, same text: only the QR differs
     try:
         return market_sheet_pdf(cards, title=MARKET)
     finally:
-        _card_layout.draw_qr = vector
+        card_layout.draw_qr = vector
 
 
 def ours_sheet(cards: list[StallCard]) -> bytes:

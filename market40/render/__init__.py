@@ -12,8 +12,9 @@ b'\\x89PNG\\r\\n\\x1a\\n'
 
 from __future__ import annotations
 
-from market40.render.cards import StallCard, market_sheet_pdf, stall_card_pdf
+from market40.render.cards import market_sheet_pdf, stall_card_pdf
 from market40.render.qr import ECC_LEVELS, qr_matrix, qr_png, qr_runs, qr_svg
+from market40.render.stall_card import StallCard
 
 __all__ = [
     "ECC_LEVELS",

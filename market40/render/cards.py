@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import io
 import math
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from market40.render._card_layout import DESIGN_HEIGHT, DESIGN_WIDTH, MUTED, clean, draw_card
+from market40.render.card_layout import DESIGN_HEIGHT, DESIGN_WIDTH, MUTED, clean, draw_card
+from market40.render.document import binary_streams, new_canvas
 from market40.render.fonts import register_pdf_fonts
+from market40.render.stall_card import StallCard
 
-__all__ = ["SHEET_GRID", "StallCard", "market_sheet_pdf", "stall_card_pdf"]
+__all__ = ["SHEET_GRID", "market_sheet_pdf", "stall_card_pdf"]
 
 # Four near-A6 cards per A4 page: the QR symbol stays 45-49 mm (readable from an arm's
 # length and more), and 9-15 mm page margins keep cut marks inside what office printers
@@ -40,66 +38,6 @@ SHEET_CARD_WIDTH = 92 * mm
 SHEET_GAP = 8 * mm
 CUT_MARK_OFFSET = 1 * mm  # marks start this far from the corner, so no mark is on the card
 CUT_MARK_LENGTH = 2.5 * mm
-
-_A85_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True)
-class StallCard:
-    """Everything printed on one stall card. All fields are display strings.
-
-    `payload` is the finished VietQR string (static, tag 01 = 11 for a printed card);
-    `account_holder` is the name the bank's lookup returns (usually upper-case ASCII),
-    which the card tells buyers to check.
-    """
-
-    payload: str
-    vendor_name: str
-    stall_code: str
-    goods: str
-    bank_short_name: str
-    account_number: str
-    account_holder: str
-    market_name: str
-
-    def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if not isinstance(value, str):
-                raise ValueError(f"StallCard.{field.name} must be a string, got {value!r}")
-        for name in ("payload", "vendor_name"):
-            if not getattr(self, name).strip():
-                raise ValueError(f"StallCard.{name} must not be empty")
-
-
-@contextmanager
-def _binary_streams() -> Iterator[None]:
-    """Write page streams Flate-compressed without reportlab's default ASCII85 layer.
-
-    ASCII85 only matters for 7-bit channels nobody uses for PDF any more; reportlab
-    encodes it in pure Python, which took 0.36 s of a 400-card sheet and made it 20%
-    bigger. The switch is a module global in reportlab, so set it only while we write,
-    under a lock (rendering is CPU-bound under the GIL anyway).
-    """
-    with _A85_LOCK:
-        saved = rl_config.useA85
-        rl_config.useA85 = 0
-        try:
-            yield
-        finally:
-            rl_config.useA85 = saved
-
-
-def _canvas(out: io.BytesIO, pagesize: tuple[float, float], title: str) -> Canvas:
-    regular, _ = register_pdf_fonts()
-    # initialFontName: otherwise every page names Helvetica, an unembedded base font.
-    canvas = Canvas(out, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=regular)
-    canvas.setTitle(title)
-    canvas.setAuthor("market40")
-    canvas.setCreator("market40")
-    canvas.setSubject("VietQR stall cards")
-    return canvas
-
 
 def _check_card(card: object, where: str) -> StallCard:
     if not isinstance(card, StallCard):
@@ -115,8 +53,8 @@ def stall_card_pdf(card: StallCard) -> bytes:
     """
     card = _check_card(card, "card")
     out = io.BytesIO()
-    with _binary_streams():
-        canvas = _canvas(out, A6, clean(card.vendor_name))
+    with binary_streams():
+        canvas = new_canvas(out, A6, clean(card.vendor_name))
         draw_card(canvas, card, 0, 0, A6[0])
         canvas.showPage()
         canvas.save()
@@ -172,8 +110,8 @@ def market_sheet_pdf(cards: Sequence[StallCard], *, title: str | None = None) ->
     pages = math.ceil(len(cards) / len(slots))
 
     out = io.BytesIO()
-    with _binary_streams():
-        canvas = _canvas(out, A4, heading or "Thẻ sạp VietQR")
+    with binary_streams():
+        canvas = new_canvas(out, A4, heading or "Thẻ sạp VietQR")
         for page in range(pages):
             batch = cards[page * len(slots) : (page + 1) * len(slots)]
             canvas.setLineWidth(0.3)

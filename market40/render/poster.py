@@ -13,8 +13,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from market40.render._card_layout import draw_qr, fit_text
-from market40.render.cards import _binary_streams, _canvas
+from market40.render.card_layout import draw_qr, fit_text
+from market40.render.document import binary_streams, new_canvas
 from market40.render.fonts import register_pdf_fonts
 
 __all__ = ["enrollment_poster_pdf"]
@@ -33,8 +33,8 @@ def enrollment_poster_pdf(*, market_name: str, title: str, steps: Sequence[str],
     if not url.startswith(("http://", "https://")):
         raise ValueError("the poster's url must be absolute")
     out = io.BytesIO()
-    with _binary_streams():
-        canvas = _canvas(out, A4, f"{title} · {market_name}")
+    with binary_streams():
+        canvas = new_canvas(out, A4, f"{title} · {market_name}", subject=title)
         regular, bold = register_pdf_fonts()
         width, height = A4
         usable = width - 30 * mm

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 import market40.render
-from market40.render import StallCard, _card_layout, market_sheet_pdf, qr, stall_card_pdf
+from market40.render import StallCard, card_layout, market_sheet_pdf, qr, stall_card_pdf
 from market40.render.fonts import register_pdf_fonts
 from tests.heavy import scaled
 
@@ -181,7 +181,7 @@ def test_sheet_text_stays_in_its_slot(cards, pdf_text):
 def _clear_caches() -> None:
     qr._rows.cache_clear()
     qr._runs.cache_clear()
-    _card_layout._qr_path.cache_clear()
+    card_layout._qr_path.cache_clear()
 
 
 def test_same_cards_same_bytes(cards):
@@ -269,16 +269,16 @@ def test_stall_card_is_a_frozen_value(cards):
 )
 def test_fit_text_never_overflows(text, max_lines):
     _, bold = register_pdf_fonts()
-    text = _card_layout.clean(text)
+    text = card_layout.clean(text)
     width = 120.0
-    size, lines = _card_layout.fit_text(
+    size, lines = card_layout.fit_text(
         text, bold, width, largest=18, smallest=9, max_lines=max_lines
     )
     assert 9 <= size <= 18
     assert len(lines) <= max_lines
     for line in lines:
         assert stringWidth(line, bold, size) <= width + 1e-6
-    cut = [line for line in lines if line.endswith(_card_layout.ELLIPSIS)]
+    cut = [line for line in lines if line.endswith(card_layout.ELLIPSIS)]
     if cut:  # only ever the last line, and only at the smallest size
         assert cut == lines[-1:] and len(lines) == max_lines and size == 9
     else:  # nothing lost: the same characters in the same order

@@ -30,11 +30,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from market40.render.fonts import register_pdf_fonts
 from market40.render.qr import qr_runs
+from market40.render.stall_card import StallCard
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
-
-    from market40.render.cards import StallCard
 
 DESIGN_WIDTH = 105.0  # mm, A6 portrait
 DESIGN_HEIGHT = 148.0
