@@ -22,9 +22,8 @@ class DomainError(Exception):
     status = 400
     message = "The request cannot be processed."
 
-    def __init__(self, message: str | None = None, *, details: Any = None) -> None:
+    def __init__(self, message: str | None = None) -> None:
         self.message = message or self.message
-        self.details = details
         super().__init__(self.message)
 
 

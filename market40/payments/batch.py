@@ -105,11 +105,12 @@ def record_batch(
         new = _drop_known(session, items, errors, result)
         errors.raise_if_any()
         try:
-            result.stored = _insert(session, new, markets, source_for(actor))
+            with session.begin_nested():
+                result.stored = _insert(session, new, markets, source_for(actor))
         except IntegrityError:
             # A concurrent request stored some of these references after we looked:
-            # start again from a clean transaction; they are now "known".
-            session.rollback()
+            # back to the savepoint (the caller's own writes stay) and look again;
+            # they are now "known".
             result.known.clear()
             if attempt == 2:
                 message = "Concurrent writes of the same references; retry the batch."

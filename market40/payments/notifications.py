@@ -178,10 +178,10 @@ def _log_unmatched(
             return entry
         entry = UnmatchedNotification(reference=reference, reason=reason[:300], body=body,
                                       received_at=now, last_received_at=now)
-        session.add(entry)
         try:
-            session.flush()
+            with session.begin_nested():
+                session.add(entry)
             return entry
         except IntegrityError:  # a retry of the same notification, logged concurrently
-            session.rollback()
+            continue
     raise Conflict("The same notification is being logged concurrently; retry.")

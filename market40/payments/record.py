@@ -108,8 +108,8 @@ def store_transaction(
 
     Two requests with the same reference may race: the loser's INSERT fails on the
     unique index (PostgreSQL makes it wait for the winner's commit first; SQLite
-    serialises writers), so it rolls back and answers with the winner's row. The
-    rollback ends the caller's transaction: call this before any other write.
+    serialises writers), so it rolls back to its savepoint and answers with the
+    winner's row. Whatever the caller wrote before stays in its transaction.
     """
     existing = _stored(session, item.reference)
     if existing is not None:
@@ -125,11 +125,10 @@ def store_transaction(
         reference=item.reference,
         payload=payload,
     )
-    session.add(transaction)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(transaction)
     except IntegrityError:
-        session.rollback()
         existing = _stored(session, item.reference)
         if existing is None:
             raise

@@ -137,20 +137,8 @@ def transition(
     return vendor
 
 
-def submit(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
-    return transition(session, vendor, "submit", actor, **kwargs)  # type: ignore[arg-type]
 
 
-def approve(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
-    return transition(session, vendor, "approve", actor, **kwargs)  # type: ignore[arg-type]
-
-
-def reject(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
-    return transition(session, vendor, "reject", actor, **kwargs)  # type: ignore[arg-type]
-
-
-def revert(session: Session, vendor: Vendor, actor: Actor, **kwargs: object) -> Vendor:
-    return transition(session, vendor, "revert", actor, **kwargs)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -185,7 +173,8 @@ def bulk_approve(session: Session, ids: Iterable[int], actor: User,
                 vendor = get_vendor(session, vendor_id)
                 if not can(actor, "vendors.approve", vendor=vendor):
                     raise Forbidden(f"vendor {vendor_id} is not in your markets")
-                approve(session, vendor, actor, expected_version=versions.get(vendor_id))
+                transition(session, vendor, "approve", actor,
+                           expected_version=versions.get(vendor_id))
             outcomes.append(BulkOutcome(vendor_id, "approved", 200, status=vendor.status))
         except DomainError as error:
             status = None

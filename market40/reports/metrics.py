@@ -12,21 +12,6 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
-# Counts in the order reports show them; all of them add across markets.
-COUNT_METRICS = (
-    "registered",
-    "with_qr",
-    "active",
-    "sales_count",
-    "sales_value",
-    "qr_sales_count",
-    "qr_sales_value",
-    "fees_count",
-    "fees_value",
-    "qr_fees_count",
-    "qr_fees_value",
-    "online_products",
-)
 # ratio -> (numerator, denominator)
 RATIO_METRICS: dict[str, tuple[str, str]] = {
     "coverage": ("with_qr", "registered"),
@@ -72,10 +57,6 @@ def ratio_text(value: Fraction | None, places: int = RATIO_PLACES) -> str | None
         return None
     exact = Decimal(value.numerator) / Decimal(value.denominator)
     return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
-
-
-def ratio_float(value: Fraction | None) -> float | None:
-    return None if value is None else float(value)
 
 
 @dataclass(frozen=True, slots=True)

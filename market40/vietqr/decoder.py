@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from . import spec
 from .exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from .payload import VietQRPayload, _trusted
+from .spec import COUNTRY_VN, CURRENCY_VND
 from .tlv import parse
 
 __all__ = ["decode", "is_valid", "validate"]
@@ -194,8 +195,8 @@ def _read(
         raise InvalidFormat(
             f"52: the merchant category code is 4 digits, got {mcc!r}", field="52", value=mcc
         )
-    if get("53") != "704":  # spec.CURRENCY_VND
-        _bad_fixed(get("53"), "53", "currency", "704 (VND)")
+    if get("53") != CURRENCY_VND:
+        _bad_fixed(get("53"), "53", "currency", f"{CURRENCY_VND} (VND)")
     amount: int | None = None
     value = get("54")
     if value is not None:
@@ -203,8 +204,8 @@ def _read(
             amount = int(value)
         else:
             amount = _read_amount(value, notes)
-    if get("58") != "VN":  # spec.COUNTRY_VN
-        _bad_fixed(get("58"), "58", "country code", "'VN'")
+    if get("58") != COUNTRY_VN:
+        _bad_fixed(get("58"), "58", "country code", f"{COUNTRY_VN!r}")
 
     name = get("59")
     if name is not None and not (len(name) <= _NAME_MAX and name.isascii() and name.isprintable()):
