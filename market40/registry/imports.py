@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from market40.errors import InvalidInput
 from market40.models import Market, Vendor
 from market40.registry.audit import Actor
-from market40.registry.spreadsheets import read_rows
+from market40.registry.spreadsheets import MAX_REPORTED_PROBLEMS, read_rows
 from market40.registry.validation import BankDirectory
 from market40.registry.vendors import check_vendor_rows, register_vendors
 
@@ -30,9 +30,12 @@ def import_vendors(session: Session, market: Market, content: bytes, actor: Acto
     problems = sorted([*problems, *row_problems], key=lambda p: p.row)
     if problems:
         bad_rows = len({p.row for p in problems})
+        shown = problems[:MAX_REPORTED_PROBLEMS]
+        listed = f"; the first {len(shown)} are listed" if len(shown) < len(problems) else ""
         raise InvalidInput(
-            [asdict(p) for p in problems],
-            message=f"{len(problems)} problem(s) on {bad_rows} row(s); nothing was imported",
+            [asdict(p) for p in shown],
+            message=f"{len(problems)} problem(s) on {bad_rows} row(s){listed}; nothing was "
+                    "imported",
         )
     if not cleaned:
         raise InvalidInput({"file": ["has a header but no vendor rows"]},

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -23,7 +25,23 @@ from market40.registry.validation import (
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DATA_ROWS = 5_000
 # Blank rows an XLSX may carry below its data (formatting applied to whole columns).
-MAX_SCANNED_ROWS = 50_000
+MAX_SCANNED_ROWS = 20_000
+# The template has 9 columns; a few more (notes a board adds) are fine. Bounding the
+# cells of a row bounds the whole file's work: rows x cells, each scanned once.
+MAX_COLUMNS = 50
+# A CSV line longer than this is refused before the csv module splits it into cells.
+MAX_LINE_CHARS = 10_000
+# Every bad file is answered well inside a worker's timeout.
+MAX_READ_SECONDS = 1.5
+# An error body lists at most this many row problems, and says how many there were.
+MAX_REPORTED_PROBLEMS = 100
+# Worksheet XML is counted before openpyxl parses it (openpyxl scans a sheet in full
+# just to open it when the sheet declares no dimension): a genuine 5,000-row list is a
+# few MB with ~50,000 cell elements.
+MAX_SHEET_BYTES = 30 * 1024 * 1024
+MAX_SHEET_CELLS = 250_000
+MAX_ROW_CELLS = 200  # cell elements of one <row>, blank styled ones included
+SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])")
 # A 5 MB ZIP can inflate a lot; a genuine 5,000-row sheet is a few MB of XML. The sizes
 # are the ones the archive declares: Python's zipfile never inflates a member past its
 # declared size (and then fails its CRC), so a lying header cannot get round them.
@@ -56,9 +74,12 @@ def sniff(content: bytes) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 members = archive.infolist()
-        except (zipfile.BadZipFile, ValueError, EOFError):
+                check_archive(members)
+                check_sheets(archive, members)
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError) as error:
+            if isinstance(error, zipfile.BadZipFile) and "CRC" in str(error):
+                raise _unreadable(error) from None
             raise file_problem("is a damaged ZIP/XLSX file") from None
-        check_archive(members)
         return "xlsx"
     if b"\x00" in content[:4096]:
         raise file_problem("is neither CSV nor XLSX")
@@ -81,6 +102,35 @@ def check_archive(members: Sequence[zipfile.ZipInfo]) -> None:
                                "a compression bomb, not a vendor list")
 
 
+def check_sheets(archive: zipfile.ZipFile, members: Sequence[zipfile.ZipInfo]) -> None:
+    """Count each worksheet's rows and cells in its raw XML, before any XML parser runs."""
+    for info in members:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        if info.file_size > MAX_SHEET_BYTES:
+            raise file_problem(f"sheet {info.filename} unpacks to more than "
+                               f"{MAX_SHEET_BYTES // (1024 * 1024)} MB")
+        xml = archive.read(info)  # never more than the declared size (zipfile checks it)
+        rows = cells = in_row = 0
+        for match in SHEET_TAG.finditer(xml):
+            if match.group(1) == b"row":
+                rows += 1
+                in_row = 0
+                if rows > MAX_SCANNED_ROWS + 1:
+                    raise file_problem(f"has more than {MAX_SCANNED_ROWS:,} rows (blank ones "
+                                       "included); delete the unused rows")
+                continue
+            cells += 1
+            in_row += 1
+            if in_row > MAX_ROW_CELLS:
+                raise file_problem(f"row {rows} has more than {MAX_ROW_CELLS} cells (blank "
+                                   f"ones included); a vendor row has "
+                                   f"{len(VENDOR_INPUT_FIELDS)}")
+            if cells > MAX_SHEET_CELLS:
+                raise file_problem(f"has more than {MAX_SHEET_CELLS:,} cells (blank ones "
+                                   "included); delete unused rows and columns, or split it")
+
+
 def _csv_rows(content: bytes) -> Iterator[list[Any]]:
     try:
         text = content.decode("utf-8-sig")
@@ -89,6 +139,14 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
             "is not UTF-8 text: in Excel choose Save As > 'CSV UTF-8 (Comma delimited)', "
             "or upload the .xlsx"
         ) from None
+    lines = text.split("\n")
+    longest = max(lines, key=len)
+    if len(longest) > MAX_LINE_CHARS:
+        number = lines.index(longest) + 1
+        raise file_problem(f"line {number} is longer than {MAX_LINE_CHARS:,} characters; a "
+                           f"vendor row has {len(VENDOR_INPUT_FIELDS)} cells, at most "
+                           f"{MAX_COLUMNS} are read")
+    del lines
     first_line = text.split("\n", 1)[0]
     try:
         dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t")
@@ -109,7 +167,9 @@ def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers declare a wrong size: read what is there
-        rows = sheet.iter_rows(values_only=True)
+        # Read one column past the bound, so a value there is seen and refused, and no
+        # row is padded to a far cell (a blank cell in column XFD made 16,384 per row).
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
         while True:
             try:
                 row = next(rows)
@@ -150,8 +210,16 @@ def read_rows(
     problems: list[RowProblem] = []
     header: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
+    deadline = time.monotonic() + MAX_READ_SECONDS
     try:
         for number, cells in enumerate(source, start=1):
+            if time.monotonic() > deadline:
+                raise file_problem(f"took too long to read (over {MAX_READ_SECONDS} s); "
+                                   "delete unused rows, columns and formatting, or split it")
+            if len(cells) > MAX_COLUMNS and any(not _blank(c) for c in cells[MAX_COLUMNS:]):
+                raise file_problem(f"row {number} has more than {MAX_COLUMNS} cells; a "
+                                   f"vendor row has {len(columns)}")
+            cells = cells[:MAX_COLUMNS]
             if number > MAX_SCANNED_ROWS + 1:
                 raise file_problem(f"has more than {MAX_SCANNED_ROWS} rows (blank ones "
                                    "included); delete the unused rows")
