@@ -1,29 +1,18 @@
-"""Column headers of the CSV exports and PDF, in English (the metric names) and Vietnamese."""
+"""Column headers of the CSV exports and PDF: English (the metric codes, for machines) and
+Vietnamese (the glossary's names, for people)."""
 
 from __future__ import annotations
 
+from market40.reports.glossary import TERMS
 from market40.reports.metrics import METRICS
 
 LANGUAGES = ("en", "vi")
 
+# Metric headers are the glossary's one name per measure; money columns say their unit.
 VI = {
-    "registered": "Số tiểu thương đăng ký",
-    "with_qr": "Có mã QR",
-    "coverage": "Tỷ lệ phủ QR",
-    "active": "Tiểu thương có giao dịch QR",
-    "active_rate": "Tỷ lệ tiểu thương hoạt động",
-    "sales_count": "Số giao dịch bán hàng",
-    "sales_value": "Giá trị bán hàng (đồng)",
-    "qr_sales_count": "Số giao dịch QR",
-    "qr_sales_value": "Giá trị giao dịch QR (đồng)",
-    "cashless_share_count": "Tỷ lệ không tiền mặt (số giao dịch)",
-    "cashless_share_value": "Tỷ lệ không tiền mặt (giá trị)",
-    "fees_count": "Số khoản phí thu",
-    "qr_fees_count": "Số khoản phí thu qua QR",
-    "fees_cashless_share": "Tỷ lệ thu phí không tiền mặt",
-    "fees_value": "Tổng phí thu (đồng)",
-    "qr_fees_value": "Phí thu qua QR (đồng)",
-    "online_products": "Sản phẩm trên sàn TMĐT",
+    metric: term.name_vi + (" (đồng)" if metric.endswith("_value") else "")
+    for metric, term in TERMS.items()
+} | {
     "level": "Cấp",
     "code": "Mã",
     "name": "Tên",

@@ -8,7 +8,9 @@ from flask import Blueprint, Response, request
 from flask_wtf.csrf import generate_csrf
 
 from market40.auth import can
+from market40.reports.glossary import TERMS
 from market40.reports.metrics import RATIO_METRICS
+from market40.web.figures import basis
 from market40.web.i18n import (
     LANGUAGES,
     current_lang,
@@ -52,4 +54,6 @@ def template_globals() -> dict[str, Any]:
         "csrf_token": generate_csrf,
         "has_message": has_message,
         "ratio_metrics": RATIO_METRICS,
+        "basis": basis,
+        "glossary": TERMS,
     }

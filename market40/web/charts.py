@@ -8,6 +8,14 @@ desktop, read out by screen readers), and the caller shows the same figures in a
 
 A value of ``None`` is "undefined" (a ratio with a zero denominator): a gap in a line,
 no bar, never a zero.
+
+An SVG scales with its box, text included: a 640-unit-wide chart squeezed onto a
+phone would print its labels at 6 px. ``responsive`` therefore draws each chart
+twice, a wide one for screens from 40rem and a narrow one (fewer labels, larger
+font) for phones, and the stylesheet shows one of them; both carry the same
+title and values. Axes fit the data: the scale runs to a round number just above
+the largest value (``y_limit`` caps it, e.g. at 100 % for shares), so a 27 % series
+does not lie flat on a 0–100 % axis.
 """
 
 from __future__ import annotations
@@ -15,13 +23,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 
 WIDTH = 640
 HEIGHT = 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 12, 12, 40
+FONT = 12  # text size in SVG units: ~12 px where the wide chart is drawn ~640 px wide
+PAD_RIGHT, PAD_TOP = 12, 12
 MAX_X_LABELS = 8
+# The phone variant: 330 units in a ~324 px box at 390 px (13.7 px text; 12.5 px at 360 px).
+NARROW = {"width": 330, "height": 240, "font": 14, "max_labels": 4}
 
 
 @dataclass(frozen=True)
@@ -49,8 +61,16 @@ def ticks(maximum: float, count: int = 4) -> list[float]:
     return [maximum * i / count for i in range(count + 1)]
 
 
-def _label_step(n: int) -> int:
-    return max(1, math.ceil(n / MAX_X_LABELS))
+def _label_step(n: int, max_labels: int = MAX_X_LABELS) -> int:
+    return max(1, math.ceil(n / max_labels))
+
+
+def _scale(known: Sequence[float], y_max: float | None, y_limit: float | None) -> float:
+    """The axis maximum: fixed, or a round number above the data (capped at ``y_limit``)."""
+    if y_max is not None:
+        return y_max
+    top = nice_ceiling(max(known))
+    return min(top, y_limit) if y_limit is not None else top
 
 
 def _attrs(**values: object) -> str:
@@ -60,10 +80,14 @@ def _attrs(**values: object) -> str:
 class _Frame:
     """Maps data coordinates to the plot area inside the padding."""
 
-    def __init__(self, n: int, y_max: float, width: int, height: int) -> None:
-        self.n, self.y_max = n, y_max
-        self.left, self.right = PAD_LEFT, width - PAD_RIGHT
-        self.top, self.bottom = PAD_TOP, height - PAD_BOTTOM
+    def __init__(self, n: int, y_max: float, width: int, height: int, font: float,
+                 y_format: Callable[[float], str]) -> None:
+        self.n, self.y_max, self.font = n, y_max, font
+        # Room for the longest y label (about 0.6 em a character) and the x labels below.
+        longest = max(len(y_format(tick)) for tick in ticks(y_max))
+        self.left = math.ceil(longest * 0.6 * font + 10)
+        self.right = width - PAD_RIGHT
+        self.top, self.bottom = PAD_TOP, height - math.ceil(font * 2 + 6)
 
     @property
     def slot(self) -> float:
@@ -77,29 +101,32 @@ class _Frame:
         return self.bottom - share * (self.bottom - self.top)
 
 
-def _open(chart_id: str, title: str, width: int, height: int, css: str) -> list[str]:
+def _open(chart_id: str, title: str, width: int, height: int, css: str,
+          font: float = FONT) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" {_attrs(viewBox=f"0 0 {width} {height}")} '
-        f'{_attrs(class_=f"chart {css}", role="img", aria_labelledby=f"{chart_id}-title")}>',
+        f'{_attrs(class_=f"chart {css}", role="img", aria_labelledby=f"{chart_id}-title")} '
+        f'{_attrs(font_size=font)}>',
         f'<title {_attrs(id=f"{chart_id}-title")}>{escape(title)}</title>',
     ]
 
 
-def _axes(frame: _Frame, labels: Sequence[str], y_format: Callable[[float], str]) -> list[str]:
+def _axes(frame: _Frame, labels: Sequence[str], y_format: Callable[[float], str],
+          max_labels: int = MAX_X_LABELS) -> list[str]:
     parts = ['<g class="axis">']
     for tick in ticks(frame.y_max):
         y = round(frame.y(tick), 1)
         parts.append(f'<line {_attrs(class_="grid", x1=frame.left, x2=frame.right, y1=y, y2=y)}/>')
         parts.append(
-            f'<text {_attrs(class_="y-label", x=frame.left - 6, y=y + 4, text_anchor="end")}>'
+            f'<text {_attrs(class_="y-label", x=frame.left - 6, y=round(y + frame.font / 3, 1), text_anchor="end")}>'  # noqa: E501
             f"{escape(y_format(tick))}</text>"
         )
-    step = _label_step(len(labels))
+    step = _label_step(len(labels), max_labels)
     for i, label in enumerate(labels):
         if i % step == 0:
             x = round(frame.x(i), 1)
             parts.append(
-                f'<text {_attrs(class_="x-label", x=x, y=frame.bottom + 18, text_anchor="middle")}>'
+                f'<text {_attrs(class_="x-label", x=x, y=round(frame.bottom + frame.font * 1.5, 1), text_anchor="middle")}>'  # noqa: E501
                 f"{escape(label)}</text>"
             )
     parts.append(
@@ -109,8 +136,9 @@ def _axes(frame: _Frame, labels: Sequence[str], y_format: Callable[[float], str]
     return parts
 
 
-def _empty(chart_id: str, title: str, message: str, width: int, height: int) -> Markup:
-    parts = _open(chart_id, title, width, height, "chart-empty")
+def _empty(chart_id: str, title: str, message: str, width: int, height: int,
+           font: float = FONT) -> Markup:
+    parts = _open(chart_id, title, width, height, "chart-empty", font)
     parts.append(
         f'<text {_attrs(class_="empty", x=width / 2, y=height / 2, text_anchor="middle")}>'
         f"{escape(message)}</text></svg>"
@@ -127,21 +155,23 @@ def bar_chart(
     y_format: Callable[[float], str],
     value_format: Callable[[float | None], str] | None = None,
     y_max: float | None = None,
+    y_limit: float | None = None,
     empty_text: str = "No data",
     width: int = WIDTH,
     height: int = HEIGHT,
+    font: float = FONT,
+    max_labels: int = MAX_X_LABELS,
 ) -> Markup:
     """Vertical bars, one per label; ``y_max`` fixes the scale (1.0 for shares)."""
     if len(labels) != len(values):
         raise ValueError(f"{len(labels)} labels but {len(values)} values")
     known = [v for v in values if v is not None]
     if not known:
-        return _empty(chart_id, title, empty_text, width, height)
-    top = y_max if y_max is not None else nice_ceiling(max(known))
-    frame = _Frame(len(values), top, width, height)
+        return _empty(chart_id, title, empty_text, width, height, font)
+    frame = _Frame(len(values), _scale(known, y_max, y_limit), width, height, font, y_format)
     show = value_format or y_format
-    parts = _open(chart_id, title, width, height, "chart-bars")
-    parts += _axes(frame, labels, y_format)
+    parts = _open(chart_id, title, width, height, "chart-bars", font)
+    parts += _axes(frame, labels, y_format, max_labels)
     bar_width = round(max(frame.slot * 0.7, 1.0), 1)
     parts.append('<g class="bars">')
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -167,9 +197,12 @@ def line_chart(
     y_format: Callable[[float], str],
     value_format: Callable[[float | None], str] | None = None,
     y_max: float | None = None,
+    y_limit: float | None = None,
     empty_text: str = "No data",
     width: int = WIDTH,
     height: int = HEIGHT,
+    font: float = FONT,
+    max_labels: int = MAX_X_LABELS,
 ) -> Markup:
     """One polyline per series, with a dot per known value; None breaks the line."""
     for s in series:
@@ -179,12 +212,11 @@ def line_chart(
             )
     known = [v for s in series for v in s.values if v is not None]
     if not known:
-        return _empty(chart_id, title, empty_text, width, height)
-    top = y_max if y_max is not None else nice_ceiling(max(known))
-    frame = _Frame(len(labels), top, width, height)
+        return _empty(chart_id, title, empty_text, width, height, font)
+    frame = _Frame(len(labels), _scale(known, y_max, y_limit), width, height, font, y_format)
     show = value_format or y_format
-    parts = _open(chart_id, title, width, height, "chart-lines")
-    parts += _axes(frame, labels, y_format)
+    parts = _open(chart_id, title, width, height, "chart-lines", font)
+    parts += _axes(frame, labels, y_format, max_labels)
     for number, s in enumerate(series, start=1):
         parts.append(f'<g {_attrs(class_=f"series series-{number}")}>')
         points = [
@@ -232,9 +264,22 @@ def meter(value: float | None, maximum: float, *, title: str, width: int = 120,
     )
 
 
+def responsive(draw: Callable[..., Markup], chart_id: str, *args: Any, **kwargs: Any) -> Markup:
+    """``draw`` (bar_chart or line_chart) twice: wide for desktops, narrow for phones."""
+    wide = draw(chart_id, *args, **kwargs)
+    narrow = draw(f"{chart_id}-narrow", *args, **(kwargs | NARROW))
+    return Markup(
+        f'<div class="chart-box"><div class="chart-wide">{wide}</div>'
+        f'<div class="chart-narrow">{narrow}</div></div>'
+    )
+
+
 def legend_pairs(series: Sequence[Series]) -> list[tuple[int, str]]:
     """(series number, name) for an HTML legend whose swatches share the series' classes."""
     return [(n, s.name) for n, s in enumerate(series, start=1)]
 
 
-__all__ = ["Series", "bar_chart", "legend_pairs", "line_chart", "meter", "nice_ceiling", "ticks"]
+__all__ = [
+    "Series", "bar_chart", "legend_pairs", "line_chart", "meter", "nice_ceiling", "responsive",
+    "ticks",
+]

@@ -8,6 +8,8 @@ placeholders, and that no entry is left unused.
 
 from __future__ import annotations
 
+from market40.reports.glossary import TERMS
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # Frame
     "site.name": ("Chợ 4.0 Thái Nguyên", "Market 4.0 Thái Nguyên"),
@@ -42,26 +44,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.no": ("Chưa đạt", "No"),
     "common.newer": ("Mới hơn", "Newer"),
     "common.older": ("Cũ hơn", "Older"),
+    "basis.window": ("{n} ngày", "{n} days"),
+    "basis.on_day": ("ngày {day}", "on {day}"),
+    # A bad filter value: said next to the field, in words
+    "invalid.as_of": (
+        "Ngày không hợp lệ. Hãy chọn một ngày trên lịch; đang hiện số liệu hôm nay.",
+        "That is not a valid date. Pick a day from the calendar; today's figures are shown.",
+    ),
+    "invalid.as_of_future": (
+        "Chưa có số liệu cho ngày sau hôm nay ({today}); đang hiện số liệu hôm nay.",
+        "There are no figures after today ({today}); today's figures are shown.",
+    ),
+    "invalid.window": (
+        "Khoảng thời gian phải từ 1 đến 366 ngày; đang hiện 30 ngày.",
+        "The period must be 1 to 366 days; 30 days are shown.",
+    ),
+    "invalid.ruleset": (
+        "Không có bộ tiêu chí này; đang hiện bộ tiêu chí chính thức.",
+        "There is no such ruleset; the official one is shown.",
+    ),
+    "invalid.other": (
+        "Giá trị trong đường dẫn không hợp lệ nên đã dùng giá trị mặc định.",
+        "A value in the link was not valid, so the default is used.",
+    ),
     "chart.empty": ("Chưa có số liệu trong khoảng này", "No data in this period"),
     "chart.as_table": ("Xem số liệu dạng bảng", "Show the figures as a table"),
-    # Metrics (DESIGN.md §5)
-    "metric.registered": ("Tiểu thương đăng ký", "Registered vendors"),
-    "metric.with_qr": ("Tiểu thương có mã QR", "Vendors with QR"),
-    "metric.coverage": ("Tỷ lệ có mã QR", "QR coverage"),
-    "metric.active": ("Tiểu thương có giao dịch QR", "Vendors with QR sales"),
-    "metric.active_rate": ("Tỷ lệ sử dụng QR", "Active rate"),
-    "metric.sales_count": ("Số giao dịch bán hàng", "Sales"),
-    "metric.sales_value": ("Giá trị bán hàng", "Sales value"),
-    "metric.qr_sales_count": ("Số giao dịch QR", "QR sales"),
-    "metric.qr_sales_value": ("Giá trị giao dịch QR", "QR sales value"),
-    "metric.cashless_share_count": ("Tỷ lệ giao dịch không tiền mặt", "Cashless share"),
-    "metric.cashless_share_value": ("Tỷ lệ giá trị không tiền mặt", "Cashless share of value"),
-    "metric.fees_count": ("Số khoản phí", "Fees"),
-    "metric.qr_fees_count": ("Số khoản phí qua QR", "Fees paid by QR"),
-    "metric.fees_cashless_share": ("Tỷ lệ thu phí không tiền mặt", "Fees paid cashless"),
-    "metric.fees_value": ("Tổng phí thu", "Fees value"),
-    "metric.qr_fees_value": ("Phí thu qua QR", "Fees value by QR"),
-    "metric.online_products": ("Sản phẩm trên sàn TMĐT", "Products online"),
+    # Metrics (DESIGN.md §5): names come from reports.glossary, filled in below.
     "metric.market": ("Chợ", "Market"),
     "metric.certified": ("Đạt Chợ 4.0", "Certified"),
     # Overview
@@ -72,6 +80,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "overview.ruleset": ("Bộ tiêu chí", "Ruleset"),
     "overview.example": ("ví dụ", "example"),
+    "overview.official": ("chính thức", "official"),
+    "overview.example_badge": ("Ví dụ", "Example"),
+    "overview.official_badge": ("Chính thức", "Official"),
+    "overview.show": ("Hiện các chợ", "Markets shown"),
+    "overview.show.all": ("Tất cả ({n} chợ)", "All ({n} markets)"),
+    "overview.show.with_data": ("Chỉ chợ có số liệu ({n} chợ)", "Only markets with data ({n})"),
+    "overview.markets_with_data": (
+        "chợ có tiểu thương đăng ký / tổng số chợ",
+        "markets with registered vendors / all markets",
+    ),
+    "overview.trend.gaps": (
+        "Tháng chưa có số liệu để trống (–), không tính là 0 %.",
+        "Months without figures are left blank (–), not counted as 0%.",
+    ),
+    "overview.trend.partial": (
+        "* Tháng hiện tại chưa hết: số liệu đến ngày {day}.",
+        "* The current month is not over: figures up to {day}.",
+    ),
+    "overview.table_lead": (
+        "Mỗi tiêu chí ghi giá trị của chợ và Đạt/Chưa đạt. Chợ chưa có tiểu thương "
+        "đăng ký là chưa có số liệu và xếp cuối bảng.",
+        "Each criterion shows the market's value and whether it passes. Markets with no "
+        "registered vendor have no data yet and come last.",
+    ),
+    "overview.result": ("Kết quả", "Result"),
+    "overview.no_data": ("Chưa có số liệu", "No data yet"),
+    "glossary.title": ("Cách tính các chỉ số", "How the figures are counted"),
+    "ruleset.tn-2022": (
+        "Tiêu chí Chợ 4.0 tỉnh Thái Nguyên, mục tiêu cuối năm 2022",
+        "Thái Nguyên Chợ 4.0 criteria, 2022 year-end targets",
+    ),
+    "ruleset.tn-pilot-example": (
+        "Ví dụ: mức thí điểm Thái Nguyên (70 % có mã QR, một nửa số đó dùng QR)",
+        "Example: Thái Nguyên pilot level (70% with QR, half of them using it)",
+    ),
     "overview.example_note": (
         "Bộ tiêu chí ví dụ, không phải tiêu chí chính thức",
         "An example ruleset, not an official one",
@@ -83,15 +126,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.criteria": ("Tiêu chí", "Criteria"),
     "overview.markets": ("Số chợ", "Markets"),
     "overview.certified": ("Đạt chuẩn", "Certified"),
-    "overview.vendors_with_qr": (
-        "{with_qr} / {registered} tiểu thương có mã QR",
-        "{with_qr} of {registered} vendors have a QR code",
-    ),
-    "overview.active_vendors": (
-        "{active} tiểu thương có giao dịch QR",
-        "{active} vendors with QR sales",
-    ),
-    "overview.cashless_value": ("{value} theo giá trị", "{value} by value"),
     "overview.by_district": ("Theo huyện/thành phố", "By district"),
     "overview.by_grade": ("Theo hạng chợ", "By market grade"),
     "overview.trend.title": (
@@ -110,11 +144,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "market.window": ("Khoảng thời gian", "Period"),
     "market.days": ("{n} ngày", "{n} days"),
-    "market.active": ("Tiểu thương dùng QR", "Active vendors"),
-    "market.active_rate": ("{rate} số tiểu thương có QR", "{rate} of vendors with QR"),
-    "market.cashless_detail": ("{qr} / {all} giao dịch", "{qr} of {all} sales"),
-    "market.cashless_value_detail": ("{qr} qua QR", "{qr} by QR"),
-    "market.fees_detail": ("{qr} / {all} khoản phí", "{qr} of {all} fees"),
     "market.daily.title": (
         "Tỷ lệ giao dịch không tiền mặt theo ngày",
         "Cashless share of sales by day",
@@ -314,6 +343,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The error has been logged. Please try again later.",
     ),
 }
+
+# One name per measure: the glossary's, the same words as the CSV and the PDF.
+MESSAGES |= {f"metric.{m}": (t.name_vi, t.name_en) for m, t in TERMS.items()}
+MESSAGES |= {f"define.{m}": (t.definition_vi, t.definition_en) for m, t in TERMS.items()}
 
 # Statuses of the vendor workflow, shown on the board and vendor pages.
 MESSAGES |= {

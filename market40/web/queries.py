@@ -19,7 +19,7 @@ from market40.localtime import day_end_utc
 from market40.models import DailyRollup, Listing, Market, Transaction, Vendor
 
 # Vendors that are waiting for a step, in the order a board works through them.
-FOLLOW_UP_ORDER = ("submitted", "reverted", "draft", "approved", "rejected")
+FOLLOW_UP_ORDER = ("submitted", "reverted", "draft", "approved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +104,16 @@ def why_no_code(vendor: Vendor) -> str:
 def follow_ups(session: Session, market: Market) -> list[FollowUp]:
     """Vendors of the market that buyers cannot pay by QR today, with what is missing.
 
-    Closed vendors have left the market and are not listed; approved vendors are
-    listed only when they lack an account or an issued code.
+    Exactly the registered vendors without a QR code (DESIGN.md §5: registered minus
+    with_qr), so the list's length agrees with the coverage figure: closed vendors have
+    left the market and rejected ones are not registered, so neither needs a follow-up;
+    approved vendors are listed only when they lack an account or an issued code.
     """
     statement = (
         sa.select(Vendor)
         .where(
             Vendor.market_id == market.id,
-            Vendor.status != "closed",
+            Vendor.status.not_in(("closed", "rejected")),
             sa.or_(
                 Vendor.status != "approved",
                 Vendor.bank_bin.is_(None),

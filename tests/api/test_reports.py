@@ -127,9 +127,10 @@ def test_csv_in_english_and_vietnamese(client, scenario):
     assert values["fees_cashless_share"] == "0.6667" and values["name"] == "Chợ Hùng Sơn (Đại Từ)"
     vi = client.get(f"{URL}?level=market&code=DONG-QUANG&as_of=2024-06-30&format=csv&lang=vi")
     header, row = rows(vi)
-    for heading in ("Số tiểu thương đăng ký", "Có mã QR", "Tỷ lệ phủ QR", "Sản phẩm trên sàn TMĐT"):
+    for heading in ("Tiểu thương đăng ký", "Tiểu thương có mã QR", "Tỷ lệ có mã QR",
+                    "Sản phẩm trên sàn TMĐT"):
         assert heading in header
-    assert row[header.index("Tỷ lệ phủ QR")] == ""  # undefined: empty, not 0
+    assert row[header.index("Tỷ lệ có mã QR")] == ""  # undefined: empty, not 0
 
 
 def test_csv_cells_cannot_run_as_formulas(client, make_vendor, make_user):
@@ -159,7 +160,7 @@ def test_series_json_and_csv(client, db, scenario):
                          "&granularity=month&format=csv&lang=vi")
     header, *lines = rows(monthly)
     assert len(lines) == 6 and header[:3] == ["Từ ngày", "Đến ngày", "Số ngày"]
-    assert "Thay đổi: Giá trị giao dịch QR (đồng)" in header
+    assert "Thay đổi: Giá trị bán qua QR (đồng)" in header
 
 
 @pytest.mark.parametrize(

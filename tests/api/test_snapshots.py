@@ -97,7 +97,7 @@ def test_canonical_csv_and_pdf(client, scenario, department):
     header, *lines = list(csv.reader(io.StringIO(exported.get_data(as_text=True)[1:])))
     assert len(lines) == 140 and header[:2] == ["Mã", "Tên"]
     dai_tu = next(line for line in lines if line[0] == "DAI-TU")
-    assert dai_tu[header.index("Tỷ lệ phủ QR")] == "0.571429"  # exactly as frozen
+    assert dai_tu[header.index("Tỷ lệ có mã QR")] == "0.571429"  # exactly as frozen
     pdf = client.get(f"{url}?format=pdf&lang=vi", headers=auth(department))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]

@@ -217,13 +217,13 @@ def test_overview_matches_the_api_on_desktop_and_phone(tab, server, shots):
     assert desktop.page.locator("html").get_attribute("lang") == "vi"
     certification = api(desktop, "/api/v1/reports/certification?ruleset=tn-2022")
     assert desktop.text("[data-testid=certified]") == str(certification["summary"]["certified"])
-    certified_rows = desktop.page.locator("#markets-table tbody tr:has(.badge.ok)")
+    certified_rows = desktop.page.locator("#markets-table tbody tr[data-verdict=certified]")
     shown = {certified_rows.nth(i).get_attribute("data-market")
              for i in range(certified_rows.count())}
     assert shown == {m["code"] for m in certification["markets"] if m["certified"]} == {"THAI"}
     province = api(desktop, "/api/v1/reports/adoption?level=province")
     assert desktop.text("[data-testid=coverage]") == format_percent(province["coverage"], "vi")
-    assert desktop.page.locator("svg.chart-lines").count() == 1
+    assert desktop.page.locator("svg.chart-lines:visible").count() == 1
     assert desktop.page.locator("#markets-table tbody tr").count() == 140
     desktop.no_errors()
     desktop.shot(shots, "overview-desktop")
@@ -233,6 +233,59 @@ def test_overview_matches_the_api_on_desktop_and_phone(tab, server, shots):
     phone.fits_the_screen()
     phone.no_errors()
     phone.shot(shots, "overview-phone")
+
+
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg.chart text')]
+    .filter(t => t.getClientRects().length)
+    .map(t => t.getBoundingClientRect().height)"""
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_public_pages_fit_and_chart_text_is_readable(tab, server, lang, viewport):
+    """No sideways scrolling, chart text at least 12 px, in both languages and both widths."""
+    page = tab(viewport)
+    for path in ("/", "/markets/DAI-TU", "/markets/THAI"):
+        assert page.goto(f"{path}?lang={lang}").status == 200
+        assert page.page.locator("html").get_attribute("lang") == lang
+        page.fits_the_screen()
+        kpis_fit(page)
+        # Rendered glyph boxes: a 12 px font draws a line box of about 14 px.
+        sizes = page.page.evaluate(CHART_TEXT_SIZES)
+        assert sizes and min(sizes) >= 12 * 1.1, (path, min(sizes))
+        font_px = page.page.evaluate("""() => Math.min(...[...document.querySelectorAll(
+            'svg.chart')].filter(s => s.getClientRects().length).map(s =>
+            parseFloat(s.getAttribute('font-size')) * s.getBoundingClientRect().width
+            / s.viewBox.baseVal.width))""")
+        assert font_px >= 12, (path, font_px)
+    page.no_errors()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_bad_date_is_explained_next_to_the_field_in_the_pages_language(tab, server, lang):
+    page = tab(PHONE)
+    response = page.goto(f"/?as_of=2999-01-01&lang={lang}")
+    assert response.status == 422
+    page.errors.clear()  # the 422 itself is expected
+    error = page.text("#as_of-error")
+    assert ("hôm nay" in error) if lang == "vi" else ("today" in error)
+    assert "as_of" not in error and "2999" not in error
+    assert page.page.locator("#as_of").get_attribute("aria-describedby") == "as_of-error"
+    assert page.page.locator("#as_of").get_attribute("max")
+    page.fits_the_screen()
+    page.no_errors()
+
+
+def test_market_rows_are_cards_on_a_phone(tab, server):
+    page = tab(PHONE)
+    page.goto("/?show=with_data")
+    rows = page.page.locator("#markets-table tbody tr")
+    assert rows.count() == 2
+    first = rows.first
+    assert first.locator("td.head a").bounding_box()["y"] < first.locator(
+        "td.criterion").first.bounding_box()["y"]
+    page.fits_the_screen()
+    page.no_errors()
 
 
 def test_sorting_by_a_column_heading(tab, server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -132,3 +133,24 @@ def test_meter_fills_its_share_and_caps_at_full():
     assert filled(meter(20, 12, title="t", width=120)) == 120
     assert filled(meter(None, 12, title="t", width=120)) == 0
     assert filled(meter(1, 0, title="t", width=120)) == 0
+
+
+def test_the_axis_fits_the_data_up_to_its_limit():
+    low = parse(bar_chart("c", "t", ["a", "b"], [0.27, 0.1], y_format=pct, y_limit=1.0))
+    labels = [t.text for t in low.iter(f"{SVG}text") if t.get("class") == "y-label"]
+    assert labels[-1] == pct(0.5)  # 27 % on a 0-50 % axis, not a flat line on 0-100 %
+    high = parse(bar_chart("c", "t", ["a"], [0.97], y_format=pct, y_limit=1.0))
+    labels = [t.text for t in high.iter(f"{SVG}text") if t.get("class") == "y-label"]
+    assert labels[-1] == pct(1.0)  # never past the limit
+
+
+def test_responsive_draws_a_wide_and_a_narrow_chart_with_larger_text():
+    from market40.web.charts import NARROW, responsive
+
+    html = str(responsive(bar_chart, "c", "t", [str(i) for i in range(30)], [0.5] * 30,
+                          y_format=pct, y_limit=1.0))
+    wide, narrow = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert 'id="c-title"' in wide and 'id="c-narrow-title"' in narrow
+    assert 'font-size="14"' in narrow and f'viewBox="0 0 {NARROW["width"]} ' in narrow
+    narrow_labels = [t for t in parse(narrow).iter(f"{SVG}text") if t.get("class") == "x-label"]
+    assert len(narrow_labels) <= NARROW["max_labels"]

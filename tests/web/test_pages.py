@@ -17,7 +17,7 @@ def text(response) -> str:
 
 
 def row_of(page: str, market_code: str) -> str:
-    match = re.search(rf'<tr data-market="{market_code}">(.*?)</tr>', page, re.S)
+    match = re.search(rf'<tr data-market="{market_code}"[^>]*>(.*?)</tr>', page, re.S)
     assert match, f"no row for {market_code}"
     return match.group(1)
 
@@ -64,11 +64,12 @@ def test_overview_ruleset_selector_changes_the_verdicts(client, dashboard):
 )
 def test_overview_table_sorts_on_the_server(client, dashboard, query, first):
     page = text(client.get(f"/?{query}"))
-    codes = re.findall(r'<tr data-market="([^"]+)">', page)
+    codes = re.findall(r'<tr data-market="([^"]+)"', page)
     # Markets with figures come first in the asked order; undefined ratios sort last.
     assert codes[0] == first
     if "certified" in query:
-        assert codes[1] < codes[2] < codes[3]  # ties (not certified) by market code
+        # DAI-TU is not certified; the markets without any vendor (no data) follow, by code
+        assert codes[1] == "DAI-TU" and codes[2] < codes[3] < codes[4]
     else:
         assert {codes[0], codes[1]} == {"THAI", "DAI-TU"}
 
@@ -89,14 +90,37 @@ def test_overview_trend_chart_is_inline_svg(client, dashboard):
     [("sort=phone", "sort"), ("order=up", "order"), ("as_of=2024-13-01", "as_of"),
      ("as_of=2999-01-01", "as_of")],
 )
-def test_overview_bad_arguments_are_a_422_naming_the_field(client, dashboard, query, field):
+def test_overview_bad_arguments_are_a_422_shown_next_to_the_field(client, dashboard, query,
+                                                                  field):
     response = client.get(f"/?{query}")
     assert response.status_code == 422
-    assert field in text(response)
+    page = text(response)
+    # The page itself, with its defaults, and the problem in words next to the field
+    error = re.search(rf'<p class="field-error" id="{field}-error">([^<]+)</p>', page).group(1)
+    assert f"{field}:" not in error and not re.search(r"\d{{4}}-\d{{2}}-\d{{2}}", error)
+    assert page.count("<tr data-market=") == 140
 
 
-def test_overview_unknown_ruleset_is_a_404(client, dashboard):
-    assert client.get("/?ruleset=nope").status_code == 404
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_date_after_today_is_explained_in_the_pages_language(client, dashboard, lang):
+    from market40.localtime import local_today
+
+    today = local_today().strftime("%d/%m/%Y")
+    page = text(client.get(f"/?as_of=2999-01-01&lang={lang}"))
+    error = re.search(r'<p class="field-error" id="as_of-error">([^<]+)</p>', page).group(1)
+    assert today in error
+    assert ("hôm nay" in error) == (lang == "vi") and ("today" in error) == (lang == "en")
+    assert f'max="{local_today().isoformat()}"' in page
+    market = text(client.get(f"/markets/DAI-TU?as_of=2999-01-01&lang={lang}"))
+    assert today in market and 'aria-invalid="true"' in market
+
+
+def test_overview_unknown_ruleset_falls_back_to_the_official_one(client, dashboard):
+    response = client.get("/?ruleset=nope&lang=en")
+    assert response.status_code == 422
+    page = text(response)
+    assert "There is no such ruleset; the official one is shown." in page
+    assert 'value="tn-2022" selected' in page
 
 
 def test_public_pages_show_no_personal_data(client, dashboard):
@@ -123,8 +147,8 @@ def test_market_page_public_figures(client, dashboard):
 
 def test_market_page_top_stalls_by_qr_value(client, dashboard):
     page = text(client.get("/markets/DAI-TU"))
-    table = re.search(r'<table id="top-stalls">(.*?)</table>', page, re.S).group(1)
-    stalls = re.findall(r"<tr><td>([A-Z0-9]+)</td>", table)
+    table = re.search(r'<table id="top-stalls" class="stack">(.*?)</table>', page, re.S).group(1)
+    stalls = re.findall(r'<tr><td class="head">([A-Z0-9]+) · ', table)
     assert stalls == ["A01", "A02"]  # "ca" (B07) sold only for cash
     assert format_vnd(dashboard.qr_sale_values["rau"], "vi") in table
 
@@ -178,13 +202,15 @@ def _token(client) -> str:
 def test_market_board_sees_who_to_follow_up_and_why(client, login, dashboard):
     login("board")
     page = text(client.get("/markets/DAI-TU"))
-    table = re.search(r'<table id="follow-ups">(.*?)</table>', page, re.S).group(1)
-    rows = re.findall(r"<tr><td><a [^>]*>([A-Z0-9]+)</a>", table)
+    table = re.search(r'<table id="follow-ups" class="stack">(.*?)</table>', page,
+                      re.S).group(1)
+    rows = re.findall(r'<td class="head"><a [^>]*>([A-Z0-9]+) · ', table)
     # Submitted first, then sent back, then approved without an account.
     assert rows == ["C01", "C03", "C02"]
     assert "Đang chờ duyệt" in table and "Chưa có tài khoản ngân hàng" in table
     assert "Thiếu ảnh CCCD" in table  # the board's own reason
-    assert dashboard.vendors["cho_duyet"].phone in table
+    phone = dashboard.vendors["cho_duyet"].phone
+    assert f'<a class="tel" href="tel:{phone}">{phone}</a>' in table
     assert "Thu phí" in page and 'id="fees-by-day"' in page
 
 
@@ -304,7 +330,8 @@ def test_approved_vendor_whose_code_was_not_issued_says_so(client, login, dashbo
     page = text(client.get(f"/vendors/{vendor.id}"))
     assert 'id="stall-card"' not in page and "Chưa được cấp mã QR" in page
     board = text(client.get("/markets/DAI-TU"))
-    follow = re.search(r'<table id="follow-ups">(.*?)</table>', board, re.S).group(1)
+    follow = re.search(r'<table id="follow-ups" class="stack">(.*?)</table>', board,
+                       re.S).group(1)
     assert "B07" in follow and "Chưa được cấp mã QR" in follow
 
 
@@ -388,3 +415,75 @@ def test_ids_past_the_database_range_are_a_404_not_a_500(client, login, dashboar
     login("admin")
     for number in (2**31, 2**63, 10**30):
         assert client.get(path.format(number)).status_code == 404
+
+
+# ---- figures people understand (#17) ------------------------------------------------------
+
+
+def test_markets_without_vendors_are_no_data_not_failed_and_can_be_filtered(client, dashboard):
+    page = text(client.get("/"))
+    empty = row_of(page, "LA-BANG")
+    assert "Chưa có số liệu" in empty and "Chưa đạt" not in empty
+    assert re.findall(r'<tr data-market="([^"]+)"', page)[:2] in (["THAI", "DAI-TU"],
+                                                                   ["DAI-TU", "THAI"])
+    only = text(client.get("/?show=with_data"))
+    assert re.findall(r'<tr data-market="([^"]+)"', only) == ["DAI-TU", "THAI"]  # by district
+    assert "Chỉ chợ có số liệu (2 chợ)" in only
+
+
+def test_each_criterion_shows_its_value_and_pass_or_fail(client, dashboard):
+    page = text(client.get("/"))
+    dai_tu = row_of(page, "DAI-TU")
+    cells = re.findall(r'<td class="num criterion" data-label="([^"]+)">(.*?)</td>', dai_tu, re.S)
+    assert [label for label, _ in cells] == [
+        "Tỷ lệ có mã QR", "Tỷ lệ thu phí không tiền mặt", "Sản phẩm trên sàn TMĐT"]
+    (_, coverage), (_, fees), (_, online) = cells
+    assert f"50,0{NBSP}%" in coverage and "Chưa đạt" in coverage
+    assert f"66,7{NBSP}%" in fees and "Chưa đạt" in fees
+    assert ">0<" in online and "Chưa đạt" in online
+    thai = row_of(page, "THAI")
+    assert thai.count('class="badge ok"') == 4  # three criteria and the result
+
+
+def test_the_official_ruleset_is_the_default_and_labelled(client, dashboard):
+    page = text(client.get("/"))
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>',
+                         re.search(r'<select id="ruleset".*?</select>', page, re.S).group(0))
+    assert options[0][:2] == ("tn-2022", " selected") and "(chính thức)" in options[0][2]
+    assert "(ví dụ)" in options[1][2] and "Ví dụ" in options[1][2]
+    assert '<span class="badge official">Chính thức</span>' in page
+    example = text(client.get("/?ruleset=tn-pilot-example"))
+    assert '<span class="badge example">Ví dụ</span>' in example
+    assert "coverage >=" not in page and ">= 1.0" not in page  # criteria in words
+
+
+def test_figure_boxes_say_their_base_and_period(client, dashboard):
+    page = text(client.get("/"))
+    assert "5 / 8 tiểu thương có mã QR, ngày " in page
+    market = text(client.get("/markets/DAI-TU?lang=en"))
+    assert "18 / 35 sales paid by QR, 30 days" in market
+    assert "2 / 3 vendors with a QR code sold by QR, 30 days" in market
+
+
+def test_market_names_sort_in_vietnamese_order(client, dashboard):
+    from market40.web.collation import sort_key
+
+    page = text(client.get("/?sort=district"))
+    rows = re.findall(r'<tr data-market="[^"]+" data-verdict="no_data">.*?'
+                      r'data-label="Huyện/thành phố">([^<]+)</td>', page, re.S)
+    assert rows == sorted(rows, key=sort_key) and rows != sorted(rows)
+
+
+def test_the_follow_up_list_agrees_with_the_qr_figure(client, login, dashboard, db):
+    from market40.models import Vendor
+
+    rejected = db.session.get(Vendor, dashboard.vendors["tra_lai"].id)
+    rejected.status = "rejected"  # a rejected vendor is not registered: no follow-up
+    db.session.commit()
+    login("board")
+    page = text(client.get("/markets/DAI-TU"))
+    with_qr, registered = map(int, re.search(
+        r"(\d+) / (\d+) tiểu thương có mã QR", page).groups())
+    follow = re.search(r'<table id="follow-ups" class="stack">(.*?)</table>', page,
+                       re.S).group(1)
+    assert follow.count("<tr data-vendor=") == registered - with_qr == 2

@@ -11,13 +11,14 @@ from flask import Response, render_template, send_file
 from market40.auth import can
 from market40.codes import market_sheet
 from market40.extensions import db
+from market40.localtime import local_today
 from market40.models import Market
 from market40.registry.markets import get_market
-from market40.reports.adoption import adoption_report, check_period, resolve_scope
+from market40.reports.adoption import adoption_report, resolve_scope
 from market40.reports.series import adoption_series
-from market40.web.args import PeriodArgsSchema, parse
+from market40.web.args import PeriodArgsSchema, check_as_of, parse
 from market40.web.blueprint import bp
-from market40.web.charts import bar_chart
+from market40.web.charts import bar_chart, responsive
 from market40.web.formatting import format_percent, format_short_date
 from market40.web.i18n import current_lang, gettext
 from market40.web.queries import follow_ups, online_listings, top_stalls
@@ -33,31 +34,34 @@ def _ratio(value: object) -> float | None:
 
 
 @bp.get("/markets/<code>")
-def market(code: str) -> str:
+def market(code: str) -> tuple[str, int]:
     """A market's adoption: coverage, activity, cashless share by day, listings, top stalls."""
     market = _market(code)
     args = parse(PeriodArgsSchema())
-    as_of, window = check_period(args["as_of"], args["window"])
+    as_of, window = check_as_of(args), args["window"]
     scope = resolve_scope(db.session, "market", market.code)
     report = adoption_report(db.session, scope, as_of, window)
     first = as_of - timedelta(days=window - 1)
     daily = adoption_series(db.session, scope, first, as_of, "day")
     lang = current_lang()
     labels = [format_short_date(p.period.start, lang) for p in daily.points]
-    chart = bar_chart(
+    chart = responsive(
+        bar_chart,
         "cashless-daily",
         gettext("market.daily.title"),
         labels,
         [_ratio(p.figures.cashless_share_count) for p in daily.points],
         y_format=lambda v: format_percent(v, lang, 0),
         value_format=lambda v: format_percent(v, lang),
-        y_max=1.0,
+        y_limit=1.0,
         empty_text=gettext("chart.empty"),
     )
     user = session_user()
     board = can(user, "vendors.write", market=market)
-    return render_template(
+    page = render_template(
         "market.html",
+        args=args,
+        today=local_today(),
         market=market,
         report=report,
         figures=report.figures,
@@ -71,6 +75,7 @@ def market(code: str) -> str:
         follow=follow_ups(db.session, market) if board else [],
         show_phone=board and can(user, "vendors.personal", market=market),
     )
+    return page, args.status
 
 
 @bp.get("/markets/<code>/cards.pdf")

@@ -2,82 +2,140 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from flask import render_template
 
+from market40.errors import InvalidInput, NotFound
 from market40.extensions import db
-from market40.localtime import shift_months
+from market40.localtime import local_today, next_month, shift_months
 from market40.reports.adoption import resolve_scope
 from market40.reports.certification import MarketVerdict, certify
 from market40.reports.metrics import total
-from market40.reports.rulesets import list_rulesets, load_ruleset
+from market40.reports.rulesets import Ruleset, list_rulesets, load_ruleset
 from market40.reports.series import adoption_series
-from market40.web.args import OverviewArgsSchema, parse
+from market40.web.args import DEFAULT_RULESET, OverviewArgsSchema, PageArgs, check_as_of, parse
 from market40.web.blueprint import bp
-from market40.web.charts import Series, line_chart, meter
+from market40.web.charts import Series, line_chart, meter, responsive
+from market40.web.collation import sort_key
 from market40.web.formatting import format_month, format_percent
 from market40.web.i18n import current_lang, gettext
 
 TREND_MONTHS = 12
+# Sort keys of the table that are not a metric name
+_ALIASES = {"cashless": "cashless_share_count"}
+
+
+def has_data(market: MarketVerdict) -> bool:
+    """A market with no vendor on record has no figures: "no data", never "not certified"."""
+    return market.figures.registered > 0
+
+
+def verdict(market: MarketVerdict) -> str:
+    """``certified``, ``not_certified`` or ``no_data`` (a message key suffix)."""
+    if not has_data(market):
+        return "no_data"
+    return "certified" if market.certified else "not_certified"
 
 
 def sort_markets(markets: Sequence[MarketVerdict], key: str, order: str,
                  district_names: dict[str, str]) -> list[MarketVerdict]:
-    """The table's rows in the requested order, ties by market code; undefined ratios last."""
-    value_of = {
-        "district": lambda m: district_names.get(m.district_code, m.district_code),
-        "name": lambda m: m.name,
-        "grade": lambda m: m.grade,
-        "coverage": lambda m: m.figures.coverage,
-        "active_rate": lambda m: m.figures.active_rate,
-        "cashless": lambda m: m.figures.cashless_share_count,
-        "certified": lambda m: m.certified,
-    }[key]
+    """The table's rows in the requested order, ties by market code.
+
+    Names sort in Vietnamese alphabetical order. Markets without data and undefined
+    figures come last in either direction, so the markets with figures are on top.
+    """
+    value_of: Callable[[MarketVerdict], Any]
+    if key == "district":
+        def value_of(m: MarketVerdict) -> Any:
+            return sort_key(district_names.get(m.district_code, m.district_code))
+    elif key == "name":
+        def value_of(m: MarketVerdict) -> Any:
+            return sort_key(m.name)
+    elif key == "grade":
+        def value_of(m: MarketVerdict) -> Any:
+            return m.grade
+    elif key == "certified":
+        def value_of(m: MarketVerdict) -> Any:
+            return m.certified
+    else:
+        metric = _ALIASES.get(key, key)
+
+        def value_of(m: MarketVerdict) -> Any:
+            return m.figures.metric(metric)
     by_code = sorted(markets, key=lambda m: m.code)
-    known = [m for m in by_code if value_of(m) is not None]
+    with_figures = [m for m in by_code if has_data(m) and value_of(m) is not None]
+    without_data = [m for m in by_code if not has_data(m) and value_of(m) is not None]
     undefined = [m for m in by_code if value_of(m) is None]
     # Python's sort is stable, also with reverse=True: ties keep the code order.
-    known.sort(key=value_of, reverse=order == "desc")
-    return known + undefined
+    for group in (with_figures, without_data):
+        group.sort(key=value_of, reverse=order == "desc")
+    return with_figures + without_data + undefined
+
+
+def ruleset_options(rulesets: Sequence[Ruleset]) -> list[Ruleset]:
+    """The official rulesets first (the default first of all), then the examples."""
+    return sorted(rulesets, key=lambda r: (r.label is not None, r.name != DEFAULT_RULESET, r.name))
+
+
+def chosen_ruleset(args: PageArgs) -> Ruleset:
+    try:
+        return load_ruleset(args["ruleset"])
+    except (NotFound, InvalidInput):
+        args.reject("ruleset", gettext("invalid.ruleset"), DEFAULT_RULESET)
+        return load_ruleset(DEFAULT_RULESET)
+
+
+def is_partial(start: date, end: date) -> bool:
+    """A month that does not run to its last day (the current month, to date)."""
+    return end < next_month(start) - timedelta(days=1)
 
 
 def trend_chart(series_points: Sequence[Any]) -> tuple[Any, list[Series], list[str]]:
+    """Coverage, cashless share and QR use by month; a month without figures is a gap."""
     lang = current_lang()
-    labels = [format_month(p.period.start, lang) for p in series_points]
+    labels = []
+    for p in series_points:
+        label = format_month(p.period.start, lang)
+        labels.append(label + "*" if is_partial(p.period.start, p.period.end) else label)
 
     def ratio(value: Any) -> float | None:
         return None if value is None else float(value)
+
+    def activity(point: Any, value: Any) -> float | None:
+        # No sale at all recorded that month: no data on use, not "0 % used QR".
+        return ratio(value) if point.figures.sales_count else None
 
     series = [
         Series(gettext("metric.coverage"), tuple(ratio(p.figures.coverage) for p in series_points)),
         Series(gettext("metric.cashless_share_count"),
                tuple(ratio(p.figures.cashless_share_count) for p in series_points)),
         Series(gettext("metric.active_rate"),
-               tuple(ratio(p.figures.active_rate) for p in series_points)),
+               tuple(activity(p, p.figures.active_rate) for p in series_points)),
     ]
-    svg = line_chart(
+    svg = responsive(
+        line_chart,
         "trend",
         gettext("overview.trend.title"),
         labels,
         series,
         y_format=lambda v: format_percent(v, lang, 0),
         value_format=lambda v: format_percent(v, lang),
-        y_max=1.0,
+        y_limit=1.0,
         empty_text=gettext("chart.empty"),
     )
     return svg, series, labels
 
 
 @bp.get("/")
-def overview() -> str:
+def overview() -> tuple[str, int]:
     """Certified Chợ 4.0 sites against the target, by district and hạng, and every market."""
     args = parse(OverviewArgsSchema())
-    ruleset = load_ruleset(args["ruleset"])
-    certification = certify(db.session, ruleset, args["as_of"])
-    as_of: date = certification.as_of
+    ruleset = chosen_ruleset(args)
+    as_of = check_as_of(args)
+    certification = certify(db.session, ruleset, as_of)
     province = total([m.figures for m in certification.markets])
     district_names = {str(g.key): g.name for g in certification.by_district}
     scope = resolve_scope(db.session, "province", None)
@@ -85,11 +143,15 @@ def overview() -> str:
                             "month")
     chart, series, labels = trend_chart(trend.points)
     rows = sort_markets(certification.markets, args["sort"], args["order"], district_names)
-    return render_template(
+    with_data = sum(1 for m in certification.markets if has_data(m))
+    if args["show"] == "with_data":
+        rows = [m for m in rows if has_data(m)]
+    page = render_template(
         "overview.html",
         args=args,
+        today=local_today(),
         ruleset=ruleset,
-        rulesets=list_rulesets(),
+        rulesets=ruleset_options(list_rulesets()),
         certification=certification,
         province=province,
         district_names=district_names,
@@ -101,5 +163,10 @@ def overview() -> str:
         trend_chart=chart,
         trend_series=series,
         trend_labels=labels,
+        trend_partial=any(label.endswith("*") for label in labels),
         rows=rows,
+        with_data=with_data,
+        verdict=verdict,
+        has_data=has_data,
     )
+    return page, args.status

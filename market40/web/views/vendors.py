@@ -15,11 +15,11 @@ from market40.extensions import db
 from market40.localtime import local_today
 from market40.models import Vendor
 from market40.render import qr_svg, stall_card_pdf
-from market40.reports.adoption import adoption_report, check_period, resolve_scope
+from market40.reports.adoption import adoption_report, resolve_scope
 from market40.reports.series import adoption_series
-from market40.web.args import PeriodArgsSchema, parse
+from market40.web.args import PeriodArgsSchema, check_as_of, parse
 from market40.web.blueprint import bp
-from market40.web.charts import bar_chart
+from market40.web.charts import bar_chart, responsive
 from market40.web.formatting import format_number, format_short_date, format_vnd
 from market40.web.i18n import current_lang, gettext
 from market40.web.queries import recent_payments, why_no_code
@@ -44,19 +44,20 @@ def _code(vendor: Vendor) -> tuple[PaymentCode | None, str | None]:
 
 @bp.get("/vendors/<id:vendor_id>")
 @login_required
-def vendor(vendor_id: int) -> str:
+def vendor(vendor_id: int) -> tuple[str, int]:
     """The printable card (QR as SVG) and the vendor's payments over the window."""
     vendor = _vendor(vendor_id)
     args = parse(PeriodArgsSchema())
-    as_of, window = check_period(args["as_of"], args["window"])
+    as_of, window = check_as_of(args), args["window"]
     code, no_code = _code(vendor)
     scope = resolve_scope(db.session, "vendor", str(vendor.id))
     report = adoption_report(db.session, scope, as_of, window)
-    today = adoption_report(db.session, scope, as_of, 1)
+    on_day = adoption_report(db.session, scope, as_of, 1)
     first = as_of - timedelta(days=window - 1)
     daily = adoption_series(db.session, scope, first, as_of, "day")
     lang = current_lang()
-    chart = bar_chart(
+    chart = responsive(
+        bar_chart,
         "qr-daily",
         gettext("vendor.daily.title"),
         [format_short_date(p.period.start, lang) for p in daily.points],
@@ -66,15 +67,16 @@ def vendor(vendor_id: int) -> str:
         empty_text=gettext("chart.empty"),
     )
     svg = Markup(qr_svg(code.payload).decode("ascii")) if code is not None else None
-    return render_template(
+    page = render_template(
         "vendor.html",
+        args=args,
         vendor=vendor,
         code=code,
         no_code=no_code,
         qr=svg,
         report=report,
         figures=report.figures,
-        today=today.figures,
+        on_day=on_day.figures,
         is_today=as_of == local_today(),
         window=window,
         first=first,
@@ -82,6 +84,7 @@ def vendor(vendor_id: int) -> str:
         daily_chart=chart,
         payments=recent_payments(db.session, vendor, as_of),
     )
+    return page, args.status
 
 
 @bp.get("/vendors/<id:vendor_id>/card.pdf")
