@@ -20,10 +20,10 @@ from market40.auth import caller
 from market40.downloads import CSV, download
 from market40.errors import InvalidInput
 from market40.extensions import db
-from market40.models import Market, User
+from market40.models import Market, User, Vendor
 from market40.registry import idempotency
 from market40.registry.import_templates import template_csv, template_xlsx
-from market40.registry.imports import import_vendors
+from market40.registry.imports import import_vendors_once
 from market40.registry.markets import get_market
 from market40.registry.queries import banks_query
 from market40.registry.spreadsheets import MAX_FILE_BYTES, FileTooLarge
@@ -44,31 +44,20 @@ def _json(body: object) -> str:
     return current_app.json.dumps(body)
 
 
+def _render(market: Market, outcome: list[Vendor] | InvalidInput) -> str:
+    """The import's JSON body: the created vendors, or the API's one error shape."""
+    if isinstance(outcome, InvalidInput):
+        return _json(error_body(outcome.status, outcome.message, outcome.errors))
+    return _json(ImportResultSchema().dump(
+        {"market_code": market.code, "created": len(outcome), "vendors": outcome}))
+
+
 def import_once(session: Session, market: Market, user: User, content: bytes,
                 key: str | None) -> tuple[int, str, bool]:
-    """(status, JSON body, replayed): run the import, or replay the key's first answer."""
-    record = None
-    if key is not None:
-        scope = f"vendors.import:{market.id}:{user.id}"
-        claimed = idempotency.claim(session, scope, idempotency.check_key(key),
-                                    idempotency.fingerprint(content))
-        if isinstance(claimed, idempotency.StoredAnswer):
-            return claimed.status, claimed.body, True
-        record = claimed
-    try:
-        with session.begin_nested():
-            vendors = import_vendors(session, market, content, user)
-    except InvalidInput as error:
-        if record is None:
-            raise
-        status, body = error.status, _json(error_body(error.status, error.message, error.errors))
-    else:
-        status = 201
-        body = _json(ImportResultSchema().dump(
-            {"market_code": market.code, "created": len(vendors), "vendors": vendors}))
-    if record is not None:
-        idempotency.complete(session, record, status, body)
-    return status, body, False
+    """(status, JSON body, replayed): ``registry.imports.import_vendors_once`` as JSON."""
+    answer = import_vendors_once(session, market, user, content, key,
+                                 lambda outcome: _render(market, outcome))
+    return answer.status, answer.body, answer.replayed
 
 
 @blp.route("/markets/<code>/vendors/import")

@@ -7,12 +7,14 @@ are ``submitted`` with the importer as their maker: someone else approves them.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
 from market40.errors import InvalidInput
-from market40.models import Market, Vendor
+from market40.models import Market, User, Vendor
+from market40.registry import idempotency
 from market40.registry.audit import Actor
 from market40.registry.spreadsheets import MAX_REPORTED_PROBLEMS, read_rows
 from market40.registry.validation import BankDirectory
@@ -42,3 +44,51 @@ def import_vendors(session: Session, market: Market, content: bytes, actor: Acto
                            message="file: has a header but no vendor rows")
     return register_vendors(session, market, cleaned, actor, status="submitted",
                             action="import", checked=True)
+
+
+@dataclass(frozen=True)
+class ImportAnswer:
+    """The answer to an import: its status, its body as first rendered, and whether it
+    was replayed from an earlier request with the same ``Idempotency-Key``."""
+
+    status: int
+    body: str
+    replayed: bool
+
+
+def import_vendors_once(
+    session: Session,
+    market: Market,
+    actor: User,
+    content: bytes,
+    key: str | None,
+    render: Callable[[list[Vendor] | InvalidInput], str],
+) -> ImportAnswer:
+    """Import ``content`` at most once per ``key`` (per market and user).
+
+    Without a key this is :func:`import_vendors` (InvalidInput raised). With one, the key
+    is claimed first, the import runs in a savepoint, and its first answer (201, or 422
+    with every problem) is stored, as ``render`` writes it, and replayed on retries with
+    the same file; the same key with another file is a Conflict. The caller commits.
+    """
+    record = None
+    if key is not None:
+        scope = f"vendors.import:{market.id}:{actor.id}"
+        claimed = idempotency.claim(session, scope, idempotency.check_key(key),
+                                    idempotency.fingerprint(content))
+        if isinstance(claimed, idempotency.StoredAnswer):
+            return ImportAnswer(claimed.status, claimed.body, True)
+        record = claimed
+    outcome: list[Vendor] | InvalidInput
+    try:
+        with session.begin_nested():
+            outcome = import_vendors(session, market, content, actor)
+        status = 201
+    except InvalidInput as error:
+        if record is None:
+            raise
+        outcome, status = error, error.status
+    body = render(outcome)
+    if record is not None:
+        idempotency.complete(session, record, status, body)
+    return ImportAnswer(status, body, False)
