@@ -33,6 +33,11 @@ def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
     for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI"):  # unprefixed spellings, too
         if os.environ.get(name):
             app.config[name] = os.environ[name]
+    if not app.config.get("SECRET_KEY"):
+        from market40.secretkey import load_or_create
+
+        path = app.config.get("SECRET_KEY_FILE") or Path(app.instance_path) / "secret_key"
+        app.config["SECRET_KEY"] = load_or_create(Path(path))
     # Statement parameters (phones, national IDs, accounts) never reach logs or error
     # messages, whatever engine options a deployment sets.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {

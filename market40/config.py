@@ -8,7 +8,10 @@ import os
 class Config:
     """Production defaults: an SQLite file under ``instance/`` unless DATABASE_URL is set."""
 
-    SECRET_KEY: str = "dev-only-change-me"
+    # No built-in key: unset, a random one is generated once into SECRET_KEY_FILE
+    # (default instance/secret_key, mode 0600; market40.secretkey).
+    SECRET_KEY: str | None = None
+    SECRET_KEY_FILE: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory (instance path)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     API_TITLE = "market40"

@@ -11,6 +11,7 @@ from market40.models.snapshot import IdempotencyRecord, Indicator, Snapshot
 from market40.models.transaction import Transaction, UnmatchedNotification
 from market40.models.user import ApiToken, User, user_markets
 from market40.models.vendor import Vendor
+from market40.models.websession import WebSession
 
 __all__ = [
     "ApiToken",
@@ -34,6 +35,7 @@ __all__ = [
     "User",
     "Vendor",
     "VendorQrMonth",
+    "WebSession",
     "user_markets",
     "utcnow",
 ]

@@ -1,8 +1,10 @@
 """Who is looking at a web page: a signed session cookie, checked by the API's policy table.
 
-The cookie holds the user id and a fingerprint of the password hash, so setting a
-new password (``flask users-passwd``) or deactivating the user ends every session
-of that user at its next request. The cookie is HttpOnly, SameSite=Lax, and Secure
+The cookie holds the user id, a fingerprint of the password hash and a random session
+key whose sha256 is kept on the server (``WebSession``): logging out ends the session
+there, so a copied cookie stops working at once; setting a new password (``flask
+users-passwd``) or deactivating the user ends every session of that user at its next
+request. The cookie is HttpOnly, SameSite=Lax, and Secure
 on HTTPS (or when ``PREFERRED_URL_SCHEME`` is https, behind a TLS proxy).
 """
 
@@ -11,17 +13,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from market40.auth import authorize
 from market40.extensions import db
-from market40.models import Market, User, Vendor
+from market40.models import Market, User, Vendor, WebSession, utcnow
 
 SESSION_KEY = "auth"
 _ENVIRON_KEY = "market40.web_user"
@@ -64,15 +68,41 @@ def _fresh_session() -> None:
     g.pop("csrf_token", None)
 
 
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _server_session(value: list[Any]) -> WebSession | None:
+    """The live server-side session the cookie names, or None."""
+    key = value[2]
+    if not isinstance(key, str) or not key:
+        return None
+    row = db.session.scalar(sa.select(WebSession).where(WebSession.key_hash == _key_hash(key)))
+    if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+        return None
+    return row if row.user_id == value[0] else None
+
+
 def log_in(user: User) -> None:
-    """Start a fresh session for ``user`` (anything left from before is dropped)."""
+    """Start a fresh session for ``user`` (anything left from before is dropped); the
+    caller commits."""
     _fresh_session()
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(WebSession(key_hash=_key_hash(key), user_id=user.id, created_at=now,
+                              expires_at=now + current_app.permanent_session_lifetime))
     session.permanent = True
-    session[SESSION_KEY] = [user.id, _fingerprint(user)]
+    session[SESSION_KEY] = [user.id, _fingerprint(user), key]
     request.environ[_ENVIRON_KEY] = user
 
 
 def log_out() -> None:
+    """End the session on the server too (the caller commits), then drop the cookie."""
+    value = session.get(SESSION_KEY)
+    if isinstance(value, list) and len(value) == 3:
+        row = _server_session(value)
+        if row is not None:
+            row.ended_at = utcnow()
     _fresh_session()
     request.environ[_ENVIRON_KEY] = None
 
@@ -84,13 +114,14 @@ def session_user() -> User | None:
         return request.environ[_ENVIRON_KEY]
     user = None
     value = session.get(SESSION_KEY)
-    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int):
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], int):
         candidate = db.session.get(User, value[0])
         if (
             candidate is not None
             and candidate.active
             and candidate.password_hash
             and hmac.compare_digest(str(value[1]), _fingerprint(candidate))
+            and _server_session(value) is not None
         ):
             user = candidate
         else:

@@ -33,6 +33,7 @@ def login() -> Response | tuple[str, int] | str:
         form.password.data = ""
         return render_template("login.html", form=form, error=gettext("login.failed")), 401
     log_in(user)
+    db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("web.home"))
 
 
@@ -45,6 +46,7 @@ def logout() -> Response | tuple[str, int] | str:
             return render_template("logout.html", form=form,
                                    error=gettext("login.expired")), 400
         log_out()
+        db.session.commit()
         return redirect(url_for("web.overview"))
     if session_user() is None:
         return redirect(url_for("web.overview"))
