@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -59,26 +60,38 @@ def _percent(text: Any) -> str:
     return str(text)
 
 
-def snapshot_pdf(snapshot: Snapshot, lang: str = "en") -> bytes:
+@dataclass(frozen=True)
+class _Styles:
+    regular: str  # font names
+    bold: str
+    normal: ParagraphStyle
+    small: ParagraphStyle
+    heading: ParagraphStyle
+    subheading: ParagraphStyle
+
+
+def _styles() -> _Styles:
     regular, bold = register_pdf_fonts()
-    words = TEXT["vi" if lang == "vi" else "en"]
-    body = json.loads(snapshot.body)
-    ruleset, summary = body["ruleset"], body["summary"]
     normal = ParagraphStyle("normal", fontName=regular, fontSize=8.5, leading=11)
-    small = ParagraphStyle("small", parent=normal, fontSize=7, leading=9)
-    heading = ParagraphStyle("heading", parent=normal, fontName=bold, fontSize=14, leading=18)
-    subheading = ParagraphStyle("subheading", parent=normal, fontName=bold, fontSize=10,
-                                leading=14, spaceBefore=6)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-        topMargin=12 * mm, bottomMargin=12 * mm,
-        title=words["title"].format(id=snapshot.id), author="market40",
+    return _Styles(
+        regular, bold, normal,
+        small=ParagraphStyle("small", parent=normal, fontSize=7, leading=9),
+        heading=ParagraphStyle("heading", parent=normal, fontName=bold, fontSize=14,
+                               leading=18),
+        subheading=ParagraphStyle("subheading", parent=normal, fontName=bold, fontSize=10,
+                                  leading=14, spaceBefore=6),
     )
-    criteria = ruleset["criteria"]
-    rule_text = ", ".join(f"{c['metric']} {c['op']} {c['threshold']}" for c in criteria)
-    story: list[Any] = [
-        Paragraph(words["title"].format(id=snapshot.id), heading),
+
+
+def _front_matter(snapshot: Snapshot, body: dict[str, Any], words: dict[str, str],
+                  styles: _Styles) -> list[Any]:
+    """Title, ruleset and its rules, dates, hashes, and the summary of the results."""
+    ruleset, summary = body["ruleset"], body["summary"]
+    normal, small = styles.normal, styles.small
+    rule_text = ", ".join(f"{c['metric']} {c['op']} {c['threshold']}"
+                          for c in ruleset["criteria"])
+    return [
+        Paragraph(words["title"].format(id=snapshot.id), styles.heading),
         Paragraph(escape(f"{words['ruleset']}: {ruleset['title']} ({ruleset['name']}"
                          + (f", {ruleset['label']}" if ruleset.get("label") else "") + ")"),
                   normal),
@@ -90,7 +103,8 @@ def snapshot_pdf(snapshot: Snapshot, lang: str = "en") -> bytes:
                   f"ruleset sha256 {ruleset['sha256']}", small),
         Paragraph(words["certified"] + ": " + words["of_target"].format(
             certified=summary["certified"], target=summary["target"],
-            progress=_percent(summary["progress"]), markets=len(body["markets"])), subheading),
+            progress=_percent(summary["progress"]), markets=len(body["markets"])),
+            styles.subheading),
         Paragraph(escape(words["by_district"] + ": " + "; ".join(
             f"{d['name']} {d['certified']}/{d['markets']}" for d in summary["by_district"])),
             normal),
@@ -98,10 +112,16 @@ def snapshot_pdf(snapshot: Snapshot, lang: str = "en") -> bytes:
             f"{g['grade']}: {g['certified']}/{g['markets']}" for g in summary["by_grade"]),
             normal),
         Spacer(1, 4 * mm),
-        Paragraph(words["markets"], subheading),
+        Paragraph(words["markets"], styles.subheading),
     ]
+
+
+def _market_table(body: dict[str, Any], lang: str, styles: _Styles) -> Table:
+    """One row per market: its criteria values, passed or not, and the verdict."""
+    small = styles.small
     header = [label(k, lang) for k in ("code", "name", "district_code", "grade")]
-    header += [label(c["metric"], lang) for c in criteria] + [label("certified", lang)]
+    header += [label(c["metric"], lang) for c in body["ruleset"]["criteria"]]
+    header += [label("certified", lang)]
     rows: list[list[Any]] = [[Paragraph(escape(h), small) for h in header]]
     for market in body["markets"]:
         rows.append(
@@ -113,12 +133,26 @@ def snapshot_pdf(snapshot: Snapshot, lang: str = "en") -> bytes:
         )
     table = Table(rows, repeatRows=1)
     table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), regular, 7.5),
+        ("FONT", (0, 0), (-1, -1), styles.regular, 7.5),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f7f7f7")]),
     ]))
-    story.append(table)
-    document.build(story)
+    return table
+
+
+def snapshot_pdf(snapshot: Snapshot, lang: str = "en") -> bytes:
+    """The snapshot on landscape A4 pages: front matter, then the table of markets."""
+    words = TEXT["vi" if lang == "vi" else "en"]
+    body = json.loads(snapshot.body)
+    styles = _styles()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+        topMargin=12 * mm, bottomMargin=12 * mm,
+        title=words["title"].format(id=snapshot.id), author="market40",
+    )
+    document.build(_front_matter(snapshot, body, words, styles)
+                   + [_market_table(body, lang, styles)])
     return buffer.getvalue()

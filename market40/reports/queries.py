@@ -119,24 +119,12 @@ def figures_from(row: sa.Row, online_products: int | None) -> Figures:
     )
 
 
-def market_figures(
-    session: Session,
-    as_of: date,
-    window: int,
-    where: sa.ColumnElement[bool] | None = None,
-) -> list[MarketFigures]:
-    """The figures of every market matching ``where`` (a condition on Market; None: all).
-
-    Ordered by district, then market code.
-    """
+def _vendor_counts(scope: sa.Select, as_of: date, window: int) -> sa.Subquery:
+    """Per market: vendors registered, with a QR, and active (a QR sale in the window)."""
     end = day_end_utc(as_of)
     first, last = window_days(as_of, window)
     with_qr = with_qr_sql(end)
-    scope = sa.select(Market.id)
-    if where is not None:
-        scope = scope.where(where)
-
-    vendors = (
+    return (
         sa.select(
             Vendor.market_id.label("market_id"),
             _count_if(registered_sql(end)).label("registered"),
@@ -147,7 +135,12 @@ def market_figures(
         .group_by(Vendor.market_id)
         .subquery("vendor_counts")
     )
-    rollups = (
+
+
+def _window_sums(scope: sa.Select, as_of: date, window: int) -> sa.Subquery:
+    """Per market: the market rollups summed over the window's days."""
+    first, last = window_days(as_of, window)
+    return (
         sa.select(
             MarketDailyRollup.market_id.label("market_id"),
             *(sa.func.sum(column).label(name) for name, column in MARKET_SUMS.items()),
@@ -160,25 +153,39 @@ def market_figures(
         .group_by(MarketDailyRollup.market_id)
         .subquery("window_sums")
     )
-    listings = (
+
+
+def _online_listings(scope: sa.Select, as_of: date) -> sa.Subquery:
+    """Per market: the listings on an online platform on ``as_of``."""
+    return (
         sa.select(Listing.market_id.label("market_id"), sa.func.count().label("listings"))
-        .where(
-            Listing.market_id.in_(scope),
-            Listing.active_on(as_of),
-        )
+        .where(Listing.market_id.in_(scope), Listing.active_on(as_of))
         .group_by(Listing.market_id)
         .subquery("online_listings")
     )
+
+
+def market_figures(
+    session: Session,
+    as_of: date,
+    window: int,
+    where: sa.ColumnElement[bool] | None = None,
+) -> list[MarketFigures]:
+    """The figures of every market matching ``where`` (a condition on Market; None: all).
+
+    One statement: each market joined to its vendor counts, window sums and listings.
+    Ordered by district, then market code.
+    """
+    scope = sa.select(Market.id)
+    if where is not None:
+        scope = scope.where(where)
+    vendors = _vendor_counts(scope, as_of, window)
+    rollups = _window_sums(scope, as_of, window)
+    listings = _online_listings(scope, as_of)
     statement = (
         sa.select(
-            Market.id,
-            Market.code,
-            Market.name,
-            Market.district_code,
-            Market.grade,
-            vendors.c.registered,
-            vendors.c.with_qr,
-            vendors.c.active,
+            Market.id, Market.code, Market.name, Market.district_code, Market.grade,
+            vendors.c.registered, vendors.c.with_qr, vendors.c.active,
             *(rollups.c[name] for name in ROLLUP_SUMS),
             listings.c.listings,
         )
@@ -190,14 +197,8 @@ def market_figures(
     if where is not None:
         statement = statement.where(where)
     return [
-        MarketFigures(
-            row.id,
-            row.code,
-            row.name,
-            row.district_code,
-            row.grade,
-            figures_from(row, int(row.listings or 0)),
-        )
+        MarketFigures(row.id, row.code, row.name, row.district_code, row.grade,
+                      figures_from(row, int(row.listings or 0)))
         for row in session.execute(statement)
     ]
 
