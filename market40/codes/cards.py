@@ -26,15 +26,21 @@ def stall_card(vendor: Vendor) -> render.StallCard:
     )
 
 
-def printable_vendors(session: Session, market: Market) -> list[Vendor]:
-    """Approved vendors of ``market`` whose QR is issued, in stall order."""
-    return list(session.scalars(
+def printable_vendors_query(market: Market) -> sa.Select:
+    """Approved vendors of ``market`` whose QR is issued, in stall order (a statement that
+    callers may narrow further, e.g. the desk's cards since a date)."""
+    return (
         sa.select(Vendor)
         .options(joinedload(Vendor.market))
         .where(Vendor.market_id == market.id, Vendor.status == "approved",
                Vendor.qr_issued_at.is_not(None), Vendor.account_number.is_not(None))
         .order_by(Vendor.stall_code)
-    ))
+    )
+
+
+def printable_vendors(session: Session, market: Market) -> list[Vendor]:
+    """Approved vendors of ``market`` whose QR is issued, in stall order."""
+    return list(session.scalars(printable_vendors_query(market)))
 
 
 def market_sheet(session: Session, market: Market) -> bytes:

@@ -14,6 +14,9 @@ from market40.models.market import Market
 
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
+    # One record's history (the desk's vendor page, makers since the last approval)
+    # without scanning the whole log.
+    __table_args__ = (sa.Index("ix_audit_entries_entity", "entity", "entity_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -18,11 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.errors import InvalidInput, NotFound
+from market40.errors import NotFound
 from market40.models import Market, MarketJoinKey, SelfRegistration, Vendor, utcnow
 from market40.registry.audit import Actor, record_change
 from market40.registry.validation import VENDOR_INPUT_FIELDS
-from market40.registry.vendors import LOCKED_STATUSES, register_vendor
+from market40.registry.vendors import register_vendor
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +72,11 @@ def check_join_key(session: Session, market: Market, key: str | None) -> None:
 
 def self_register(session: Session, market: Market,
                   data: Mapping[str, Any]) -> tuple[Vendor, str]:
-    """Register the stall as ``submitted``; return it and its status token (shown once)."""
+    """Register the stall as ``submitted``; return it and its status token (shown once).
+
+    The registry's own rules apply: among them, an account that already pays a live
+    vendor is refused with a message naming that stall."""
     values = {name: data.get(name) for name in JOIN_FIELDS}
-    account = "".join(str(values.get("account_number") or "").split())
-    bank = str(values.get("bank_bin") or "").strip()
-    if account and bank.isdigit():
-        holder = session.execute(
-            sa.select(Vendor.stall_code, Market.code).join(Market)
-            .where(Vendor.bank_bin == bank, Vendor.account_number == account,
-                   Vendor.status.not_in(LOCKED_STATUSES))
-            .limit(1)).first()
-        if holder is not None:
-            raise InvalidInput.field(
-                "account_number", f"already pays stall {holder[0]} in market {holder[1]}")
     vendor = register_vendor(session, market, values, SELF_REGISTRATION, status="submitted")
     token = secrets.token_urlsafe(24)
     session.add(SelfRegistration(vendor_id=vendor.id, token_hash=_hash(token)))

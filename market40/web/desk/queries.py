@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from market40.auth import scope_markets
 from market40.models import AuditEntry, Bank, Market, User, Vendor
-from market40.registry.makers import maker_ids
+from market40.registry.makers import makers_of
 from market40.registry.queries import audit_query, vendors_query
 
 PAGE_SIZE = 50
@@ -80,15 +80,16 @@ def to_dos(session: Session, user: User) -> ToDos:
 
 def approval_queue(session: Session, user: User, limit: int = QUEUE_SIZE) -> list[Vendor]:
     """Oldest first: the vendors this user may check, never one they made a change of
-    since its last approval (the registry's ``maker_ids``, asked per candidate)."""
+    since its last approval (the registry's ``makers_of``, one query for the page)."""
     candidates = session.scalars(
         sa.select(Vendor)
         .options(selectinload(Vendor.market), selectinload(Vendor.made_by))
         .where(_checkable(user))
         .order_by(Vendor.submitted_at, Vendor.id)
         .limit(limit * 2))
-    queue = [v for v in candidates if user.id not in maker_ids(session, v)]
-    return queue[:limit]
+    candidates = list(candidates)
+    makers = makers_of(session, candidates)
+    return [v for v in candidates if user.id not in makers[v.id]][:limit]
 
 
 def market_vendors(session: Session, market: Market, *, q: str | None, status: str | None,

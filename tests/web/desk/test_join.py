@@ -108,7 +108,7 @@ def test_bad_fields_a_taken_account_and_the_honeypot_store_nothing(as_user, app,
                                                       Vendor.account_number.is_not(None)))
     dup = phone.post(path, data={**STALL, "csrf_token": token, "bank_bin": taken.bank_bin,
                                  "account_number": taken.account_number})
-    assert dup.status_code == 422
+    assert dup.status_code == 409  # the registry: one account pays one live vendor
     assert f"tài khoản này đã nhận tiền cho quầy {taken.stall_code}" in dup.get_data(
         as_text=True)
     bot = phone.post(path, data={**STALL, "csrf_token": token, "website": "http://spam"})

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from datetime import date
 
 import marshmallow as ma
+import sqlalchemy as sa
 from flask import render_template, send_file
 from werkzeug.wrappers import Response
 
 from market40 import render
-from market40.codes import printable_vendors, stall_card
+from market40.codes import stall_card
+from market40.codes.cards import printable_vendors_query
 from market40.errors import NotFound
 from market40.extensions import db
 from market40.localtime import day_start_utc
@@ -30,14 +32,20 @@ class CardsArgsSchema(PageArgsSchema):
 
 def chosen_vendors(market: Market, since: date | None, stalls: Sequence[str]) -> list[Vendor]:
     """The printable vendors (approved, QR issued) narrowed to a date or to stall codes."""
-    vendors = printable_vendors(db.session, market)
+    statement = printable_vendors_query(market)
     if since is not None:
         start = day_start_utc(since)
-        vendors = [v for v in vendors if v.qr_issued_at >= start or v.updated_at >= start]
+        statement = statement.where(sa.or_(Vendor.qr_issued_at >= start,
+                                           Vendor.updated_at >= start))
     if stalls:
-        wanted = {s.upper() for s in stalls}
-        vendors = [v for v in vendors if v.stall_code in wanted]
-    return vendors
+        statement = statement.where(Vendor.stall_code.in_({s.upper() for s in stalls}))
+    return list(db.session.scalars(statement))
+
+
+def printable_count(market: Market) -> int:
+    statement = printable_vendors_query(market).order_by(None).options()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        statement.with_only_columns(Vendor.id).subquery())) or 0
 
 
 def _stalls(text: str) -> list[str]:
@@ -54,7 +62,7 @@ def cards_page(code: str) -> str:
     missing = sorted({s.upper() for s in stalls} - {v.stall_code for v in vendors})
     return render_template("desk/cards.html", market=market, since=args["since"],
                            stall_codes=args["stall_codes"], vendors=vendors, missing=missing,
-                           total=len(printable_vendors(db.session, market)))
+                           total=printable_count(market))
 
 
 @bp.get("/desk/markets/<code>/cards.pdf")

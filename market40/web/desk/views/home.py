@@ -5,11 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import render_template
 
+from market40.auth import can
 from market40.extensions import db
 from market40.models.vendor import VENDOR_STATUSES
 from market40.web.args import PageArgsSchema, parse
 from market40.web.desk.blueprint import bp, desk_user, market_for
 from market40.web.desk.queries import PAGE_SIZE, desk_markets, market_vendors, to_dos
+
+FEW_MARKETS = 6
 
 
 class VendorListArgsSchema(PageArgsSchema):
@@ -23,8 +26,13 @@ class VendorListArgsSchema(PageArgsSchema):
 def home() -> str:
     """The markets the user may work on, with counts, and the user's own to-dos."""
     user = desk_user()
-    return render_template("desk/home.html", markets=desk_markets(db.session, user),
-                           todo=to_dos(db.session, user))
+    markets = desk_markets(db.session, user)
+    # desk_markets holds only the user's markets, so the role decides the buttons; with
+    # many markets (admin, department) they live on each market's own page.
+    return render_template("desk/home.html", markets=markets, todo=to_dos(db.session, user),
+                           few=len(markets) <= FEW_MARKETS,
+                           writes=can(user, "vendors.write"),
+                           imports=can(user, "vendors.import"))
 
 
 @bp.get("/desk/markets/<code>/vendors")
