@@ -2,7 +2,7 @@
 makers since a vendor's last approval read it without scanning the whole log.
 
 Revision ID: f3a9c2d41e77
-Revises: 5e0a2f1c7d13
+Revises: f1c4a8d2b6e9
 Create Date: 2026-12-03 07:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f3a9c2d41e77"
-down_revision = "5e0a2f1c7d13"
+down_revision = "f1c4a8d2b6e9"
 branch_labels = None
 depends_on = None
 

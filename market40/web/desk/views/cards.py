@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from market40 import render
 from market40.codes import stall_card
 from market40.codes.cards import printable_vendors_query
-from market40.errors import NotFound
+from market40.errors import InvalidInput, NotFound
 from market40.extensions import db
 from market40.localtime import day_start_utc
 from market40.models import Market, Vendor
@@ -53,7 +53,7 @@ def _stalls(text: str) -> list[str]:
 
 
 @bp.get("/desk/markets/<code>/cards")
-def cards_page(code: str) -> str:
+def cards_page(code: str) -> tuple[str, int]:
     """Choose what to print; shows how many cards each choice gives."""
     market = market_for(code, "vendors.write")
     args = parse(CardsArgsSchema())
@@ -62,7 +62,7 @@ def cards_page(code: str) -> str:
     missing = sorted({s.upper() for s in stalls} - {v.stall_code for v in vendors})
     return render_template("desk/cards.html", market=market, since=args["since"],
                            stall_codes=args["stall_codes"], vendors=vendors, missing=missing,
-                           total=printable_count(market))
+                           total=printable_count(market), arg_errors=args.errors), args.status
 
 
 @bp.get("/desk/markets/<code>/cards.pdf")
@@ -70,6 +70,8 @@ def cards_pdf(code: str) -> Response:
     """The chosen cards on A4 sheets with cut marks."""
     market = market_for(code, "vendors.write")
     args = parse(CardsArgsSchema())
+    if args.errors:
+        raise InvalidInput(dict(args.errors))
     vendors = chosen_vendors(market, args["since"], _stalls(args["stall_codes"]))
     if not vendors:
         raise NotFound(f"market {market.code} has no card to print for this choice")

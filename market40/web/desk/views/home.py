@@ -36,7 +36,7 @@ def home() -> str:
 
 
 @bp.get("/desk/markets/<code>/vendors")
-def market_vendor_list(code: str) -> str:
+def market_vendor_list(code: str) -> tuple[str, int]:
     """The market's vendors: search by stall, name or owner, filter by status, paged."""
     market = market_for(code, "vendors.read")
     args = parse(VendorListArgsSchema())
@@ -46,4 +46,4 @@ def market_vendor_list(code: str) -> str:
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template("desk/vendors.html", market=market, vendors=vendors, total=total,
                            page=args["page"], pages=pages, q=q or "", status=status or "",
-                           statuses=VENDOR_STATUSES)
+                           statuses=VENDOR_STATUSES, arg_errors=args.errors), args.status
