@@ -72,6 +72,23 @@ def _no_bearer_token() -> bool:
     return bearer_token() is None
 
 
+def _not_a_failure() -> bool:
+    """No Authorization header, or a valid token: the failed-token limit never applies.
+
+    A market's staff share one address (one Wi-Fi, one NAT): a misconfigured script
+    sending bad tokens must not lock out everyone whose token is good.
+    """
+    if _no_authorization():
+        return True
+    from market40.auth.identity import load_request_user
+    from market40.errors import Unauthorized
+
+    try:
+        return load_request_user() is not None
+    except Unauthorized:
+        return False
+
+
 def _failed(response: Response) -> bool:
     return response.status_code == 401
 
@@ -93,7 +110,7 @@ def limit_token_use(app: Flask) -> None:
     """Put both token limits on every blueprint that accepts bearer tokens (not the pages)."""
     failures = limiter.shared_limit(
         _failure_limit, scope="token-failures", key_func=get_remote_address,
-        exempt_when=_no_authorization, deduct_when=_failed,
+        exempt_when=_not_a_failure, deduct_when=_failed,
         error_message="Too many failed token authentications from this address; wait and "
                       "check the token.")
     per_token = limiter.shared_limit(
