@@ -141,6 +141,8 @@ ENDPOINTS |= {
     "GET /desk/markets/<code>/cards": Access("vendors.write", "market", "web page"),
     "GET /desk/markets/<code>/cards.pdf": Access(
         "vendors.write", "market", "all, since a date, or chosen stalls"),
+    "POST /audit/snapshots": Access("snapshots.create", "province",
+                                    "web form on /audit; session login and csrf_token"),
     "GET /join/<code>": _public("needs the poster's key ?k=; 404 otherwise"),
     "POST /join/<code>": _public("self-registration; rate limited per address, honeypot"),
     "GET /join/status/<token>": _public("an unguessable token (only its SHA-256 is stored)"),

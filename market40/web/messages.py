@@ -63,6 +63,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không có bộ tiêu chí này; đang hiện bộ tiêu chí chính thức.",
         "There is no such ruleset; the official one is shown.",
     ),
+    "invalid.ruleset_choose": ("Hãy chọn một bộ tiêu chí trong danh sách.",
+                               "Choose a ruleset from the list."),
+    "invalid.as_of_form": (
+        "Hãy chọn ngày tính trên lịch.",
+        "Pick the as-of date from the calendar.",
+    ),
+    "invalid.as_of_future_form": (
+        "Ngày tính không được sau hôm nay ({today}).",
+        "The as-of date cannot be after today ({today}).",
+    ),
     "invalid.other": (
         "Giá trị trong đường dẫn không hợp lệ nên đã dùng giá trị mặc định.",
         "A value in the link was not valid, so the default is used.",
@@ -295,6 +305,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.ruleset_changed": ("Tệp tiêu chí đã sửa", "Ruleset file edited since"),
     "audit.ruleset_gone": ("Không còn tệp tiêu chí", "Ruleset file missing"),
     "audit.none": ("Chưa có bản chốt số liệu nào.", "No snapshot yet."),
+    "audit.none_create": (
+        "Chọn bộ tiêu chí và ngày ở trên rồi bấm “Chốt số liệu”.",
+        "Choose a ruleset and a date above, then select “Freeze the figures”.",
+    ),
+    "audit.create.title": ("Chốt số liệu chứng nhận", "Freeze the certification figures"),
+    "audit.create.lead": (
+        "Bản chốt lưu kết quả của mọi chợ theo bộ tiêu chí đã chọn, tính đến ngày đã chọn; "
+        "sau đó không sửa, không xóa được.",
+        "A snapshot keeps every market's result under the chosen ruleset as of the chosen "
+        "date; it can never be edited or deleted.",
+    ),
+    "audit.create.submit": ("Chốt số liệu", "Freeze the figures"),
+    "audit.created_note": ("Đã tạo bản chốt số {id}.", "Snapshot no. {id} was created."),
+    "audit.snapshot": ("Bản chốt", "Snapshot"),
+    "audit.snapshot_n": ("Bản chốt số {id}", "Snapshot no. {id}"),
     # Login
     "login.title": ("Đăng nhập", "Log in"),
     "login.lead": (

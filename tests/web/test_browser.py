@@ -408,3 +408,23 @@ def test_auditor_sees_verified_snapshots(tab, server, shots):
     assert csv.ok and "THAI" in csv.text()
     page.no_errors()
     page.shot(shots, "audit-desktop")
+
+
+def test_department_freezes_the_figures_from_the_audit_page_on_a_phone(tab, server, shots):
+    from tests.web.seeddata import PASSWORD
+
+    page = tab(PHONE)
+    page.goto("/audit")
+    page.log_in(server["data"].users["department"], PASSWORD)
+    before = page.page.locator("#snapshots tbody tr").count()
+    assert page.page.locator("#snap-ruleset").input_value() == "tn-2022"
+    assert page.page.locator("#snap-as_of").get_attribute("max")
+    page.fits_the_screen()
+    page.page.click("#create-snapshot button[type=submit]")
+    page.page.wait_for_load_state("load")
+    assert page.page.locator("#snapshots tbody tr").count() == before + 1
+    assert page.page.locator("#created-note").count() == 1
+    assert page.page.locator("#snapshots tr.created").count() == 1
+    page.fits_the_screen()
+    page.no_errors()
+    page.shot(shots, "audit-phone")

@@ -372,7 +372,7 @@ def test_audit_page_needs_a_login(client, dashboard):
 def test_audit_page_lists_and_verifies_snapshots(client, login, snapshots):
     login("auditor")
     page = text(client.get("/audit?lang=en"))
-    rows = re.findall(r'<tr data-snapshot="(\d+)">(.*?)</tr>', page, re.S)
+    rows = re.findall(r'<tr data-snapshot="(\d+)"[^>]*>(.*?)</tr>', page, re.S)
     assert [int(i) for i, _ in rows] == [snapshots[1].id, snapshots[0].id]
     for _, row in rows:
         assert "Hash OK" in row and "Chain OK" in row and "Matches today" in row
@@ -487,3 +487,35 @@ def test_the_follow_up_list_agrees_with_the_qr_figure(client, login, dashboard, 
     follow = re.search(r'<table id="follow-ups" class="stack">(.*?)</table>', page,
                        re.S).group(1)
     assert follow.count("<tr data-vendor=") == registered - with_qr == 2
+
+
+def test_department_creates_a_snapshot_from_the_audit_page(client, login, dashboard, db):
+    from market40.models import Snapshot
+    from tests.web.conftest import csrf_token
+
+    login("auditor")
+    assert 'id="create-snapshot"' not in text(client.get("/audit"))  # auditors only read
+    client.post("/logout", data={"csrf_token": _token(client)})
+    login("department")
+    page = text(client.get("/audit"))
+    assert "Chưa có bản chốt số liệu nào." in page and 'id="create-snapshot"' in page
+    assert re.search(r'<option value="tn-2022" selected>[^<]*\(chính thức\)</option>', page)
+    token = csrf_token(page)
+    response = client.post("/audit/snapshots", data={"csrf_token": token,
+                                                     "ruleset": "tn-2022", "as_of": ""})
+    assert response.status_code == 422
+    assert "Hãy chọn ngày tính trên lịch." in text(response)
+    response = client.post("/audit/snapshots", data={"csrf_token": token, "ruleset": "tn-2022",
+                                                     "as_of": "2999-01-01"})
+    assert response.status_code == 422 and "không được sau hôm nay" in text(response)
+    assert db.session.query(Snapshot).count() == 0
+    from market40.localtime import local_today
+
+    response = client.post("/audit/snapshots", data={
+        "csrf_token": token, "ruleset": "tn-2022", "as_of": local_today().isoformat()})
+    assert response.status_code == 302
+    snapshot = db.session.query(Snapshot).one()
+    assert snapshot.ruleset == "tn-2022" and snapshot.certified == 1
+    listed = text(client.get(response.headers["Location"]))
+    assert f"Đã tạo bản chốt số {snapshot.id}." in listed and 'class="created"' in listed
+    assert client.post("/audit/snapshots", data={"ruleset": "tn-2022"}).status_code == 400
