@@ -47,7 +47,9 @@ def csv_alternative(what: str) -> Any:
 
 def report_scope(args: dict[str, Any]) -> Scope:
     """The scope asked for; vendor figures need a token allowed to see that vendor."""
-    scope = resolve_scope(db.session, args["level"], args.get("code"))
+    # A commune code is read with the report's date (a series: its last day).
+    scope = resolve_scope(db.session, args["level"], args.get("code"),
+                          args.get("as_of") or args.get("end"))
     if scope.vendor is not None:
         caller(vendor=scope.vendor)
     return scope
@@ -59,7 +61,9 @@ class Adoption(MethodView):
     @blp.response(200, AdoptionSchema)
     @csv_alternative("Adoption metrics")
     def get(self, args: dict[str, Any]) -> Any:
-        """Adoption metrics of the province, a district, a market or a vendor (token)."""
+        """Adoption metrics of the province, a commune (in force on ``as_of``), a former
+        district (``historical: true``: districts ended on 30/6/2025), a market or a vendor
+        (token)."""
         report = adoption_report(db.session, report_scope(args), args.get("as_of"), args["window"])
         if args["format"] == "csv":
             name = f"adoption-{report.level}-{report.code}-{report.as_of.isoformat()}.csv"

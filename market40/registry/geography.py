@@ -14,9 +14,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from market40.errors import InvalidInput
+from market40.errors import InvalidInput, NotFound
 from market40.localtime import local_today
-from market40.models import Commune, CommuneChange
+from market40.models import Commune, CommuneChange, Market
 from market40.models.geo import LAST_DAY_OF_DISTRICTS
 
 
@@ -102,3 +102,34 @@ def place(session: Session, code: str, former_code: str | None = None,
         former = given
     district = former.district_code if former else _former_district(session, current)
     return Placement(current, former, district)
+
+
+def commune_of(market: Market, day: date) -> Commune:
+    """The commune a market was in on ``day``: its current one once that is in force,
+    its former one before (a market with no former commune keeps its current one)."""
+    if market.former_commune is None or market.commune.in_force(day):
+        return market.commune
+    return market.former_commune
+
+
+def market_communes(session: Session, day: date) -> dict[str, Commune]:
+    """Every market's commune on ``day``, by market code (one query)."""
+    markets = session.scalars(sa.select(Market).options(
+        joinedload(Market.commune), joinedload(Market.former_commune)))
+    return {m.code: commune_of(m, day) for m in markets}
+
+
+def commune_scope(session: Session, code: str, day: date) -> tuple[Commune, sa.ColumnElement[bool]]:
+    """The commune ``code`` names on ``day`` and the condition on Market of its markets.
+
+    A commune in force today holds the markets now in it, for every date: before
+    1/7/2025 that is the sum of its former communes (split ones by the market's address).
+    A former commune holds the markets that were in it.
+    """
+    commune = commune_on(session, code, day)
+    if commune is None:
+        raise NotFound(f"commune {code!r} was not in force on {day.isoformat()} "
+                       "(see /api/v1/communes?as_of=)")
+    if commune.valid_to is None:
+        return commune, Market.commune_id == commune.id
+    return commune, Market.former_commune_id == commune.id

@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 from market40.errors import InvalidInput, NotFound
 from market40.localtime import local_today
 from market40.models import District, Market, Vendor
+from market40.registry.geography import commune_scope
 from market40.registry.markets import get_market
 from market40.reports.metrics import Figures, MetricValue, total
 from market40.reports.queries import market_figures, vendor_figures
 
-LEVELS = ("province", "district", "market", "vendor")
+LEVELS = ("province", "commune", "district", "market", "vendor")
+# Districts were abolished on 1/7/2025: a district report is the former-district grouping.
+HISTORICAL_LEVELS = frozenset({"district"})
 # The registry holds one province: Thái Nguyên (GSO code 19).
 PROVINCE_CODE = "19"
 PROVINCE_NAME = "Thái Nguyên"
@@ -33,6 +36,11 @@ class Scope:
     where: sa.ColumnElement[bool] | None = None
     vendor: Vendor | None = None
 
+    @property
+    def historical(self) -> bool:
+        """A grouping of units no longer in force (the former districts)."""
+        return self.level in HISTORICAL_LEVELS
+
 
 @dataclass(frozen=True)
 class AdoptionReport:
@@ -42,13 +50,19 @@ class AdoptionReport:
     as_of: date
     window: int
     figures: Figures
+    historical: bool = False
 
     def metrics(self) -> dict[str, MetricValue]:
         return self.figures.metrics()
 
 
-def resolve_scope(session: Session, level: str, code: str | None) -> Scope:
-    """Find what ``level``/``code`` names, or raise InvalidInput / NotFound."""
+def resolve_scope(session: Session, level: str, code: str | None,
+                  as_of: date | None = None) -> Scope:
+    """Find what ``level``/``code`` names, or raise InvalidInput / NotFound.
+
+    A commune code is read with ``as_of`` (default today): the commune in force then.
+    A district is a former district (until 30/6/2025), answered for any date.
+    """
     if level not in LEVELS:
         raise InvalidInput.field("level", f"must be one of {', '.join(LEVELS)}")
     if level == "province":
@@ -57,6 +71,9 @@ def resolve_scope(session: Session, level: str, code: str | None) -> Scope:
         return Scope(level, PROVINCE_CODE, PROVINCE_NAME)
     if not code:
         raise InvalidInput.field("code", f"is required for level {level}")
+    if level == "commune":
+        commune, where = commune_scope(session, code, as_of or local_today())
+        return Scope(level, commune.code, commune.label, where)
     if level == "district":
         district = session.get(District, code)
         if district is None:
@@ -101,4 +118,5 @@ def adoption_report(
     """
     as_of, window = check_period(as_of, window)
     figures = scope_figures(session, scope, as_of, window)
-    return AdoptionReport(scope.level, scope.code, scope.name, as_of, window, figures)
+    return AdoptionReport(scope.level, scope.code, scope.name, as_of, window, figures,
+                          scope.historical)

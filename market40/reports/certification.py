@@ -1,14 +1,15 @@
 """Certification of every market against a ruleset, and the department's KPI.
 
 The KPI is certified markets ÷ the ruleset's target (60 for Thái Nguyên 2022),
-broken down by district and by hạng. One aggregate statement for all markets
-(``queries.market_figures``) plus the district names.
+broken down by commune (in force on the as-of date), by former district (the
+grouping of the 2022 targets; districts ended on 30/6/2025) and by hạng. One
+aggregate statement for all markets (``queries.market_figures``) plus the unit names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.models import District
+from market40.registry.geography import market_communes
 from market40.reports.adoption import check_period
 from market40.reports.metrics import Figures, MetricValue
 from market40.reports.queries import MarketFigures, market_figures
@@ -37,6 +39,8 @@ class MarketVerdict:
     grade: int
     figures: Figures
     criteria: tuple[CriterionResult, ...]
+    # The commune in force on the as-of date (its current one since 1/7/2025).
+    commune_code: str | None = None
 
     @property
     def certified(self) -> bool:
@@ -58,8 +62,9 @@ class Certification:
     ruleset: Ruleset
     as_of: date
     markets: tuple[MarketVerdict, ...]
-    by_district: tuple[GroupCount, ...]
+    by_district: tuple[GroupCount, ...]  # the former districts (until 30/6/2025)
     by_grade: tuple[GroupCount, ...]
+    by_commune: tuple[GroupCount, ...] = ()  # the communes in force on as_of
 
     @property
     def certified(self) -> int:
@@ -81,14 +86,16 @@ def judge(criteria: Iterable[Criterion], figures: Figures) -> tuple[CriterionRes
 def _groups(
     verdicts: Sequence[MarketVerdict], key: str, names: dict[str | int, str]
 ) -> tuple[GroupCount, ...]:
-    counts: dict[str | int, list[int]] = {}
+    counts: dict[str | int | None, list[int]] = {}
     for verdict in verdicts:
         tally = counts.setdefault(getattr(verdict, key), [0, 0])
         tally[0] += verdict.certified
         tally[1] += 1
+    # A market with no former district (registered in the former Bắc Kạn) sorts last.
     return tuple(
-        GroupCount(k, names.get(k, str(k)), certified, total)
-        for k, (certified, total) in sorted(counts.items())
+        GroupCount(k, names.get(k, str(k)) if k is not None else "—", certified, total)
+        for k, (certified, total) in sorted(counts.items(), key=lambda kv: (kv[0] is None,
+                                                                            str(kv[0])))
     )
 
 
@@ -105,7 +112,12 @@ def verdicts(
 def certify(session: Session, ruleset: Ruleset, as_of: date | None = None) -> Certification:
     """Judge every market as of a local date over the ruleset's window."""
     as_of, window = check_period(as_of, ruleset.window)
-    markets = verdicts(market_figures(session, as_of, window), ruleset.criteria)
+    communes = market_communes(session, as_of)
+    markets = tuple(
+        replace(v, commune_code=communes[v.code].code)
+        for v in verdicts(market_figures(session, as_of, window), ruleset.criteria)
+    )
+    commune_names: dict[str | int, str] = {c.code: c.label for c in communes.values()}
     rows = session.execute(sa.select(District.code, District.name))
     districts: dict[str | int, str] = {code: name for code, name in rows}
     grades: dict[str | int, str] = {1: "hạng 1", 2: "hạng 2", 3: "hạng 3"}
@@ -115,4 +127,5 @@ def certify(session: Session, ruleset: Ruleset, as_of: date | None = None) -> Ce
         markets=markets,
         by_district=_groups(markets, "district_code", districts),
         by_grade=_groups(markets, "grade", grades),
+        by_commune=_groups(markets, "commune_code", commune_names),
     )

@@ -75,6 +75,7 @@ class AdoptionSeries:
     start: date
     end: date
     points: tuple[SeriesPoint, ...]
+    historical: bool = False
 
 
 def periods_between(start: date, end: date, granularity: str) -> list[Period]:
@@ -310,5 +311,6 @@ def adoption_series(
         change = {name: relative_change(before[name], now[name]) for name in METRICS}
         points.append(SeriesPoint(period, current, change))
     return AdoptionSeries(
-        scope.level, scope.code, scope.name, granularity, start, end, tuple(points)
+        scope.level, scope.code, scope.name, granularity, start, end, tuple(points),
+        scope.historical,
     )

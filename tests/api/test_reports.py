@@ -48,7 +48,8 @@ def test_public_figures_equal_the_raw_computation(client, db, scenario, query, m
         response = client.get(f"{URL}?{query}&as_of=2024-06-30&window={window}")
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
-        assert set(body) == set(METRICS) | {"level", "code", "name", "as_of", "window"}
+        assert set(body) == set(METRICS) | {"level", "code", "name", "as_of", "window",
+                                            "historical"}
         assert body["as_of"] == "2024-06-30" and body["window"] == window
         want = as_json(expected(db.session, AS_OF, window, markets))
         assert {k: body[k] for k in METRICS} == pytest.approx(want)
@@ -199,8 +200,13 @@ def test_certification(client, scenario):
     summary = body["summary"]
     assert (summary["certified"], summary["target"]) == (1, 60)
     assert summary["progress"] == pytest.approx(1 / 60)
-    assert {"code": "171", "name": "Đại Từ", "certified": 1, "markets": 21} in (
-        summary["by_district"])
+    assert {"code": "171", "name": "Đại Từ", "certified": 1, "markets": 21,
+            "historical": True} in summary["by_district"]
+    # QUAN-CHU (TT. Quân Chu, Đại Từ) is in xã Quân Chu since 1/7/2025; on 30/6/2024 it
+    # counts in its commune of then.
+    assert quan_chu["commune_code"] == "05851"
+    assert {"code": "05851", "name": "thị trấn Quân Chu", "certified": 1, "markets": 1} in (
+        summary["by_commune"])
     assert summary["by_grade"] == [
         {"grade": 1, "certified": 0, "markets": 4},
         {"grade": 2, "certified": 0, "markets": 10},

@@ -64,7 +64,8 @@ class ExportArgsMixin:
 class AdoptionQueryArgsSchema(ExportArgsMixin, BaseSchema):
     level = ma.fields.String(load_default="province", validate=OneOf(LEVELS))
     code = ma.fields.String(
-        metadata={"description": "district GSO code, market code or vendor id (not for province)"}
+        metadata={"description": "commune GSO code (read with as_of), former district GSO "
+                  "code, market code or vendor id (not for province)"}
     )
     as_of = ma.fields.Date(metadata={"description": "local date (default: today)"})
     window = ma.fields.Integer(
@@ -78,6 +79,9 @@ class AdoptionSchema(MetricsSchema):
     name = ma.fields.String()
     as_of = ma.fields.Date()
     window = ma.fields.Integer()
+    historical = ma.fields.Boolean(metadata={
+        "description": "true for level=district: the former districts (in force until "
+                       "30/6/2025), kept as a grouping for continuity with the 2022 targets"})
 
     @ma.pre_dump
     def flatten(self, report: Any, **kwargs: Any) -> dict[str, Any]:
@@ -87,6 +91,7 @@ class AdoptionSchema(MetricsSchema):
             "name": report.name,
             "as_of": report.as_of,
             "window": report.window,
+            "historical": report.historical,
             **report.metrics(),
         }
 
@@ -130,6 +135,9 @@ class SeriesSchema(BaseSchema):
     granularity = ma.fields.String()
     start = ma.fields.Date(data_key="from")
     end = ma.fields.Date(data_key="to")
+    historical = ma.fields.Boolean(metadata={
+        "description": "true for level=district: the former districts (in force until "
+                       "30/6/2025), kept as a grouping for continuity with the 2022 targets"})
     points = ma.fields.List(ma.fields.Nested(SeriesPointSchema))
 
 
@@ -166,7 +174,9 @@ class CriterionResultSchema(BaseSchema):
 class MarketVerdictSchema(BaseSchema):
     code = ma.fields.String()
     name = ma.fields.String()
-    district_code = ma.fields.String()
+    district_code = ma.fields.String(allow_none=True,
+                                     metadata={"description": "former district"})
+    commune_code = ma.fields.String(metadata={"description": "commune in force on as_of"})
     grade = ma.fields.Integer()
     certified = ma.fields.Boolean()
     criteria = ma.fields.List(ma.fields.Nested(CriterionResultSchema))
@@ -178,6 +188,7 @@ class MarketVerdictSchema(BaseSchema):
             "code": verdict.code,
             "name": verdict.name,
             "district_code": verdict.district_code,
+            "commune_code": verdict.commune_code,
             "grade": verdict.grade,
             "certified": verdict.certified,
             "criteria": [
@@ -189,8 +200,19 @@ class MarketVerdictSchema(BaseSchema):
 
 
 class DistrictCountSchema(BaseSchema):
-    code = ma.fields.String(attribute="key")
+    code = ma.fields.String(attribute="key", allow_none=True,
+                            metadata={"description": "former district (null: none, e.g. a "
+                                      "market of the former Bắc Kạn)"})
     name = ma.fields.String()
+    certified = ma.fields.Integer()
+    markets = ma.fields.Integer()
+    historical = ma.fields.Constant(True, metadata={
+        "description": "former districts: in force until 30/6/2025"})
+
+
+class CommuneCountSchema(BaseSchema):
+    code = ma.fields.String(attribute="key")
+    name = ma.fields.String(metadata={"description": "with its prefix, e.g. xã Đại Phúc"})
     certified = ma.fields.Integer()
     markets = ma.fields.Integer()
 
@@ -205,6 +227,8 @@ class CertificationSummarySchema(BaseSchema):
     certified = ma.fields.Integer()
     target = ma.fields.Integer()
     progress = MetricField(metadata={"description": "certified / target"})
+    by_commune = ma.fields.List(ma.fields.Nested(CommuneCountSchema),
+                                metadata={"description": "communes in force on as_of"})
     by_district = ma.fields.List(ma.fields.Nested(DistrictCountSchema))
     by_grade = ma.fields.List(ma.fields.Nested(GradeCountSchema))
 
@@ -227,6 +251,7 @@ class CertificationSchema(BaseSchema):
                 "certified": certification.certified,
                 "target": certification.ruleset.target,
                 "progress": certification.progress,
+                "by_commune": certification.by_commune,
                 "by_district": certification.by_district,
                 "by_grade": certification.by_grade,
             },
