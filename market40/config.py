@@ -31,6 +31,8 @@ class Config:
     JSON_SORT_KEYS = False
     # Shared secret for HMAC-signed bank notifications (MARKET40_WEBHOOK_SECRET).
     WEBHOOK_SECRET: str | None = None
+    # SePay's webhook key (MARKET40_SEPAY_API_KEY): header "Authorization: Apikey KEY".
+    SEPAY_API_KEY: str | None = None
     TIMEZONE = "Asia/Ho_Chi_Minh"
     RATELIMIT_STORAGE_URI = "memory://"  # or RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379
     RATELIMIT_ENABLED = True
@@ -56,6 +58,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WEBHOOK_SECRET = "test-webhook-secret"
+    SEPAY_API_KEY = "test-sepay-key"
     RATELIMIT_ENABLED = False
 
 

@@ -20,7 +20,9 @@ from market40.api import (
     qr,
     reference,
     reports,
+    sepay,
     snapshots,
+    speech,
     transactions,
     vendors,
     workflow,
@@ -45,6 +47,8 @@ API_MODULES = (
     indicators,
     transactions,
     notifications,
+    speech,
+    sepay,
 )
 
 

@@ -112,6 +112,11 @@ ENDPOINTS: dict[str, Access] = {
     "POST /api/v1/notifications/bank": Access(
         SIGNED, note="X-Signature: sha256=HMAC of the body (MARKET40_WEBHOOK_SECRET)"),
     "GET /api/v1/notifications/unmatched": Access("notifications.unmatched", "province"),
+    # Live payments (issue 15)
+    "GET /api/v1/speech": _public(),
+    "GET /api/v1/speech.wav": _public("espeak-ng, cached"),
+    "POST /api/v1/notifications/sepay": Access(
+        SIGNED, note="Authorization: Apikey KEY (MARKET40_SEPAY_API_KEY)"),
 }
 
 # The market desk's pages (market40/web/desk): checked before each desk view with the

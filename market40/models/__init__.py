@@ -5,6 +5,7 @@ from market40.models.bank import Bank
 from market40.models.base import Base, utcnow
 from market40.models.enrollment import MarketJoinKey, SelfRegistration
 from market40.models.geo import Commune, CommuneChange, District
+from market40.models.live import Device, PaymentEvent
 from market40.models.market import Listing, Market
 from market40.models.rollup import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.models.snapshot import IdempotencyRecord, Indicator, Snapshot
@@ -21,6 +22,7 @@ __all__ = [
     "Commune",
     "CommuneChange",
     "DailyRollup",
+    "Device",
     "District",
     "IdempotencyRecord",
     "Indicator",
@@ -28,6 +30,7 @@ __all__ = [
     "Market",
     "MarketDailyRollup",
     "MarketJoinKey",
+    "PaymentEvent",
     "SelfRegistration",
     "Snapshot",
     "Transaction",

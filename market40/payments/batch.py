@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from market40.auth import authorize, scope_markets
 from market40.errors import Conflict, Forbidden, InvalidInput
+from market40.live.outbox import add_events
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.payments.bulk import dialect_of, insert_transactions, timestamp_writer
@@ -188,5 +189,6 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
                    item.kind, item.amount)
     insert_transactions(session, rows)
     upsert_rollups(session, deltas.rows())
+    add_events(session, [item.reference for item in new])
     return len(rows)
 

@@ -88,7 +88,8 @@ def receive_bank_notification(
             problem=InvalidInput({problem.field: [problem.reason]},
                                  message=f"Not recorded: {problem.reason}."),
         )
-    recorded = store_transaction(session, item, market=market, source="bank", payload=body)
+    recorded = store_transaction(session, item, market=market, source="bank", payload=body,
+                                 content=note.content)
     session.execute(
         sa.update(UnmatchedNotification)
         .where(UnmatchedNotification.reference == note.reference,

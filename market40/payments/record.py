@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from market40.auth import authorize
 from market40.errors import Conflict, InvalidInput
+from market40.live.outbox import add_event
 from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.payments.rules import TransactionIn, rule_errors
 from market40.payments.vendors import payment_problem, source_for
@@ -103,6 +104,7 @@ def store_transaction(
     market: Market,
     source: str,
     payload: dict[str, Any] | None = None,
+    content: str | None = None,
 ) -> Recorded:
     """Insert ``item`` unless its reference is stored; add it to the rollups.
 
@@ -110,6 +112,7 @@ def store_transaction(
     unique index (PostgreSQL makes it wait for the winner's commit first; SQLite
     serialises writers), so it rolls back to its savepoint and answers with the
     winner's row. Whatever the caller wrote before stays in its transaction.
+    A QR sale also gets its payment event (the outbox), with ``content`` (the memo).
     """
     existing = _stored(session, item.reference)
     if existing is not None:
@@ -135,6 +138,7 @@ def store_transaction(
         log.info("reference %s stored concurrently by another request", item.reference)
         return _replay(existing, item)
     upsert_rollups(session, RollupDeltas().extend([transaction]).rows())
+    add_event(session, transaction, content)
     log.info("stored transaction %s (%s %s %s) for vendor %s", transaction.id, source,
              item.method, item.kind, item.vendor_id)
     return Recorded(transaction, True)

@@ -171,6 +171,10 @@ CASES = [
         f"{V1}/transactions/batch", lambda w: {"transactions": [transaction(w)]}), "A"),
     Case("POST", f"{V1}/notifications/bank", send(f"{V1}/notifications/bank", lambda w: {})),
     Case("GET", f"{V1}/notifications/unmatched", get(f"{V1}/notifications/unmatched")),
+    # Live payments (issue 15)
+    Case("GET", f"{V1}/speech", get(f"{V1}/speech?amount=25000")),
+    Case("GET", f"{V1}/speech.wav", get(f"{V1}/speech.wav?amount=25000")),
+    Case("POST", f"{V1}/notifications/sepay", send(f"{V1}/notifications/sepay", lambda w: {})),
 ]
 
 

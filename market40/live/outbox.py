@@ -1,0 +1,136 @@
+"""The transactional outbox: one payment event per recorded QR sale, in the same commit.
+
+Every path that records QR credits (single POST, batch, bank notification, SePay, the
+simulator with ``--events``) calls :func:`add_event` or :func:`add_events` inside its
+own database transaction: an event exists if and only if its transaction does.
+
+Readers resume with ``id > Last-Event-ID``, which is only exact if ids become visible
+in increasing order. A PostgreSQL sequence hands out ids at INSERT, not at COMMIT, so
+two concurrent writers could commit 11 before 10 and a reader would skip 10. Writers
+therefore take one transaction-scoped advisory lock before inserting events: ids are
+then assigned in commit order. SQLite serialises writers already (the first write of
+a transaction holds the database's write lock until it commits). The lock is taken
+at the end of the writer's transaction, so it is held only for the commit itself.
+
+On PostgreSQL the insert also sends ``NOTIFY market40_events`` (delivered at commit)
+so listening stream hubs wake up at once; elsewhere the hubs poll, or wake on Redis
+(``market40.live.hub``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from market40.live.words import MAX_AMOUNT, announcement
+from market40.models import PaymentEvent, Transaction, utcnow
+from market40.localtime import LOCAL_TZ
+
+log = logging.getLogger(__name__)
+
+ADVISORY_LOCK = 0x6D3430  # "m40": the outbox writers' lock key on PostgreSQL
+CHANNEL = "market40_events"
+RETENTION = timedelta(days=7)
+SESSION_FLAG = "market40.payment_events"  # session.info key: events added, not committed
+
+
+def announced(method: str, kind: str) -> bool:
+    """Which transactions the stall hears: QR sales (a fee is the vendor paying out)."""
+    return method == "qr" and kind == "sale"
+
+
+def _serialise_writers(session: Session) -> None:
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
+        session.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
+
+
+def _clip(content: str | None) -> str | None:
+    return None if content is None else content[:300]
+
+
+def _sentence(amount: int) -> str:
+    return announcement(min(amount, MAX_AMOUNT))
+
+
+def add_event(session: Session, transaction: Transaction,
+              content: str | None = None) -> PaymentEvent | None:
+    """The event of a just-flushed ``transaction`` (None when it is not announced)."""
+    if not announced(transaction.method, transaction.kind):
+        return None
+    _serialise_writers(session)
+    event = PaymentEvent(
+        vendor_id=transaction.vendor_id, transaction_id=transaction.id,
+        amount=transaction.amount, occurred_at=transaction.occurred_at,
+        reference=transaction.reference, content=_clip(content),
+        announcement=_sentence(transaction.amount))
+    session.add(event)
+    session.flush()
+    session.info.setdefault(SESSION_FLAG, set()).add(transaction.vendor_id)
+    return event
+
+
+def add_events(session: Session, references: Sequence[str],
+               contents: dict[str, str] | None = None, chunk: int = 5_000) -> int:
+    """Events for the just-inserted transactions with these ``references`` (bulk paths)."""
+    contents = contents or {}
+    rows = []
+    for start in range(0, len(references), chunk):
+        rows.extend(session.execute(
+            sa.select(Transaction.id, Transaction.vendor_id, Transaction.amount,
+                      Transaction.occurred_at, Transaction.reference)
+            .where(Transaction.reference.in_(references[start:start + chunk]),
+                   Transaction.method == "qr", Transaction.kind == "sale")
+            .order_by(Transaction.id)))
+    if not rows:
+        return 0
+    _serialise_writers(session)
+    session.execute(sa.insert(PaymentEvent), [
+        {"vendor_id": r.vendor_id, "transaction_id": r.id, "amount": r.amount,
+         "occurred_at": r.occurred_at, "reference": r.reference,
+         "content": _clip(contents.get(r.reference)), "announcement": _sentence(r.amount),
+         "created_at": utcnow()}
+        for r in rows])
+    session.info.setdefault(SESSION_FLAG, set()).update(r.vendor_id for r in rows)
+    return len(rows)
+
+
+def events_after(session: Session, vendor_id: int | None, after: int,
+                 limit: int = 1000) -> list[PaymentEvent]:
+    """Events with id > ``after`` (of one vendor, or all), oldest first."""
+    statement = sa.select(PaymentEvent).where(PaymentEvent.id > after)
+    if vendor_id is not None:
+        statement = statement.where(PaymentEvent.vendor_id == vendor_id)
+    return list(session.scalars(statement.order_by(PaymentEvent.id).limit(limit)))
+
+
+def last_event_id(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.max(PaymentEvent.id), 0)))
+
+
+def prune_events(session: Session, *, keep: timedelta = RETENTION,
+                 now: datetime | None = None) -> int:
+    """Delete events older than ``keep`` (at least 7 days are kept); returns how many."""
+    keep = max(keep, RETENTION)
+    cutoff = (now or utcnow()) - keep
+    result = session.execute(sa.delete(PaymentEvent).where(PaymentEvent.created_at < cutoff))
+    return result.rowcount or 0
+
+
+def event_json(event: PaymentEvent) -> dict[str, object]:
+    """The event as the stream and the relay send it (times ISO 8601 with offset, local)."""
+    return {
+        "id": event.id,
+        "vendor_id": event.vendor_id,
+        "transaction_id": event.transaction_id,
+        "amount": event.amount,
+        "occurred_at": event.occurred_at.astimezone(LOCAL_TZ).isoformat(),
+        "reference": event.reference,
+        "content": event.content,
+        "announcement": event.announcement,
+    }
