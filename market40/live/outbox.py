@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.live.words import MAX_AMOUNT, announcement
-from market40.models import PaymentEvent, Transaction, utcnow
 from market40.localtime import LOCAL_TZ
+from market40.models import PaymentEvent, Transaction, utcnow
 
 log = logging.getLogger(__name__)
 
