@@ -31,6 +31,17 @@ def configure_engine_events(engine: sa.Engine) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @sa.event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection: sa.Connection, _name: str) -> None:
+        # Python's sqlite3 (legacy transaction control) opens a transaction only before
+        # INSERT/UPDATE/DELETE. A SAVEPOINT sent outside one starts its own, and its
+        # RELEASE then COMMITS: whatever follows (rollups, payment events) would no
+        # longer share the transaction. Open the transaction first, so the savepoint is
+        # nested and only the caller's commit or rollback ends it.
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
 
 # Snapshots are evidence: on PostgreSQL the database itself refuses to change or delete them.
 _PG_RULES = (
