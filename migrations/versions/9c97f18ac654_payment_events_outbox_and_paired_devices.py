@@ -4,7 +4,7 @@ Events are written in the transaction that records a QR sale; a device's token i
 only as its sha256.
 
 Revision ID: 9c97f18ac654
-Revises: 5e0a2f1c7d13
+Revises: f3a9c2d41e77
 Create Date: 2026-12-03 06:48:38.717357
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9c97f18ac654'
-down_revision = '5e0a2f1c7d13'
+down_revision = 'f3a9c2d41e77'
 branch_labels = None
 depends_on = None
 
