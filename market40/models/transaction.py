@@ -33,6 +33,10 @@ class Transaction(Base):
         sa.Index("ix_transactions_vendor_occurred", "vendor_id", "occurred_at"),
         # The province-wide listing and CSV export run in time order without a market filter.
         sa.Index("ix_transactions_occurred", "occurred_at"),
+        # Board-declared QR payments only (few): rulesets that do not count them.
+        sa.Index("ix_transactions_declared_qr", "market_id", "occurred_at",
+                 sqlite_where=sa.text("source = 'declared' AND method = 'qr'"),
+                 postgresql_where=sa.text("source = 'declared' AND method = 'qr'")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

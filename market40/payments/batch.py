@@ -26,7 +26,7 @@ from market40.live.outbox import add_events
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.payments.bulk import dialect_of, insert_transactions, timestamp_writer
-from market40.payments.rules import TransactionIn, parse_item
+from market40.payments.rules import TransactionIn, declared_amount_problem, parse_item
 from market40.payments.vendors import payment_columns, payment_problem, source_for
 from market40.rollups import RollupDeltas, upsert_rollups
 
@@ -100,6 +100,9 @@ def record_batch(
             result.repeated += 1
         del items[index]
 
+    for index, item in items.items():
+        if (problem := declared_amount_problem(source_for(actor), item.amount)) is not None:
+            errors.add(index, "amount", problem)
     markets = _check_vendors(session, actor, items, errors)
     for attempt in (1, 2):
         new = _drop_known(session, items, errors, result)

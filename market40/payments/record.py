@@ -15,7 +15,7 @@ from market40.auth import authorize
 from market40.errors import Conflict, InvalidInput
 from market40.live.outbox import add_event
 from market40.models import Market, Transaction, User, Vendor, utcnow
-from market40.payments.rules import TransactionIn, rule_errors
+from market40.payments.rules import TransactionIn, declared_amount_problem, rule_errors
 from market40.payments.vendors import payment_problem, source_for
 from market40.rollups import RollupDeltas, upsert_rollups
 
@@ -77,7 +77,10 @@ def record_transaction(
     authorize(actor, "transactions.write", vendor=vendor)
     if (problem := payment_problem(vendor, item.method, item.occurred_at)) is not None:
         raise Conflict(problem)
-    return store_transaction(session, item, market=vendor.market, source=source_for(actor))
+    source = source_for(actor)
+    if (problem := declared_amount_problem(source, item.amount)) is not None:
+        raise InvalidInput.field("amount", problem)
+    return store_transaction(session, item, market=vendor.market, source=source)
 
 
 def _replay(existing: Transaction, item: TransactionIn) -> Recorded:

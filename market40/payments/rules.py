@@ -18,6 +18,17 @@ from market40.models.base import MAX_ID
 from market40.models.transaction import KINDS, METHODS
 
 MAX_AMOUNT = 10**12  # 1,000 billion đồng: far above any market payment, below any overflow
+# What a board may declare for one sale or fee it was told about: a market stall's
+# biggest plausible single payment (a pig, a season's rent), 50 million đồng.
+MAX_DECLARED_AMOUNT = 50_000_000
+
+
+def declared_amount_problem(source: str, amount: int) -> str | None:
+    """Why a declared amount is refused, or None (other sources are bounded by MAX_AMOUNT)."""
+    if source == "declared" and amount > MAX_DECLARED_AMOUNT:
+        return (f"A board may declare at most {MAX_DECLARED_AMOUNT:,} đồng per sale or fee; "
+                "a larger payment comes from the bank or the API.")
+    return None
 CLOCK_SKEW = timedelta(minutes=5)
 # Nothing in a market's books predates 2000; an older date is a typo (e.g. 0024 for 2024).
 # Kept in UTC: comparing with a ZoneInfo-aware bound costs a zone lookup per item.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from market40.models import District
 from market40.registry.geography import market_communes
 from market40.reports.adoption import check_period
+from market40.reports.declared import declared_qr_sums, without_declared_qr
 from market40.reports.metrics import Figures, MetricValue
 from market40.reports.queries import MarketFigures, market_figures
 from market40.reports.rulesets import Criterion, Ruleset
@@ -113,9 +114,14 @@ def certify(session: Session, ruleset: Ruleset, as_of: date | None = None) -> Ce
     """Judge every market as of a local date over the ruleset's window."""
     as_of, window = check_period(as_of, ruleset.window)
     communes = market_communes(session, as_of)
+    figures = market_figures(session, as_of, window)
+    if not ruleset.declared_qr_counts:
+        declared = declared_qr_sums(session, as_of, window)
+        figures = [replace(m, figures=without_declared_qr(m.figures, declared[m.market_id]))
+                   if m.market_id in declared else m for m in figures]
     markets = tuple(
         replace(v, commune_code=communes[v.code].code)
-        for v in verdicts(market_figures(session, as_of, window), ruleset.criteria)
+        for v in verdicts(figures, ruleset.criteria)
     )
     commune_names: dict[str | int, str] = {c.code: c.label for c in communes.values()}
     rows = session.execute(sa.select(District.code, District.name))

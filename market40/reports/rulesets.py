@@ -45,7 +45,8 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
 }
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-KEYS = {"name", "title", "source", "label", "target", "window", "criteria"}
+KEYS = {"name", "title", "source", "label", "target", "window", "criteria",
+        "declared_qr_counts"}
 CRITERION_KEYS = {"metric", "op", "threshold"}
 
 
@@ -79,6 +80,9 @@ class Ruleset:
     criteria: tuple[Criterion, ...]
     sha256: str
     label: str | None = None
+    # Whether QR sales and fees a board declared (source "declared", not seen by a bank
+    # or the API) count as QR; false: they stay in the totals but not in the QR share.
+    declared_qr_counts: bool = True
 
 
 def _problem(path: Path, message: str) -> RulesetError:
@@ -132,6 +136,9 @@ def parse_ruleset(path: Path) -> Ruleset:
         raise _problem(path, "target must be a whole number of sites, at least 1")
     if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW:
         raise _problem(path, f"window must be a whole number of days from 1 to {MAX_WINDOW}")
+    declared = data.get("declared_qr_counts", True)
+    if not isinstance(declared, bool):
+        raise _problem(path, "declared_qr_counts must be true or false")
     criteria = data.get("criteria")
     if not isinstance(criteria, list) or not criteria:
         raise _problem(path, "criteria must list at least one [[criteria]] table")
@@ -144,6 +151,7 @@ def parse_ruleset(path: Path) -> Ruleset:
         criteria=tuple(_criterion(path, i, item) for i, item in enumerate(criteria)),
         sha256=hashlib.sha256(raw).hexdigest(),
         label=label,
+        declared_qr_counts=declared,
     )
 
 
