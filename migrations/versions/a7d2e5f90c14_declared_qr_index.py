@@ -1,7 +1,7 @@
 """Board-declared QR payments: a partial index, for rulesets that do not count them.
 
 Revision ID: a7d2e5f90c14
-Revises: f3a9c2d41e77
+Revises: 9c97f18ac654
 Create Date: 2026-12-03 08:15:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7d2e5f90c14"
-down_revision = "f3a9c2d41e77"
+down_revision = "9c97f18ac654"
 branch_labels = None
 depends_on = None
 
