@@ -33,3 +33,19 @@ def test_province_shape(reference):
         "05488", "05761", "171")
     mbv = db.session.get(Bank, "970414")
     assert mbv.short_name == "MBV" and "OceanBank" in mbv.former_names
+
+
+def test_seed_refreshes_the_cached_bank_names(app, runner, db):
+    from market40.codes.banks import bank_names
+
+    with app.app_context():
+        db.session.add(Bank(bin="970999", short_name="OldName", name="Test bank", active=True,
+                            former_names=[]))
+        db.session.commit()
+        assert bank_names()["970999"] == "OldName"  # now cached for the app
+        db.session.get(Bank, "970999").short_name = "NewName"
+        db.session.commit()
+        assert bank_names()["970999"] == "OldName"  # the cache does not see it ...
+    assert runner.invoke(args=["seed", "--no-demo"]).exit_code == 0
+    with app.app_context():
+        assert bank_names()["970999"] == "NewName"  # ... until a seed forgets it
