@@ -120,6 +120,26 @@ TERMS: dict[str, Term] = {term.metric: term for term in _TERMS}
 assert tuple(TERMS) == METRICS, "the glossary names every metric, in report order"
 
 
+# The rulesets' names for people (the TOML titles are English): the official one says so,
+# the example says it is one, so no one reports a figure from the wrong entry.
+RULESET_NAMES: dict[str, tuple[str, str]] = {
+    "tn-2022": (
+        "Tiêu chí Chợ 4.0 tỉnh Thái Nguyên, mục tiêu cuối năm 2022",
+        "Thái Nguyên Chợ 4.0 criteria, 2022 year-end targets",
+    ),
+    "tn-pilot-example": (
+        "Ví dụ: mức thí điểm Thái Nguyên (70 % có mã QR, một nửa số đó dùng QR)",
+        "Example: Thái Nguyên pilot level (70% with QR, half of them using it)",
+    ),
+}
+
+
+def ruleset_name(name: str, title: str, lang: str = "vi") -> str:
+    """A ruleset's name in ``lang``; its own title for a ruleset the glossary does not know."""
+    pair = RULESET_NAMES.get(name)
+    return (pair[0] if lang == "vi" else pair[1]) if pair else title
+
+
 def name(metric: str, lang: str = "vi") -> str:
     """The metric's one name in ``lang`` (the metric code itself if it is not a metric)."""
     term = TERMS.get(metric)

@@ -8,7 +8,7 @@ placeholders, and that no entry is left unused.
 
 from __future__ import annotations
 
-from market40.reports.glossary import TERMS
+from market40.reports.glossary import RULESET_NAMES, TERMS
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # Frame
@@ -117,14 +117,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.result": ("Kết quả", "Result"),
     "overview.no_data": ("Chưa có số liệu", "No data yet"),
     "glossary.title": ("Cách tính các chỉ số", "How the figures are counted"),
-    "ruleset.tn-2022": (
-        "Tiêu chí Chợ 4.0 tỉnh Thái Nguyên, mục tiêu cuối năm 2022",
-        "Thái Nguyên Chợ 4.0 criteria, 2022 year-end targets",
-    ),
-    "ruleset.tn-pilot-example": (
-        "Ví dụ: mức thí điểm Thái Nguyên (70 % có mã QR, một nửa số đó dùng QR)",
-        "Example: Thái Nguyên pilot level (70% with QR, half of them using it)",
-    ),
     "overview.example_note": (
         "Bộ tiêu chí ví dụ, không phải tiêu chí chính thức",
         "An example ruleset, not an official one",
@@ -372,6 +364,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 # One name per measure: the glossary's, the same words as the CSV and the PDF.
 MESSAGES |= {f"metric.{m}": (t.name_vi, t.name_en) for m, t in TERMS.items()}
 MESSAGES |= {f"define.{m}": (t.definition_vi, t.definition_en) for m, t in TERMS.items()}
+MESSAGES |= {f"ruleset.{name}": pair for name, pair in RULESET_NAMES.items()}
 
 # Statuses of the vendor workflow, shown on the board and vendor pages.
 MESSAGES |= {

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 
@@ -103,10 +104,23 @@ def test_canonical_csv_and_pdf(client, scenario, department):
     assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
     if shutil.which("pdftotext"):  # poppler-utils: installed by .ci/run
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True,
-                              check=True).stdout.decode()
-        assert f"Ảnh chụp kết quả công nhận Chợ 4.0 số {snapshot['id']}" in text
-        assert "Đạt chuẩn: 1/60 chợ theo chỉ tiêu (1.7%), trên tổng số 140 chợ" in text
+                              check=True).stdout.decode().replace("\xa0", " ")
+        assert f"Bản chốt số liệu công nhận Chợ 4.0 số {snapshot['id']}" in text
+        assert "Ảnh chụp" not in text
+        assert "Đạt chuẩn: 1/60 chợ theo chỉ tiêu (1,7 %), trên tổng số 140 chợ" in text
         assert "Chợ Hùng Sơn (Đại Từ)" in text and snapshot["sha256"] in text
+        # Criteria in words, local dates, Vietnamese numbers; no metric codes or ISO dates
+        assert "Tỷ lệ có mã QR ≥ 100 %" in text and "coverage >=" not in text
+        assert "57,1 % ✗ chưa đạt" in text
+        assert re.search(r"Tính đến ngày: \d\d/\d\d/\d{4} · Lập lúc: \d\d/\d\d/\d{4} \d\d:\d\d",
+                         text)
+        assert not re.search(r"\d{4}-\d\d-\d\d", text)
+        assert "chưa có số liệu" in text  # markets without vendors
+    english = client.get(f"{url}?format=pdf&lang=en", headers=auth(department))
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=english.data, capture_output=True,
+                              check=True).stdout.decode()
+        assert "QR coverage ≥ 100%" in text and "57.1% ✗ not passed" in text
     assert client.get(f"{url}?format=docx", headers=auth(department)).status_code == 422
 
 
