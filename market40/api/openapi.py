@@ -19,6 +19,8 @@ SECURITY_SCHEMES = {
     BEARER: {"type": "http", "scheme": "bearer"},
     SIGNATURE: {"type": "apiKey", "in": "header", "name": "X-Signature",
                 "description": "sha256=HMAC of the body with MARKET40_WEBHOOK_SECRET"},
+    "sepay": {"type": "apiKey", "in": "header", "name": "Authorization",
+              "description": "Apikey MARKET40_SEPAY_API_KEY (SePay's webhook setting)"},
 }
 
 
@@ -30,7 +32,7 @@ def security_for(method: str, rule: str) -> list[dict[str, list]]:
     if access.permission == PUBLIC:
         return []
     if access.permission == SIGNED:
-        return [{SIGNATURE: []}]
+        return [{access.signature: []}]
     if access.optional_token:
         return [{}, {BEARER: []}]
     return [{BEARER: []}]

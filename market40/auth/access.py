@@ -47,6 +47,8 @@ class Access:
     scope: str = "-"  # a key of SCOPES
     note: str = ""
     optional_token: bool = False  # public, but a token unlocks more (checked by the view)
+    # SIGNED rows: the credential's OpenAPI security scheme (market40/api/openapi.py).
+    signature: str = "signature"
 
 
 def _public(note: str = "") -> Access:
@@ -116,7 +118,7 @@ ENDPOINTS: dict[str, Access] = {
     "GET /api/v1/speech": _public(),
     "GET /api/v1/speech.wav": _public("espeak-ng, cached"),
     "POST /api/v1/notifications/sepay": Access(
-        SIGNED, note="Authorization: Apikey KEY (MARKET40_SEPAY_API_KEY)"),
+        SIGNED, note="Authorization: Apikey KEY (MARKET40_SEPAY_API_KEY)", signature="sepay"),
 }
 
 # The market desk's pages (market40/web/desk): checked before each desk view with the

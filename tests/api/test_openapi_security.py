@@ -26,7 +26,7 @@ def test_every_operation_declares_the_tables_security(client):
         if access.permission == PUBLIC:
             assert security == [], key
         elif access.permission == SIGNED:
-            assert security == [{"signature": []}], key
+            assert security == [{access.signature: []}], key
         elif access.optional_token:
             assert security == [{}, {"bearer": []}], key
         else:
@@ -35,6 +35,15 @@ def test_every_operation_declares_the_tables_security(client):
             assert set(requirement) <= set(spec["components"]["securitySchemes"]), key
         seen += 1
     assert seen > 40
+
+
+def test_each_signed_feed_documents_its_own_credential(client):
+    spec = client.get("/api/openapi.json").get_json()
+    schemes = spec["components"]["securitySchemes"]
+    bank = spec["paths"]["/api/v1/notifications/bank"]["post"]["security"]
+    assert [schemes[name]["name"] for req in bank for name in req] == ["X-Signature"]
+    sepay = spec["paths"]["/api/v1/notifications/sepay"]["post"]["security"]
+    assert [schemes[name]["name"] for req in sepay for name in req] == ["Authorization"]
 
 
 def test_the_operations_that_were_documented_public_need_a_token(client):
