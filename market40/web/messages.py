@@ -31,7 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Common words
     "common.as_of": ("Tính đến ngày", "As of"),
     "common.show": ("Xem", "Show"),
-    "common.district": ("Huyện/thành phố", "District"),
+    "common.district": ("Huyện cũ", "Former district"),
+    "common.commune": ("Xã/phường", "Commune"),
     "common.grade": ("Hạng", "Grade (hạng)"),
     "common.grade_n": ("Chợ hạng {n}", "Grade {n} market"),
     "common.market": ("Chợ", "Market"),
@@ -128,7 +129,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.criteria": ("Tiêu chí", "Criteria"),
     "overview.markets": ("Số chợ", "Markets"),
     "overview.certified": ("Đạt chuẩn", "Certified"),
-    "overview.by_district": ("Theo huyện/thành phố", "By district"),
+    "overview.by_district": ("Theo huyện cũ (đến 30/6/2025)",
+                             "By former district (until 30/6/2025)"),
+    "overview.by_district.note": (
+        "Từ 1/7/2025 không còn cấp huyện; bảng này giữ cách nhóm cũ để so với mục tiêu 2022.",
+        "Districts were abolished on 1/7/2025; this table keeps the old grouping to compare "
+        "with the 2022 targets.",
+    ),
+    "overview.by_commune": ("Theo xã/phường", "By commune"),
+    "overview.by_commune.note": (
+        "Các xã, phường có hiệu lực vào ngày {day} (có chợ trong danh sách).",
+        "The communes in force on {day} (those with a market on the list).",
+    ),
+    "market.former_units": ("Trước 1/7/2025: {units}", "Until 30/6/2025: {units}"),
     "overview.by_grade": ("Theo hạng chợ", "By market grade"),
     "overview.trend.title": (
         "Xu hướng toàn tỉnh theo tháng",

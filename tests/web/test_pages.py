@@ -76,7 +76,7 @@ def test_overview_table_sorts_on_the_server(client, dashboard, query, first):
 
 def test_overview_district_and_grade_tables(client, dashboard):
     page = text(client.get("/?lang=en"))
-    assert "By district" in page and "By market grade" in page
+    assert "By former district" in page and "By market grade" in page and "By commune" in page
     assert "Grade 1 market" in page and "Grade 3 market" in page
 
 
@@ -470,7 +470,7 @@ def test_market_names_sort_in_vietnamese_order(client, dashboard):
 
     page = text(client.get("/?sort=district"))
     rows = re.findall(r'<tr data-market="[^"]+" data-verdict="no_data">.*?'
-                      r'data-label="Huyện/thành phố">([^<]+)</td>', page, re.S)
+                      r'data-label="Huyện cũ">([^<]+)</td>', page, re.S)
     assert rows == sorted(rows, key=sort_key) and rows != sorted(rows)
 
 

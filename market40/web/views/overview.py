@@ -50,7 +50,7 @@ def sort_markets(markets: Sequence[MarketVerdict], key: str, order: str,
     value_of: Callable[[MarketVerdict], Any]
     if key == "district":
         def value_of(m: MarketVerdict) -> Any:
-            return sort_key(district_names.get(m.district_code, m.district_code))
+            return sort_key(district_names.get(m.district_code or "", m.district_code or ""))
     elif key == "name":
         def value_of(m: MarketVerdict) -> Any:
             return sort_key(m.name)
@@ -138,6 +138,7 @@ def overview() -> tuple[str, int]:
     certification = certify(db.session, ruleset, as_of)
     province = total([m.figures for m in certification.markets])
     district_names = {str(g.key): g.name for g in certification.by_district}
+    commune_names = {str(g.key): g.name for g in certification.by_commune}
     scope = resolve_scope(db.session, "province", None)
     trend = adoption_series(db.session, scope, shift_months(as_of, 1 - TREND_MONTHS), as_of,
                             "month")
@@ -155,6 +156,7 @@ def overview() -> tuple[str, int]:
         certification=certification,
         province=province,
         district_names=district_names,
+        commune_names=commune_names,
         progress_meter=meter(certification.certified, ruleset.target,
                              title=gettext("overview.progress"), width=300,
                              css="progress"),
