@@ -24,19 +24,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.codes.banks import bank_names
 from market40.errors import Conflict, Unauthorized, Unavailable
+from market40.localtime import LOCAL_TZ
 from market40.models import Vendor
 from market40.payments.notifications import BankNotification, receive_bank_notification
 
 log = logging.getLogger(__name__)
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SCHEME = "apikey"
 REFERENCE_PREFIX = "sepay-"
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
