@@ -23,6 +23,10 @@ def seed(no_demo: bool, seed_value: int) -> None:
         from market40.simulate.vendors import seed_demo_vendors
 
         click.echo(f"demo vendors: {seed_demo_vendors(db.session, seed=seed_value)}")
+        from market40.simulate.listings import seed_demo_listings
+
+        click.echo(f"demo online listings (marked as sample data): "
+                   f"{seed_demo_listings(db.session)}")
         from market40.simulate.demo_users import seed_demo_users
 
         for name, role, password in seed_demo_users(db.session):
