@@ -137,6 +137,11 @@ class BankNotificationSchema(BaseSchema):
     account_number = ma.fields.String(validate=ma.validate.Length(min=1, max=19))
     bank_bin = ma.fields.String(validate=ma.validate.Regexp(r"^\d{6}$"))
     payload = ma.fields.String(metadata={"description": "The full VietQR string paid"})
+    # Amounts are integer đồng: a credit in another currency must not be stored as đồng.
+    currency = ma.fields.String(
+        validate=ma.validate.OneOf(("VND", "704"),
+                                   error="Only VND (ISO 4217 code 704) is accepted."),
+        metadata={"description": "Optional; VND (or 704) only"})
 
     @ma.validates_schema
     def needs_an_account(self, data: dict[str, Any], **_: Any) -> None:
