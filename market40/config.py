@@ -49,6 +49,10 @@ class Config:
     # Secure cookies on every response (MARKET40_SESSION_COOKIE_SECURE=true); HTTPS
     # requests get them anyway.
     SESSION_COOKIE_SECURE = False
+    # Snapshot signing (reports/signing.py): the directory of the Ed25519 keys (default
+    # instance/snapshot-keys/) and, optionally, the private key's own path.
+    SNAPSHOT_KEY_DIR: str | None = None
+    SNAPSHOT_SIGNING_KEY: str | None = None
 
 
 class TestConfig(Config):

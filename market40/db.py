@@ -56,6 +56,13 @@ _PG_RULES = (
     CREATE TRIGGER snapshots_immutable BEFORE UPDATE OR DELETE ON snapshots
     FOR EACH ROW EXECUTE FUNCTION market40_refuse_change()
     """,
+    # TRUNCATE fires no row trigger: a statement-level one refuses it (also when it
+    # would cascade from a table snapshots refer to).
+    "DROP TRIGGER IF EXISTS snapshots_no_truncate ON snapshots",
+    """
+    CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON snapshots
+    FOR EACH STATEMENT EXECUTE FUNCTION market40_refuse_change()
+    """,
 )
 _SQLITE_RULES = (
     """

@@ -9,6 +9,7 @@ from flask import Flask, send_from_directory
 from werkzeug.routing import IntegerConverter
 
 from market40.api import (
+    audit_keys,
     audit_log,
     cards,
     health,
@@ -43,6 +44,7 @@ API_MODULES = (
     cards,
     reports,
     snapshots,
+    audit_keys,
     listings,
     indicators,
     transactions,

@@ -21,7 +21,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy.orm import object_session
 
+from market40.audit.snapshots import chain_head
 from market40.models import Snapshot
 from market40.render.fonts import register_pdf_fonts
 from market40.reports.glossary import name, ruleset_name
@@ -54,6 +56,8 @@ TEXT = {
         "passed": "passed",
         "failed": "not passed",
         "time_note": "Times are Vietnam time (UTC+7).",
+        "signature": "signature",
+        "head": "Chain head when printed: snapshot #{id}, sha256 {sha256}",
     },
     "vi": {
         "title": "Bản chốt số liệu công nhận Chợ 4.0 số {id}",
@@ -80,6 +84,8 @@ TEXT = {
         "passed": "đạt",
         "failed": "chưa đạt",
         "time_note": "Giờ Việt Nam (UTC+7).",
+        "signature": "chữ ký",
+        "head": "Đầu chuỗi khi in: bản số {id}, sha256 {sha256}",
     },
 }
 
@@ -139,7 +145,7 @@ def _styles() -> _Styles:
 
 
 def _front_matter(snapshot: Snapshot, body: dict[str, Any], words: dict[str, str],
-                  styles: _Styles) -> list[Any]:
+                  styles: _Styles, head: tuple[int, str] | None) -> list[Any]:
     """Title, ruleset and its rules, dates, hashes, and the summary of the results."""
     ruleset, summary = body["ruleset"], body["summary"]
     normal, small = styles.normal, styles.small
@@ -158,7 +164,10 @@ def _front_matter(snapshot: Snapshot, body: dict[str, Any], words: dict[str, str
                          f"{_moment(body['created_at'])} · {words['by']}: "
                          f"{body.get('created_by') or '–'} · {words['time_note']}"), normal),
         Paragraph(f"sha256 {snapshot.sha256}<br/>prev {snapshot.prev_sha256 or '–'}<br/>"
-                  f"ruleset {escape(ruleset['name'])} sha256 {ruleset['sha256']}", small),
+                  f"ruleset {escape(ruleset['name'])} sha256 {ruleset['sha256']}<br/>"
+                  f"{words['signature']} Ed25519 {snapshot.key_id or '–'}: "
+                  f"{snapshot.signature or '–'}", small),
+        Paragraph(words["head"].format(id=head[0], sha256=head[1]) if head else "", small),
         Paragraph(words["certified"] + ": " + words["of_target"].format(
             certified=format_number(summary["certified"], lang),
             target=format_number(summary["target"], lang),
@@ -209,8 +218,16 @@ def _market_table(body: dict[str, Any], lang: str, styles: _Styles) -> Table:
     return table
 
 
-def snapshot_pdf(snapshot: Snapshot, lang: str = "en") -> bytes:
-    """The snapshot on landscape A4 pages: front matter, then the table of markets."""
+def snapshot_pdf(snapshot: Snapshot, lang: str = "en",
+                 head: tuple[int, str] | None = None) -> bytes:
+    """The snapshot on landscape A4 pages: front matter, then the table of markets.
+
+    ``head`` is the chain head printed on it (default: read now), so a printed copy can
+    later reveal a rewrite of the chain.
+    """
+    if head is None:
+        session = object_session(snapshot)
+        head = chain_head(session) if session is not None else None
     words = TEXT[_lang(lang)]
     body = json.loads(snapshot.body)
     styles = _styles()
@@ -220,6 +237,6 @@ def snapshot_pdf(snapshot: Snapshot, lang: str = "en") -> bytes:
         topMargin=12 * mm, bottomMargin=12 * mm,
         title=words["title"].format(id=snapshot.id), author="market40",
     )
-    document.build(_front_matter(snapshot, body, words, styles)
+    document.build(_front_matter(snapshot, body, words, styles, head)
                    + [_market_table(body, lang, styles)])
     return buffer.getvalue()

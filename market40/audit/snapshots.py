@@ -1,10 +1,13 @@
-"""Audit snapshots: a certification frozen as canonical JSON, hash-chained, never changed.
+"""Audit snapshots: a certification frozen as canonical JSON, hash-chained, signed, never changed.
 
-The body holds the ruleset (name, sha256, criteria), the as-of date and window,
-every market's input figures and verdict, the summary, who made it and when, and
-the previous snapshot's sha256; the snapshot's ``sha256`` is taken over those
-bytes (see ``canonical``). The database refuses UPDATE and DELETE on the table
-(``market40.db.install_database_rules``); this module offers neither.
+The body (format ``market40.snapshot/2``) holds the snapshot's id, the ruleset
+(name, sha256, criteria), the as-of date and window, every market's input figures
+and verdict, the summary, who made it (id and name) and when, the previous
+snapshot's sha256 and the id of the key that signs it: every stored column is in
+it, so the ``sha256`` taken over those bytes (see ``canonical``) covers them all.
+The body is then signed with the department's Ed25519 key (``signing``).
+The database refuses UPDATE, DELETE and (PostgreSQL) TRUNCATE on the table
+(``market40.db.install_database_rules``); this module offers none of them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from market40.audit.canonical import (
     threshold_value,
     utc_text,
 )
+from market40.audit.signing import sign, signing_key
 from market40.errors import Conflict, NotFound
 from market40.models import Snapshot, User, utcnow
 from market40.reports.certification import Certification, certify
@@ -32,7 +36,7 @@ from market40.reports.metrics import METRICS, ratio_text
 from market40.reports.rulesets import load_ruleset
 
 log = logging.getLogger(__name__)
-FORMAT = "market40.snapshot/1"
+FORMAT = "market40.snapshot/2"
 
 
 def criteria_body(certification: Certification) -> list[dict[str, Any]]:
@@ -97,7 +101,16 @@ def certification_body(certification: Certification) -> dict[str, Any]:
 
 def chain_tip(session: Session) -> str | None:
     """The sha256 of the latest snapshot (the chain's tip), None before the first."""
-    return session.scalar(sa.select(Snapshot.sha256).order_by(Snapshot.id.desc()).limit(1))
+    head = chain_head(session)
+    return head[1] if head else None
+
+
+def chain_head(session: Session) -> tuple[int, str] | None:
+    """``(id, sha256)`` of the latest snapshot, None before the first."""
+    row = session.execute(
+        sa.select(Snapshot.id, Snapshot.sha256).order_by(Snapshot.id.desc()).limit(1)
+    ).first()
+    return (row.id, row.sha256) if row else None
 
 
 def create_snapshot(
@@ -111,18 +124,32 @@ def create_snapshot(
     ruleset = load_ruleset(ruleset_name)
     certification = certify(session, ruleset, as_of)
     frozen = certification_body(certification)
+    _, key_id = signing_key()
     for attempt in (1, 2):
         created_at = utcnow().replace(microsecond=0)
-        prev = chain_tip(session)
+        # The id is the tip's plus one, chosen here so that the body (and the hash) holds it.
+        tip = chain_head(session)
+        prev = tip[1] if tip else None
+        new_id = tip[0] + 1 if tip else 1
         body = canonical_bytes(
             {
                 **frozen,
+                "id": new_id,
                 "created_at": utc_text(created_at),
                 "created_by": user.name if user is not None else None,
+                "created_by_id": user.id if user is not None else None,
                 "prev_sha256": prev,
+                "key_id": key_id,
             }
         )
+        signed_by, signature = sign(body)
+        if signed_by != key_id:  # rotated meanwhile: build the body again with the new key
+            key_id = signed_by
+            continue
         snapshot = Snapshot(
+            id=new_id,
+            key_id=key_id,
+            signature=signature,
             ruleset=ruleset.name,
             ruleset_sha256=ruleset.sha256,
             as_of=certification.as_of,
@@ -146,13 +173,15 @@ def create_snapshot(
     raise Conflict("Another snapshot was being created at the same time; try again.")
 
 
-def snapshots_query(ruleset: str | None = None) -> sa.Select:
-    """Snapshots, newest first, with their authors (bodies stay unloaded)."""
+def snapshots_query(ruleset: str | None = None, *, with_body: bool = False) -> sa.Select:
+    """Snapshots, newest first, with their authors (bodies unloaded unless asked for)."""
     statement = (
         sa.select(Snapshot)
-        .options(defer(Snapshot.body), joinedload(Snapshot.author))
+        .options(joinedload(Snapshot.author))
         .order_by(Snapshot.id.desc())
     )
+    if not with_body:
+        statement = statement.options(defer(Snapshot.body))
     if ruleset:
         statement = statement.where(Snapshot.ruleset == ruleset)
     return statement

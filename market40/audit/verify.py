@@ -1,21 +1,32 @@
-"""Checking a snapshot: its own hash, the chain behind it, and today's data.
+"""Checking snapshots: each one's fields, hash and signature, the chain, and today's data.
 
-- ``hash_ok``: the stored body hashes to the stored sha256, and the row's columns
-  (ruleset, as-of, prev_sha256) agree with the body.
-- ``chain_ok``: walking the snapshots in id order from the first to this one, each
-  one's ``prev_sha256`` is the sha256 of the one before (None for the first) and
-  every earlier body still hashes to its sha256. An altered snapshot therefore
-  breaks the chain of every snapshot after it.
+- ``hash_ok``: the stored body hashes to the stored sha256, it is canonical JSON,
+  and every stored column (id, ruleset, ruleset_sha256, as_of, created_at,
+  created_by_id, prev_sha256, certified, key_id) equals its value in the body. A
+  problem names the field.
+- ``signature_ok``: the body's Ed25519 signature verifies with the trusted public
+  key it names (``signing``). Rewriting a snapshot, even the newest, and
+  recomputing its hash does not survive this: the writer lacks the private key.
+- ``chain_ok``: in id order, each snapshot's ``prev_sha256`` is the sha256 of the
+  one before (None for the first), from the first snapshot up to this one **and**
+  the next one's link back to this one (the forward link). The chain's links are
+  read as (id, sha256, prev_sha256) only, so checking them all costs little; each
+  body is checked by its own hash and signature (``flask snapshots verify`` checks
+  every snapshot's, and the whole chain).
 - ``changes``: the figures recomputed from today's data with the snapshot's own
   criteria, compared with the frozen ones: data corrected or back-filled since
   are reported, not hidden.
+
+Deleting the newest snapshots leaves a consistent shorter chain: the chain head
+(id and sha256) is printed on the public overview page and on every snapshot PDF,
+so a copy held outside reveals it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,7 +34,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.audit.canonical import metric_value, sha256_hex
+from market40.audit.canonical import canonical_bytes, metric_value, sha256_hex, utc_text
+from market40.audit.signing import PublicKey, public_keys, signature_problem
 from market40.audit.snapshots import get_snapshot
 from market40.errors import DomainError
 from market40.models import Snapshot
@@ -41,59 +53,145 @@ class Change:
     now: Any
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong, with the snapshot and the field (column) it concerns."""
+
+    snapshot: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"snapshot {self.snapshot}: {self.field}: {self.message}"
+
+
 @dataclass(frozen=True)
 class Verification:
     snapshot_id: int
     sha256: str
     hash_ok: bool
     chain_ok: bool
-    problems: tuple[str, ...]
+    signature_ok: bool
+    details: tuple[Problem, ...]
     changes: tuple[Change, ...]
     # The ruleset file's sha256 today (None: gone or broken); differs if it was edited since.
     ruleset_sha256_now: str | None
+    key_id: str | None = None
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(str(p) for p in self.details)
+
+    @property
+    def ok(self) -> bool:
+        return self.hash_ok and self.chain_ok and self.signature_ok
 
 
-def _body_problems(snapshot: Snapshot) -> tuple[list[str], dict[str, Any] | None]:
-    name = f"snapshot {snapshot.id}"
-    problems = []
-    if sha256_hex(snapshot.body.encode("utf-8")) != snapshot.sha256:
-        problems.append(f"{name}: its body does not hash to its sha256 {snapshot.sha256}")
-    try:
-        body = json.loads(snapshot.body)
-    except ValueError:
-        return [*problems, f"{name}: its body is not JSON"], None
-    expected = {
-        "prev_sha256": snapshot.prev_sha256,
+@dataclass(frozen=True, slots=True)
+class Link:
+    id: int
+    sha256: str
+    prev_sha256: str | None
+
+
+@dataclass
+class Chain:
+    """The chain's links in id order and every broken one, read once for many checks."""
+
+    links: Sequence[Link]
+    broken: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, session: Session) -> Chain:
+        rows = session.execute(
+            sa.select(Snapshot.id, Snapshot.sha256, Snapshot.prev_sha256).order_by(Snapshot.id)
+        )
+        chain = cls([Link(*row) for row in rows])
+        previous: Link | None = None
+        for link in chain.links:
+            expected = previous.sha256 if previous else None
+            if link.prev_sha256 != expected:
+                after = f"the sha256 of snapshot {previous.id}" if previous else (
+                    "None (it is the first)")
+                chain.broken.append(Problem(
+                    link.id, "prev_sha256", f"{link.prev_sha256} should be {after}"))
+            previous = link
+        return chain
+
+    @property
+    def head(self) -> Link | None:
+        return self.links[-1] if self.links else None
+
+    def problems_for(self, snapshot_id: int) -> list[Problem]:
+        """Broken links from the first snapshot up to the one after ``snapshot_id``."""
+        ids = [link.id for link in self.links]
+        following = next((i for i in ids if i > snapshot_id), snapshot_id)
+        return [p for p in self.broken if p.snapshot <= following]
+
+
+def _column_values(snapshot: Snapshot) -> dict[str, Any]:
+    """Each stored column as the body spells it (format 2)."""
+    return {
+        "id": snapshot.id,
+        "ruleset": snapshot.ruleset,
+        "ruleset_sha256": snapshot.ruleset_sha256,
         "as_of": snapshot.as_of.isoformat(),
+        "created_at": utc_text(snapshot.created_at),
+        "created_by_id": snapshot.created_by_id,
+        "prev_sha256": snapshot.prev_sha256,
+        "certified": snapshot.certified,
+        "key_id": snapshot.key_id,
     }
-    for key, value in expected.items():
-        if body.get(key) != value:
-            problems.append(f"{name}: column {key} {value!r} differs from its body")
+
+
+def _body_values(body: dict[str, Any]) -> dict[str, Any]:
     ruleset = body.get("ruleset") or {}
-    if ruleset.get("name") != snapshot.ruleset or ruleset.get("sha256") != snapshot.ruleset_sha256:
-        problems.append(f"{name}: columns ruleset/ruleset_sha256 differ from its body")
-    return problems, body
+    summary = body.get("summary") or {}
+    return {
+        "id": body.get("id"),
+        "ruleset": ruleset.get("name"),
+        "ruleset_sha256": ruleset.get("sha256"),
+        "as_of": body.get("as_of"),
+        "created_at": body.get("created_at"),
+        "created_by_id": body.get("created_by_id"),
+        "prev_sha256": body.get("prev_sha256"),
+        "certified": summary.get("certified"),
+        "key_id": body.get("key_id"),
+    }
 
 
-def _chain_problems(session: Session, snapshot: Snapshot) -> list[str]:
-    rows = session.execute(
-        sa.select(Snapshot.id, Snapshot.sha256, Snapshot.prev_sha256, Snapshot.body)
-        .where(Snapshot.id <= snapshot.id)
-        .order_by(Snapshot.id)
-    )
-    problems = []
-    expected_prev: str | None = None
-    previous_id: int | None = None
-    for row in rows:
-        if row.prev_sha256 != expected_prev:
-            after = f"snapshot {previous_id}" if previous_id else "nothing (the first)"
-            problems.append(
-                f"snapshot {row.id}: prev_sha256 {row.prev_sha256} is not the sha256 of {after}"
-            )
-        if row.id != snapshot.id and sha256_hex(row.body.encode("utf-8")) != row.sha256:
-            problems.append(f"snapshot {row.id}: its body does not hash to its sha256 {row.sha256}")
-        expected_prev, previous_id = row.sha256, row.id
-    return problems
+# Format 1 (before signing) did not hold these in its body.
+FORMAT_1_UNHASHED = frozenset({"id", "created_by_id", "key_id"})
+
+
+def own_problems(
+    snapshot: Snapshot, keys: dict[str, PublicKey]
+) -> tuple[list[Problem], list[Problem], dict[str, Any] | None]:
+    """``(hash problems, signature problems, parsed body)`` of one snapshot on its own."""
+    problems: list[Problem] = []
+    raw = snapshot.body.encode("utf-8")
+    if sha256_hex(raw) != snapshot.sha256:
+        problems.append(Problem(snapshot.id, "sha256",
+                                f"the body does not hash to {snapshot.sha256}"))
+    signature = signature_problem(keys, snapshot.key_id, snapshot.signature, raw)
+    signed = [Problem(snapshot.id, "signature", signature)] if signature else []
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return [*problems, Problem(snapshot.id, "body", "is not JSON")], signed, None
+    if not isinstance(body, dict):
+        return [*problems, Problem(snapshot.id, "body", "is not a JSON object")], signed, None
+    if canonical_bytes(body) != raw:
+        problems.append(Problem(snapshot.id, "body", "is not in canonical form"))
+    legacy = body.get("format") == "market40.snapshot/1"
+    in_body = _body_values(body)
+    for name, value in _column_values(snapshot).items():
+        if legacy and name in FORMAT_1_UNHASHED:
+            continue
+        if in_body[name] != value:
+            problems.append(Problem(snapshot.id, name,
+                                    f"column {value!r} differs from the body's {in_body[name]!r}"))
+    return problems, signed, body
 
 
 def _criteria(body: dict[str, Any]) -> list[Criterion]:
@@ -107,12 +205,19 @@ def _criteria(body: dict[str, Any]) -> list[Criterion]:
     ]
 
 
-def _changes(session: Session, body: dict[str, Any]) -> Iterable[Change]:
+FigureCache = dict[tuple[str, int], list[Any]]
+
+
+def _changes(session: Session, body: dict[str, Any],
+             cache: FigureCache | None = None) -> Iterable[Change]:
     as_of = date.fromisoformat(body["as_of"])
-    now = {
-        v.code: v
-        for v in verdicts(market_figures(session, as_of, body["window"]), _criteria(body))
-    }
+    key = (body["as_of"], body["window"])
+    figures = cache.get(key) if cache is not None else None
+    if figures is None:
+        figures = list(market_figures(session, as_of, body["window"]))
+        if cache is not None:
+            cache[key] = figures
+    now = {v.code: v for v in verdicts(figures, _criteria(body))}
     then = {market["code"]: market for market in body["markets"]}
     for code, frozen in then.items():
         current = now.get(code)
@@ -129,16 +234,24 @@ def _changes(session: Session, body: dict[str, Any]) -> Iterable[Change]:
         yield Change(code, "market", "absent", "present")
 
 
-def verify_snapshot(session: Session, snapshot_id: int) -> Verification:
-    snapshot = get_snapshot(session, snapshot_id)
-    own, body = _body_problems(snapshot)
-    chain = _chain_problems(session, snapshot)
-    changes: tuple[Change, ...] = ()
-    if body is not None:
+def check_snapshot(
+    session: Session,
+    snapshot: Snapshot,
+    chain: Chain,
+    keys: dict[str, PublicKey],
+    *,
+    changes: bool = True,
+    figures: FigureCache | None = None,
+) -> Verification:
+    """Verify one snapshot against a chain and keys read once (a page verifies 20 this way)."""
+    own, signed, body = own_problems(snapshot, keys)
+    links = chain.problems_for(snapshot.id)
+    found: tuple[Change, ...] = ()
+    if body is not None and changes:
         try:
-            changes = tuple(_changes(session, body))
+            found = tuple(_changes(session, body, figures))
         except (KeyError, TypeError, ValueError, ArithmeticError) as error:
-            own.append(f"snapshot {snapshot.id}: its body cannot be recomputed ({error!r})")
+            own.append(Problem(snapshot.id, "body", f"cannot be recomputed ({error!r})"))
     try:
         ruleset_now: str | None = load_ruleset(snapshot.ruleset).sha256
     except DomainError:
@@ -147,8 +260,52 @@ def verify_snapshot(session: Session, snapshot_id: int) -> Verification:
         snapshot_id=snapshot.id,
         sha256=snapshot.sha256,
         hash_ok=not own,
-        chain_ok=not chain,
-        problems=tuple(own + chain),
-        changes=changes,
+        chain_ok=not links,
+        signature_ok=not signed,
+        details=tuple(own + signed + links),
+        changes=found,
         ruleset_sha256_now=ruleset_now,
+        key_id=snapshot.key_id,
     )
+
+
+def verify_snapshot(session: Session, snapshot_id: int) -> Verification:
+    snapshot = get_snapshot(session, snapshot_id)
+    return check_snapshot(session, snapshot, Chain.load(session), public_keys())
+
+
+def verify_page(session: Session, snapshots: Sequence[Snapshot]) -> dict[int, Verification]:
+    """Verify a page of snapshots: the links and keys read once, figures once per as-of."""
+    if not snapshots:
+        return {}
+    chain, keys, figures = Chain.load(session), public_keys(), {}
+    return {s.id: check_snapshot(session, s, chain, keys, figures=figures) for s in snapshots}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The whole chain checked: every snapshot's own fields, hash and signature, every link."""
+
+    count: int
+    head: Link | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Check every snapshot and every link (``flask snapshots verify``), streaming the bodies."""
+    chain, keys = Chain.load(session), public_keys()
+    problems: list[Problem] = []
+    count = 0
+    statement = sa.select(Snapshot).order_by(Snapshot.id).execution_options(yield_per=50)
+    for snapshot in session.scalars(statement):
+        own, signed, _ = own_problems(snapshot, keys)
+        problems += own + signed
+        count += 1
+        session.expunge(snapshot)
+    problems += chain.broken
+    problems.sort(key=lambda p: p.snapshot)
+    return ChainReport(count, chain.head, tuple(problems))

@@ -94,6 +94,7 @@ ENDPOINTS: dict[str, Access] = {
     "POST /api/v1/qr/verify": Access("vendors.read", "vendor"),
     "GET /api/v1/audit/log": Access(
         "audit.read", "rows", "personal data masked without vendors.personal"),
+    "GET /api/v1/audit/public-key": _public("the Ed25519 keys that sign snapshots; chain head"),
     "GET /api/v1/audit/snapshots": Access("snapshots.read", "province"),
     "POST /api/v1/audit/snapshots": Access("snapshots.create", "province"),
     "GET /api/v1/audit/snapshots/<snapshot_id>": Access("snapshots.read", "province"),

@@ -1,4 +1,4 @@
-"""``flask snapshots create|list|verify``: the audit snapshots from the command line."""
+"""``flask snapshots create|list|verify|rotate-key|public-key``: audit snapshots from the shell."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import click
 import sqlalchemy as sa
 
 from market40.audit import create_snapshot, snapshots_query, verify_snapshot
+from market40.audit.signing import key_dir, public_keys, rotate_key
+from market40.audit.verify import verify_chain
 from market40.cli.common import domain_errors
 from market40.extensions import db
 from market40.models import User
@@ -52,14 +54,25 @@ def list_snapshots() -> None:
 
 
 @snapshots.command("verify")
-@click.argument("snapshot_id", type=int)
+@click.argument("snapshot_id", type=int, required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the verification as JSON.")
 @domain_errors
-def verify(snapshot_id: int, as_json: bool) -> None:
-    """Check a snapshot's hash and chain and list what changed in the data since.
+def verify(snapshot_id: int | None, as_json: bool) -> None:
+    """Check the whole chain, or one snapshot (its hash, signature, links and data changes).
 
-    Exits with status 1 when the hash or the chain does not check out.
+    Without SNAPSHOT_ID every snapshot's fields, hash and signature and every link of
+    the chain are checked. Exits with status 1 on any problem.
     """
+    if snapshot_id is None:
+        report = verify_chain(db.session)
+        for problem in report.problems:
+            click.echo(str(problem))
+        head = f"{report.head.id} {report.head.sha256}" if report.head else "-"
+        click.echo(f"{report.count} snapshots, chain head {head}: "
+                   f"{'ok' if report.ok else f'{len(report.problems)} problem(s)'}")
+        if not report.ok:
+            raise SystemExit(1)
+        return
     result = verify_snapshot(db.session, snapshot_id)
     if as_json:
         from market40.api.schemas.snapshots import VerificationSchema
@@ -67,15 +80,32 @@ def verify(snapshot_id: int, as_json: bool) -> None:
         click.echo(json.dumps(VerificationSchema().dump(result), ensure_ascii=False, indent=2))
     else:
         click.echo(f"snapshot {result.snapshot_id} {result.sha256}")
-        click.echo(f"hash:  {'ok' if result.hash_ok else 'FAILED'}")
-        click.echo(f"chain: {'ok' if result.chain_ok else 'FAILED'}")
+        click.echo(f"hash:      {'ok' if result.hash_ok else 'FAILED'}")
+        click.echo(f"signature: {'ok' if result.signature_ok else 'FAILED'}")
+        click.echo(f"chain:     {'ok' if result.chain_ok else 'FAILED'}")
         for problem in result.problems:
             click.echo(f"  {problem}")
         click.echo(f"changes since: {len(result.changes)}")
         for change in result.changes:
             click.echo(f"  {change.market} {change.metric}: {change.then} -> {change.now}")
-    if not (result.hash_ok and result.chain_ok):
+    if not result.ok:
         raise SystemExit(1)
+
+
+@snapshots.command("rotate-key")
+def rotate_key_command() -> None:
+    """Sign from now on with a new Ed25519 key; the old public key stays trusted."""
+    old, new = rotate_key()
+    click.echo(f"retired {old}; signing with {new} (public keys in {key_dir()})")
+
+
+@snapshots.command("public-key")
+def public_key_command() -> None:
+    """Print the current signing key's public key (PEM) and id."""
+    keys = public_keys()
+    current = next(k for k in keys.values() if k.current)
+    click.echo(f"# Ed25519 key {current.key_id}")
+    click.echo(current.pem.rstrip())
 
 
 commands = [snapshots]

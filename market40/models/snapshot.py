@@ -13,10 +13,12 @@ from market40.models.base import Base, utcnow
 class Snapshot(Base):
     """A frozen certification: never updated, never deleted (database triggers enforce it).
 
-    The snapshots form one hash chain in id order: ``prev_sha256`` is the sha256 of
-    the snapshot before (None for the first). Two writers that read the same tip
-    cannot both extend it: ``prev_sha256`` is unique, and so is "being the first"
-    (the expression index maps every NULL to '', which unique NULLs would not).
+    Every stored column is also in the body (format 2), so the sha256 and the
+    signature cover all of them. The snapshots form one hash chain in id order:
+    ``prev_sha256`` is the sha256 of the snapshot before (None for the first). Two
+    writers that read the same tip cannot both extend it: ``prev_sha256`` is unique,
+    and so is "being the first" (the expression index maps every NULL to '', which
+    unique NULLs would not).
     """
 
     __tablename__ = "snapshots"
@@ -39,6 +41,10 @@ class Snapshot(Base):
     prev_sha256: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Copied from the body for lists; the body is the evidence.
     certified: Mapped[int] = mapped_column(default=0)
+    # Ed25519 signature (base64) of the body by the key ``key_id`` (reports/signing.py);
+    # None only for snapshots made before signing (format market40.snapshot/1).
+    key_id: Mapped[str | None] = mapped_column(sa.String(16))
+    signature: Mapped[str | None] = mapped_column(sa.Text)
 
     author: Mapped[User | None] = relationship("User")  # noqa: F821
 

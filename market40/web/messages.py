@@ -147,6 +147,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Xu hướng toàn tỉnh theo tháng",
         "Province trend by month",
     ),
+    "overview.chain_head": (
+        "Bản chốt số liệu mới nhất: số {id}, SHA-256",
+        "Latest audit snapshot: number {id}, SHA-256",
+    ),
     "overview.all_markets": ("Tất cả các chợ", "All markets"),
     "overview.table_caption": (
         "{n} chợ; bấm vào tiêu đề cột để sắp xếp",
@@ -290,11 +294,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Audit
     "audit.title": ("Kiểm tra số liệu chứng nhận", "Certification audit"),
     "audit.lead": (
-        "Mỗi bản chốt số liệu được băm SHA-256 và nối chuỗi với bản trước; "
+        "Mỗi bản chốt số liệu được băm SHA-256, ký số Ed25519 và nối chuỗi với bản trước; "
         "cột Kiểm tra tính lại ngay khi mở trang.",
-        "Each snapshot is hashed (SHA-256) and chained to the one before; "
+        "Each snapshot is hashed (SHA-256), signed (Ed25519) and chained to the one before; "
         "the Check column is recomputed when this page opens.",
     ),
+    "audit.signature_ok": ("Chữ ký đúng", "Signature OK"),
+    "audit.signature_bad": ("Chữ ký sai", "Signature invalid"),
+    "audit.head": ("Đầu chuỗi: bản số {id}, SHA-256", "Chain head: snapshot {id}, SHA-256"),
     "audit.ruleset": ("Bộ tiêu chí", "Ruleset"),
     "audit.created": ("Tạo lúc", "Created"),
     "audit.verify": ("Kiểm tra", "Check"),

@@ -77,7 +77,8 @@ def test_list_and_read(client, scenario, make_user, department):
     assert listed.status_code == 200 and json.loads(listed.headers["X-Pagination"])["total"] == 2
     newest, oldest = listed.get_json()
     assert set(newest) == {"id", "ruleset", "ruleset_sha256", "as_of", "created_at",
-                           "created_by", "sha256", "prev_sha256", "certified"}
+                           "created_by", "sha256", "prev_sha256", "certified", "key_id",
+                           "signature"}
     assert newest["prev_sha256"] == oldest["sha256"] and newest["ruleset"] == "tn-pilot-example"
     assert newest["created_at"].endswith("+07:00")
     only = client.get(f"{URL}?ruleset=tn-2022", headers=auth(auditor)).get_json()
@@ -129,17 +130,40 @@ def test_verify_and_tampering(client, db, scenario, department):
     second = create(client, department).get_json()
     ok = client.get(f"{URL}/{first['id']}/verify", headers=auth(department)).get_json()
     assert ok == {"id": first["id"], "sha256": first["sha256"], "hash_ok": True,
-                  "chain_ok": True, "problems": [], "changes": [],
+                  "chain_ok": True, "signature_ok": True, "key_id": first["key_id"],
+                  "problems": [], "details": [], "changes": [],
                   "ruleset_sha256_now": first["ruleset_sha256"]}
     tamper(db, "UPDATE snapshots SET body = replace(body, :old, :new) WHERE id = :id",
            old='"certified":true', new='"certified":false', id=first["id"])
     altered = client.get(f"{URL}/{first['id']}/verify", headers=auth(department)).get_json()
-    assert altered["hash_ok"] is False
-    assert f"snapshot {first['id']}: its body does not hash" in altered["problems"][0]
+    assert altered["hash_ok"] is False and altered["signature_ok"] is False
+    assert f"snapshot {first['id']}: sha256: the body does not hash" in altered["problems"][0]
+    assert {"snapshot": first["id"], "field": "signature",
+            "message": f"does not verify with key {first['key_id']}"} in altered["details"]
     after = client.get(f"{URL}/{second['id']}/verify", headers=auth(department)).get_json()
-    assert after["hash_ok"] is True and after["chain_ok"] is False
-    assert any(f"snapshot {first['id']}" in p for p in after["problems"])
+    assert after["hash_ok"] is True and after["chain_ok"] is True
     assert client.get(f"{URL}/{first['id']}/verify").status_code == 401
+
+
+def test_public_key_verifies_a_snapshot_outside_the_service(client, scenario, department):
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    empty = client.get("/api/v1/audit/public-key")
+    assert empty.status_code == 200 and empty.get_json()["chain_head"] is None
+    snapshot = create(client, department).get_json()
+    key = client.get("/api/v1/audit/public-key").get_json()  # public: no token
+    assert key["algorithm"] == "Ed25519" and key["key_id"] == snapshot["key_id"]
+    assert key["chain_head"] == {"id": snapshot["id"], "sha256": snapshot["sha256"]}
+    assert [k["key_id"] for k in key["keys"]] == [key["key_id"]]
+    canonical = client.get(f"{URL}/{snapshot['id']}?format=canonical",
+                           headers=auth(department)).data
+    signature = base64.b64decode(snapshot["signature"])
+    Ed25519PublicKey.from_public_bytes(base64.b64decode(key["public_key"])).verify(
+        signature, canonical)
+    load_pem_public_key(key["pem"].encode()).verify(signature, canonical)
 
 
 def test_no_way_to_change_or_delete(client, scenario, department):

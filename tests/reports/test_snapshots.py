@@ -103,7 +103,7 @@ def tamper(db, statement: str, **params) -> None:
     db.session.expire_all()
 
 
-def test_an_altered_body_fails_its_hash_and_the_chain_after_it(db, scenario):
+def test_an_altered_body_fails_its_hash_and_signature_and_the_links_stay(db, scenario):
     first = create_snapshot(db.session, "tn-2022", AS_OF, None)
     second = create_snapshot(db.session, "tn-2022", AS_OF, None)
     third = create_snapshot(db.session, "tn-2022", AS_OF, None)
@@ -112,33 +112,135 @@ def test_an_altered_body_fails_its_hash_and_the_chain_after_it(db, scenario):
     tamper(db, "UPDATE snapshots SET body = replace(body, :old, :new) WHERE id = :id",
            old='"certified":1', new='"certified":60', id=ids[1])
     assert '"certified":60' in db.session.get(Snapshot, ids[1]).body
-    assert verify_snapshot(db.session, ids[0]).hash_ok  # before it: untouched
+    assert verify_snapshot(db.session, ids[0]).ok  # before it: untouched
     altered = verify_snapshot(db.session, ids[1])
-    assert not altered.hash_ok and altered.chain_ok
-    assert any(p.startswith(f"snapshot {ids[1]}: its body does not hash") for p in altered.problems)
-    after = verify_snapshot(db.session, ids[2])
-    assert after.hash_ok and not after.chain_ok
-    assert any(f"snapshot {ids[1]}" in p for p in after.problems)
+    assert not altered.hash_ok and not altered.signature_ok and altered.chain_ok
+    fields = {p.field for p in altered.details}
+    assert {"sha256", "signature", "certified"} <= fields
+    assert any(p.startswith(f"snapshot {ids[1]}: sha256: the body does not hash")
+               for p in altered.problems)
+    assert verify_snapshot(db.session, ids[2]).ok  # its link names the stored sha256
 
 
-def test_rehashing_an_altered_snapshot_still_breaks_the_chain(db, scenario):
+def test_rehashing_an_altered_snapshot_breaks_its_links_both_ways(db, scenario):
     first = create_snapshot(db.session, "tn-2022", AS_OF, None)
     second = create_snapshot(db.session, "tn-2022", AS_OF, None)
     db.session.commit()
     forged = first.body.replace('"certified":1', '"certified":60')
-    tamper(db, "UPDATE snapshots SET body = :body, sha256 = :sha WHERE id = :id",
-           body=forged, sha=sha256_hex(forged.encode()), id=first.id)
-    assert verify_snapshot(db.session, first.id).hash_ok  # self-consistent forgery...
-    result = verify_snapshot(db.session, second.id)  # ...that the next link exposes
-    assert not result.chain_ok
+    tamper(db, "UPDATE snapshots SET body = :body, sha256 = :sha, certified = 60 "
+               "WHERE id = :id", body=forged, sha=sha256_hex(forged.encode()), id=first.id)
+    result = verify_snapshot(db.session, first.id)
+    assert result.hash_ok  # a self-consistent forgery...
+    assert not result.signature_ok  # ...that the signature exposes
+    assert not result.chain_ok  # and its forward link
     assert any(p.startswith(f"snapshot {second.id}: prev_sha256") and f"snapshot {first.id}" in p
                for p in result.problems)
+    after = verify_snapshot(db.session, second.id)
+    assert after.hash_ok and after.signature_ok and not after.chain_ok
+
+
+def test_the_newest_snapshot_rewritten_and_rehashed_fails_its_signature(db, scenario):
+    create_snapshot(db.session, "tn-2022", AS_OF, None)
+    newest = create_snapshot(db.session, "tn-2022", AS_OF, None)
+    db.session.commit()
+    forged = newest.body.replace('"certified":1', '"certified":60')
+    tamper(db, "UPDATE snapshots SET body = :body, sha256 = :sha, certified = 60 "
+               "WHERE id = :id", body=forged, sha=sha256_hex(forged.encode()), id=newest.id)
+    result = verify_snapshot(db.session, newest.id)
+    assert result.hash_ok and result.chain_ok and not result.signature_ok
+    assert [p.field for p in result.details] == ["signature"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("certified", "60"),
+        ("created_at", "'2020-01-01 00:00:00'"),
+        ("as_of", "'2024-06-29'"),
+        ("ruleset", "'tn-pilot-example'"),
+        ("ruleset_sha256", "'" + "0" * 64 + "'"),
+        ("key_id", "'0000000000000000'"),
+        ("created_by_id", ":user"),
+    ],
+)
+def test_every_stored_column_is_covered(db, scenario, make_user, column, value):
+    author, _ = make_user("department")
+    other, _ = make_user("admin")
+    snapshot = create_snapshot(db.session, "tn-2022", AS_OF, author)
+    db.session.commit()
+    assert verify_snapshot(db.session, snapshot.id).ok
+    tamper(db, f"UPDATE snapshots SET {column} = {value} WHERE id = :id", id=snapshot.id,
+           **({"user": other.id} if column == "created_by_id" else {}))
+    result = verify_snapshot(db.session, snapshot.id)
+    assert not result.ok
+    assert column in {p.field for p in result.details}, result.problems
+
+
+def test_a_renumbered_snapshot_is_caught(db, scenario):
+    snapshot = create_snapshot(db.session, "tn-2022", AS_OF, None)
+    db.session.commit()
+    tamper(db, "UPDATE snapshots SET id = 7 WHERE id = :id", id=snapshot.id)
+    result = verify_snapshot(db.session, 7)
+    assert not result.hash_ok and [p.field for p in result.details] == ["id"]
+
+
+def test_key_rotation_keeps_old_signatures_valid(app, db, scenario, runner, tmp_path):
+    from market40.audit import signing
+
+    old = create_snapshot(db.session, "tn-2022", AS_OF, None)
+    db.session.commit()
+    rotated = runner.invoke(args=["snapshots", "rotate-key"])
+    assert rotated.exit_code == 0, rotated.output
+    new = create_snapshot(db.session, "tn-2022", AS_OF, None)
+    db.session.commit()
+    assert old.key_id != new.key_id and f"signing with {new.key_id}" in rotated.output
+    assert verify_snapshot(db.session, old.id).ok and verify_snapshot(db.session, new.id).ok
+    keys = signing.public_keys()
+    assert set(keys) == {old.key_id, new.key_id} and keys[new.key_id].current
+    private = tmp_path / "snapshot-keys" / "signing-key.pem"
+    assert private.stat().st_mode & 0o777 == 0o600
+    # Trust is the key files: a key nobody kept cannot vouch for a snapshot.
+    (tmp_path / "snapshot-keys" / f"{old.key_id}.pub.pem").unlink()
+    result = verify_snapshot(db.session, old.id)
+    assert not result.signature_ok
+    assert "not one of the trusted keys" in result.problems[0]
+
+
+def test_an_unsigned_legacy_snapshot_is_reported(db, scenario):
+    from market40.audit.canonical import canonical_bytes as canonical
+
+    body = canonical({"format": "market40.snapshot/1", "as_of": AS_OF.isoformat(),
+                      "created_at": "2024-07-01T00:00:00Z", "created_by": None,
+                      "prev_sha256": None, "window": 30, "markets": [],
+                      "ruleset": {"name": "tn-2022", "sha256": "0" * 64, "criteria": []},
+                      "summary": {"certified": 0}})
+    from datetime import UTC, datetime
+
+    db.session.add(Snapshot(ruleset="tn-2022", ruleset_sha256="0" * 64, as_of=AS_OF,
+                            created_at=datetime(2024, 7, 1, tzinfo=UTC), body=body.decode(),
+                            sha256=sha256_hex(body), certified=0))
+    db.session.commit()
+    result = verify_snapshot(db.session, 1)
+    assert result.hash_ok and result.chain_ok and not result.signature_ok
+    assert result.problems == ("snapshot 1: signature: missing: the snapshot is not signed",)
+
+
+def test_postgresql_refuses_truncate(db, scenario):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's (SQLite has none)")
+    create_snapshot(db.session, "tn-2022", AS_OF, None)
+    db.session.commit()
+    for statement in ("TRUNCATE snapshots", "TRUNCATE users CASCADE"):
+        with pytest.raises(sa.exc.DBAPIError, match="immutable"):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == 1
 
 
 def test_a_stale_tip_is_retried_once(db, scenario, monkeypatch, caplog):
     first = create_snapshot(db.session, "tn-2022", AS_OF, None)
     db.session.commit()
-    real = snapshots_module.chain_tip
+    real = snapshots_module.chain_head
     calls = []
 
     def stale_once(session):
@@ -146,7 +248,7 @@ def test_a_stale_tip_is_retried_once(db, scenario, monkeypatch, caplog):
         calls.append(1)
         return None if len(calls) == 1 else real(session)
 
-    monkeypatch.setattr(snapshots_module, "chain_tip", stale_once)
+    monkeypatch.setattr(snapshots_module, "chain_head", stale_once)
     second = create_snapshot(db.session, "tn-2022", AS_OF, None)
     db.session.commit()
     assert len(calls) == 2 and second.prev_sha256 == first.sha256
@@ -157,7 +259,7 @@ def test_a_stale_tip_is_retried_once(db, scenario, monkeypatch, caplog):
 def test_a_tip_taken_twice_is_a_conflict(db, scenario, monkeypatch):
     create_snapshot(db.session, "tn-2022", AS_OF, None)
     db.session.commit()
-    monkeypatch.setattr(snapshots_module, "chain_tip", lambda session: None)
+    monkeypatch.setattr(snapshots_module, "chain_head", lambda session: None)
     with pytest.raises(Conflict):
         create_snapshot(db.session, "tn-2022", AS_OF, None)
     db.session.rollback()
@@ -219,10 +321,26 @@ def test_cli_create_list_verify(runner, scenario, make_user):
     listing = runner.invoke(args=["snapshots", "list"])
     assert "tn-2022\t2024-06-30\t1 certified" in listing.output and "so-tttt" in listing.output
     verified = runner.invoke(args=["snapshots", "verify", "1"])
-    assert verified.exit_code == 0 and "hash:  ok" in verified.output
+    assert verified.exit_code == 0 and "hash:      ok" in verified.output
+    assert "signature: ok" in verified.output
     board, _ = make_user("board", markets=("DAI-TU",))
     refused = runner.invoke(args=["snapshots", "create", "--ruleset", "tn-2022",
                                   "--user", board.name])
     assert refused.exit_code == 1 and "may not create snapshots" in refused.output
     missing = runner.invoke(args=["snapshots", "verify", "42"])
     assert missing.exit_code == 1 and "snapshot 42 does not exist" in missing.output
+
+
+def test_cli_verifies_the_whole_chain(db, runner, scenario):
+    for _ in range(3):
+        create_snapshot(db.session, "tn-2022", AS_OF, None)
+    db.session.commit()
+    clean = runner.invoke(args=["snapshots", "verify"])
+    assert clean.exit_code == 0, clean.output
+    head = db.session.scalar(sa.select(Snapshot.sha256).where(Snapshot.id == 3))
+    assert f"3 snapshots, chain head 3 {head}: ok" in clean.output
+    tamper(db, "UPDATE snapshots SET certified = 42 WHERE id = 2")
+    broken = runner.invoke(args=["snapshots", "verify"])
+    assert broken.exit_code == 1
+    assert "snapshot 2: certified: column 42 differs from the body's 1" in broken.output
+    assert "1 problem(s)" in broken.output

@@ -139,6 +139,7 @@ CASES = [
     Case("POST", f"{V1}/qr/verify", send(f"{V1}/qr/verify", lambda w: {
         "vendor_id": w.vendors["other_a"], "payload": PAYLOAD}), "A"),
     Case("GET", f"{V1}/audit/log", get(f"{V1}/audit/log")),
+    Case("GET", f"{V1}/audit/public-key", get(f"{V1}/audit/public-key")),
     Case("GET", f"{V1}/audit/snapshots", get(f"{V1}/audit/snapshots")),
     Case("POST", f"{V1}/audit/snapshots",
          send(f"{V1}/audit/snapshots", lambda w: {"ruleset": "tn-2022"})),

@@ -376,8 +376,49 @@ def test_audit_page_lists_and_verifies_snapshots(client, login, snapshots):
     assert [int(i) for i, _ in rows] == [snapshots[1].id, snapshots[0].id]
     for _, row in rows:
         assert "Hash OK" in row and "Chain OK" in row and "Matches today" in row
+        assert "Signature OK" in row
         assert ".csv" in row and ".pdf" in row
     assert snapshots[0].sha256[:12] in page
+    assert re.search(rf"Chain head: snapshot {snapshots[1].id}, SHA-256 <code[^>]*>"
+                     rf"{snapshots[1].sha256}</code>", page)
+
+
+def test_audit_page_shows_a_rewritten_newest_snapshot(client, login, snapshots, db):
+    import json
+
+    from market40.audit.canonical import canonical_bytes, sha256_hex
+    from tests.reports.test_snapshots import tamper
+
+    newest = snapshots[1]
+    body = json.loads(newest.body)
+    body["summary"]["certified"] += 9
+    forged = canonical_bytes(body)
+    tamper(db, "UPDATE snapshots SET body = :body, sha256 = :sha, certified = :n WHERE id = :id",
+           body=forged.decode(), sha=sha256_hex(forged), n=body["summary"]["certified"],
+           id=newest.id)
+    login("auditor")
+    page = text(client.get("/audit?lang=en"))
+    rows = dict(re.findall(r'<tr data-snapshot="(\d+)"[^>]*>(.*?)</tr>', page, re.S))
+    assert "Signature invalid" in rows[str(newest.id)] and "Hash OK" in rows[str(newest.id)]
+    assert "Signature OK" in rows[str(snapshots[0].id)]
+
+
+def test_overview_and_snapshot_pdf_show_the_chain_head(client, login, snapshots):
+    import shutil
+    import subprocess
+
+    newest = snapshots[1]
+    page = text(client.get("/?lang=en"))
+    assert f"Latest audit snapshot: number {newest.id}, SHA-256" in page
+    assert newest.sha256 in page
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    login("department")
+    pdf = client.get(f"/audit/snapshots/{snapshots[0].id}.pdf?lang=en").data
+    printed = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                             check=True).stdout.decode()
+    assert f"Chain head when printed: snapshot #{newest.id}" in " ".join(printed.split())
+    assert newest.sha256 in printed.replace("\n", "")
 
 
 def test_audit_page_reports_data_changed_since_the_snapshot(client, login, snapshots, db,

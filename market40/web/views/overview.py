@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import render_template
 
+from market40.audit.snapshots import chain_head
 from market40.errors import InvalidInput, NotFound
 from market40.extensions import db
 from market40.localtime import local_today, next_month, shift_months
@@ -170,5 +171,6 @@ def overview() -> tuple[str, int]:
         with_data=with_data,
         verdict=verdict,
         has_data=has_data,
+        chain_head=chain_head(db.session),
     )
     return page, args.status
