@@ -54,10 +54,12 @@ bench: install-dev
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_desk.py
 
 ## Regenerate docs/screenshots/ from the browser tests.
 screenshots: install-dev
-	MARKET40_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/web/test_browser.py
+	MARKET40_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/web/test_browser.py \
+		tests/web/desk/test_desk_browser.py
 
 lint: install-dev
 	$(BIN)/ruff check market40 tests bench
