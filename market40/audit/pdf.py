@@ -43,7 +43,8 @@ TEXT = {
         "by": "by",
         "certified": "Certified",
         "of_target": "{certified} of {target} targeted ({progress}), out of {markets} markets",
-        "by_district": "By district",
+        "by_district": "By former district (until 30/6/2025)",
+        "by_commune": "By commune",
         "by_grade": "By grade (hạng)",
         "district": "District",
         "grade": "Grade",
@@ -71,7 +72,8 @@ TEXT = {
         "certified": "Đạt chuẩn",
         "of_target": "{certified}/{target} chợ theo chỉ tiêu ({progress}), trên tổng số "
         "{markets} chợ",
-        "by_district": "Theo huyện/thành phố",
+        "by_district": "Theo huyện cũ (đến 30/6/2025)",
+        "by_commune": "Theo xã/phường",
         "by_grade": "Theo hạng chợ",
         "district": "Huyện/thành phố",
         "grade": "Hạng chợ",
@@ -174,6 +176,9 @@ def _front_matter(snapshot: Snapshot, body: dict[str, Any], words: dict[str, str
             progress=_percent(summary["progress"], lang),
             markets=format_number(len(body["markets"]), lang)),
             styles.subheading),
+        *([Paragraph(escape(words["by_commune"] + ": " + "; ".join(
+            f"{d['name']} {d['certified']}/{d['markets']}" for d in summary["by_commune"])),
+            normal)] if "by_commune" in summary else []),
         Paragraph(escape(words["by_district"] + ": " + "; ".join(
             f"{d['name']} {d['certified']}/{d['markets']}" for d in summary["by_district"])),
             normal),

@@ -67,6 +67,7 @@ def certification_body(certification: Certification) -> dict[str, Any]:
                 "code": m.code,
                 "name": m.name,
                 "district_code": m.district_code,
+                "commune_code": m.commune_code,
                 "grade": m.grade,
                 "inputs": {name: metric_value(m.figures.metric(name)) for name in METRICS},
                 "criteria": [
@@ -87,6 +88,11 @@ def certification_body(certification: Certification) -> dict[str, Any]:
             "certified": certification.certified,
             "target": ruleset.target,
             "progress": ratio_text(certification.progress),
+            # Communes in force on as_of; districts are the former ones (until 30/6/2025).
+            "by_commune": [
+                {"code": g.key, "name": g.name, "certified": g.certified, "markets": g.markets}
+                for g in certification.by_commune
+            ],
             "by_district": [
                 {"code": g.key, "name": g.name, "certified": g.certified, "markets": g.markets}
                 for g in certification.by_district

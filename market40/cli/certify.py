@@ -47,7 +47,9 @@ def render_table(certification: Certification) -> str:
         "",
         f"Certified: {certification.certified} of {ruleset.target} targeted "
         f"({float(certification.progress):.1%}), out of {len(certification.markets)} markets.",
-        "By district: " + "; ".join(
+        "By commune: " + "; ".join(
+            f"{g.name} {g.certified}/{g.markets}" for g in certification.by_commune),
+        "By former district (until 30/6/2025): " + "; ".join(
             f"{g.name} {g.certified}/{g.markets}" for g in certification.by_district),
         "By hạng: " + "; ".join(f"{g.key}: {g.certified}/{g.markets}"
                                 for g in certification.by_grade),

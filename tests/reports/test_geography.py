@@ -147,3 +147,21 @@ def test_api_reads_commune_codes_with_the_date_and_flags_districts(client, refor
     assert series["name"] == "xã Đại Phúc" and len(series["points"]) == 5
     response = client.get(f"{url}?level=commune")
     assert response.status_code == 422 and "code" in response.get_json()["errors"]
+
+
+def test_a_snapshot_freezes_the_communes_of_its_date(reform):
+    import json
+
+    from market40.audit import create_snapshot, verify_snapshot
+
+    session = reform.session
+    snapshot = create_snapshot(session, "tn-pilot-example", AFTER, None)
+    session.commit()
+    body = json.loads(snapshot.body)
+    thai = next(m for m in body["markets"] if m["code"] == "THAI")
+    assert (thai["commune_code"], thai["district_code"]) == ("05443", "164")
+    by_commune = {g["code"]: g for g in body["summary"]["by_commune"]}
+    assert by_commune["05443"]["name"] == "phường Phan Đình Phùng"
+    assert sum(g["markets"] for g in body["summary"]["by_commune"]) == 140
+    verification = verify_snapshot(session, snapshot.id)
+    assert verification.hash_ok and verification.chain_ok and verification.changes == ()
