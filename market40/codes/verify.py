@@ -75,7 +75,7 @@ def verify_stall(vendor: Vendor, *, payload: str | None = None,
             return VerifyResult(False, "no QR code found in the image", expected)
         payload = texts[0]
     assert payload is not None
-    names = bank_names()
+    names = bank_names() or None  # no bank list (not seeded): decode without names
     try:
         decoded = vietqr.decode(payload.strip(), banks=names)
     except vietqr.VietQRError as error:

@@ -317,6 +317,13 @@ def _read_napas(value: str) -> tuple[str, str, str | None, dict[str, str]]:
             field="38.02",
             value=service,
         )
+    if service is not None and service not in spec.NAPAS_SERVICE_CODES:
+        raise InvalidComponent(
+            f"38.02: the service code must be one of NAPAS's "
+            f"({', '.join(sorted(spec.NAPAS_SERVICE_CODES))}), got {service!r}",
+            field="38.02",
+            value=service,
+        )
     extra: dict[str, str] = {}
     if len(napas) > 3 or len(inner) > 2:
         extra.update((f"38.{k}", v) for k, v in napas.items() if k not in ("00", "01", "02"))

@@ -41,6 +41,10 @@ ACCOUNT_MAX_LEN: Final = 19  # 38.01.01, account / card number / wallet ID
 SERVICE_MAX_LEN: Final = 10  # 38.02
 #: encode()'s ``service`` argument -> 38.02 service code [NAPAS §5.2.3.2 Table 4].
 SERVICE_CODES: Final = {"account": "QRIBFTTA", "card": "QRIBFTTC"}
+#: Every 38.02 value NAPAS defines: transfers to an account or a card, a merchant payment
+#: (QRPUSH, also the meaning of no 38.02) and an ATM withdrawal (QRCASH) [NAPAS QR
+#: switching spec v1.5.2; liopayvn/vietqr-php ServiceCodes.php].
+NAPAS_SERVICE_CODES: Final = frozenset({"QRIBFTTA", "QRIBFTTC", "QRPUSH", "QRCASH"})
 CURRENCY_VND: Final = "704"  # 53, ISO 4217 numeric
 AMOUNT_MAX_LEN: Final = 13  # 54
 COUNTRY_VN: Final = "VN"  # 58, ISO 3166-1 alpha-2

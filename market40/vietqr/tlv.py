@@ -81,8 +81,55 @@ def parse(data: str, path: str = "") -> dict[str, str]:
     return objects
 
 
+def _parses(data: str) -> bool:
+    """True if ``data`` is a complete TLV sequence (for blaming the right object)."""
+    headers, end, i, tags = _HEADERS, len(data), 0, set()
+    while i < end:
+        header = headers.get(data[i : i + 4])
+        if header is None or i + 4 + header[1] > end or header[0] in tags:
+            return False
+        tags.add(header[0])
+        i += 4 + header[1]
+    return True
+
+
+def _blame_previous(data: str, i: int, path: str, seen: dict[str, str]) -> None:
+    """When the object before ``data[i]`` swallowed too much, name IT, not the wreck after.
+
+    A length counted in UTF-8 bytes, or a value cut off while its length was kept, makes
+    an object run into the next one; the parse then fails at whatever follows, with a
+    message about the wrong object ("04: length must be 2 digits"). If the data after it
+    parses once the previous object is shorter, that object is the one to name.
+    """
+    if not seen:
+        return
+    tag = next(reversed(seen))
+    value = seen[tag]
+    start = i - len(value) - 4
+    name = f"{path}.{tag}" if path else tag
+    for size in range(len(value) - 1, 0, -1):
+        rest = data[start + 4 + size :]
+        true_value = value[:size]
+        in_bytes = len(true_value.encode("utf-8"))
+        counted_in_bytes = in_bytes == len(value)
+        # Short strings often parse by chance: blame the previous object only on strong
+        # evidence, its length counted in bytes, or (at the root) the realigned rest
+        # ending exactly with the CRC object.
+        ends_with_crc = path == "" and rest[-8:-4] == "6304"
+        if (counted_in_bytes or ends_with_crc) and _parses(rest):
+            why = (f"a length counted in UTF-8 bytes ({in_bytes}) instead of characters "
+                   f"({size})" if counted_in_bytes else "its value cut off, or its length wrong")
+            raise InvalidLength(
+                f"{name}: declares {len(value)} characters, but the objects after it only "
+                f"line up if it has {size} ({why}): {true_value!r}",
+                field=name,
+                value=true_value,
+            )
+
+
 def _raise_at(data: str, i: int, path: str, seen: dict[str, str]) -> None:
     """Raise the precise error for the object starting at ``data[i]`` (the slow path)."""
+    _blame_previous(data, i, path, seen)
     where = f"at offset {i}" if path == "" else f"at offset {i} of {path}'s value"
     container = path or "payload"
     rest = data[i:]
