@@ -401,6 +401,7 @@ MESSAGES |= {
 
 # The market desk (market40/web/desk) and self-registration (/join): owned by the desk.
 MESSAGES |= {
+    "nav.desk": ("Bàn làm việc", "Desk"),
     "desk.nav.label": ("Bàn làm việc", "Desk"),
     "desk.nav.home": ("Bàn làm việc", "Desk"),
     "desk.nav.approvals": ("Chờ duyệt", "Approvals"),
