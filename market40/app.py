@@ -66,6 +66,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
+    from market40.live import hub
+
+    hub.init_app(app)  # wakes this process's event streams when it commits an event
 
 
 def register_blueprints(app: Flask) -> None:

@@ -33,6 +33,12 @@ class Config:
     WEBHOOK_SECRET: str | None = None
     # SePay's webhook key (MARKET40_SEPAY_API_KEY): header "Authorization: Apikey KEY".
     SEPAY_API_KEY: str | None = None
+    # Live payment streams: a heartbeat comment this often (at most 15 s), each stream
+    # closed after this long (the client resumes with Last-Event-ID), and how often a
+    # worker's hub polls the outbox when nothing woke it up.
+    LIVE_HEARTBEAT_SECONDS = 10.0
+    LIVE_STREAM_SECONDS = 3600.0
+    LIVE_POLL_SECONDS = 0.2
     TIMEZONE = "Asia/Ho_Chi_Minh"
     RATELIMIT_STORAGE_URI = "memory://"  # or RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379
     RATELIMIT_ENABLED = True
@@ -63,6 +69,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WEBHOOK_SECRET = "test-webhook-secret"
     SEPAY_API_KEY = "test-sepay-key"
+    LIVE_HEARTBEAT_SECONDS = 0.5
+    LIVE_STREAM_SECONDS = 3.0  # a test reading a whole stream gets its end
     RATELIMIT_ENABLED = False
 
 

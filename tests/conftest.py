@@ -211,6 +211,9 @@ def app(request: pytest.FixtureRequest, test_database: TestDatabase, tmp_path: P
     app._got_first_request = False  # a fixture may add a request hook, as to a new app
     settle_limiter(app)
     yield app
+    from market40.live.hub import stop_hub
+
+    stop_hub(app)  # its reader thread must not hold the database across the reset
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()

@@ -16,6 +16,7 @@ from market40.api import (
     imports,
     indicators,
     listings,
+    live,
     markets,
     notifications,
     qr,
@@ -51,6 +52,7 @@ API_MODULES = (
     notifications,
     speech,
     sepay,
+    live,
 )
 
 

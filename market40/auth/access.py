@@ -49,6 +49,7 @@ class Access:
     optional_token: bool = False  # public, but a token unlocks more (checked by the view)
     # SIGNED rows: the credential's OpenAPI security scheme (market40/api/openapi.py).
     signature: str = "signature"
+    devices: bool = False  # a paired device's token (or a web session) also; the view checks
 
 
 def _public(note: str = "") -> Access:
@@ -120,6 +121,13 @@ ENDPOINTS: dict[str, Access] = {
     "GET /api/v1/speech.wav": _public("espeak-ng, cached"),
     "POST /api/v1/notifications/sepay": Access(
         SIGNED, note="Authorization: Apikey KEY (MARKET40_SEPAY_API_KEY)", signature="sepay"),
+    "GET /api/v1/vendors/<vendor_id>/events": Access(
+        "events.read", "vendor", "Server-Sent Events; Last-Event-ID resumes", devices=True),
+    "GET /api/v1/vendors/<vendor_id>/devices": Access("devices.write", "vendor"),
+    "POST /api/v1/vendors/<vendor_id>/devices": Access(
+        "devices.write", "vendor", "the device token is shown once"),
+    "DELETE /api/v1/vendors/<vendor_id>/devices/<device_id>": Access(
+        "devices.write", "vendor"),
 }
 
 # The market desk's pages (market40/web/desk): checked before each desk view with the
@@ -191,7 +199,7 @@ def check_access() -> None:
     if access is None:
         log.error("no access rule for %s %s: refused", request.method, rule.rule)
         raise Forbidden("This endpoint has no access rule yet, so it is closed.")
-    if access.permission in (PUBLIC, SIGNED) or access.optional_token:
+    if access.permission in (PUBLIC, SIGNED) or access.optional_token or access.devices:
         return
     authorize(current_user(), access.permission)
 
@@ -223,6 +231,8 @@ def roles_for(access: Access) -> str:
     text = ", ".join(roles)
     if access.optional_token:
         text = f"anyone; vendor level: {text}"
+    if access.devices:
+        text += ", paired device"
     return text
 
 

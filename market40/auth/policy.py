@@ -32,6 +32,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicators.write": frozenset({"admin", "department"}),
     # The market desk (/desk): the people who run the registry, not auditors or vendors.
     "desk.use": frozenset({"admin", "department", "board"}),
+    # Live payments: a stall's event stream (paired devices too, see market40.live.devices)
+    # and pairing soundboxes.
+    "events.read": frozenset({"admin", "board", "vendor"}),
+    "devices.write": frozenset({"admin", "board"}),
 }
 
 

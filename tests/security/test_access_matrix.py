@@ -84,6 +84,16 @@ def transaction(w: World, key: str = "other_a") -> dict[str, Any]:
             "occurred_at": when.isoformat(), "reference": f"matrix-{w.serial()}"}
 
 
+def new_device(w: World) -> int:
+    from market40.live.devices import pair_device
+    from market40.models import Vendor
+
+    session = w.db.session
+    device, _ = pair_device(session, session.get(Vendor, w.vendors["other_a"]), "Loa", None)
+    session.commit()
+    return device.id
+
+
 V1 = "/api/v1"
 CASES = [
     Case("GET", "/healthz", get("/healthz")),
@@ -176,6 +186,15 @@ CASES = [
     Case("GET", f"{V1}/speech", get(f"{V1}/speech?amount=25000")),
     Case("GET", f"{V1}/speech.wav", get(f"{V1}/speech.wav?amount=25000")),
     Case("POST", f"{V1}/notifications/sepay", send(f"{V1}/notifications/sepay", lambda w: {})),
+    Case("GET", f"{V1}/vendors/<vendor_id>/events", get(vendor_path("own", "/events")), "own"),
+    Case("GET", f"{V1}/vendors/<vendor_id>/events", get(vendor_path("other_a", "/events")),
+         "A"),
+    Case("GET", f"{V1}/vendors/<vendor_id>/devices", get(vendor_path("other_a", "/devices")),
+         "A"),
+    Case("POST", f"{V1}/vendors/<vendor_id>/devices", send(
+        vendor_path("other_a", "/devices"), lambda w: {"label": f"Loa {w.serial()}"}), "A"),
+    Case("DELETE", f"{V1}/vendors/<vendor_id>/devices/<device_id>", get(
+        lambda w: f"{V1}/vendors/{w.vendors['other_a']}/devices/{new_device(w)}"), "A"),
 ]
 
 
