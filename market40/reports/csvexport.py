@@ -71,13 +71,15 @@ def series_csv(series: AdoptionSeries, lang: str = "en") -> str:
 
 def certification_csv(certification: Certification, lang: str = "en") -> str:
     criteria = [c.metric for c in certification.ruleset.criteria]
-    header = [label(k, lang) for k in ("code", "name", "district_code", "grade", "certified")]
+    header = [label(k, lang) for k in ("code", "name", "commune_code", "district_code", "grade",
+                                       "certified")]
     header += [label(m, lang) for m in METRICS] + [passed_label(m, lang) for m in criteria]
     rows = []
     for market in certification.markets:
         metrics = market.figures.metrics()
         rows.append(
-            [market.code, market.name, market.district_code, market.grade, market.certified]
+            [market.code, market.name, market.commune_code, market.district_code, market.grade,
+             market.certified]
             + [metrics[m] for m in METRICS]
             + [result.passed for result in market.criteria]
         )
@@ -87,13 +89,15 @@ def certification_csv(certification: Certification, lang: str = "en") -> str:
 def snapshot_csv(body: dict[str, Any], lang: str = "en") -> str:
     """A frozen snapshot's markets, with the figures exactly as frozen."""
     criteria = [c["metric"] for c in body["ruleset"]["criteria"]]
-    header = [label(k, lang) for k in ("code", "name", "district_code", "grade", "certified")]
+    header = [label(k, lang) for k in ("code", "name", "commune_code", "district_code", "grade",
+                                       "certified")]
     header += [label(m, lang) for m in METRICS] + [passed_label(m, lang) for m in criteria]
     rows = []
     for market in body["markets"]:
         rows.append(
-            [market["code"], market["name"], market["district_code"], market["grade"],
-             market["certified"]]
+            # Snapshots taken before the dated units have no commune: the cell stays empty.
+            [market["code"], market["name"], market.get("commune_code"),
+             market["district_code"], market["grade"], market["certified"]]
             + [market["inputs"].get(m) for m in METRICS]
             + [result["passed"] for result in market["criteria"]]
         )

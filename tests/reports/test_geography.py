@@ -165,3 +165,16 @@ def test_a_snapshot_freezes_the_communes_of_its_date(reform):
     assert sum(g["markets"] for g in body["summary"]["by_commune"]) == 140
     verification = verify_snapshot(session, snapshot.id)
     assert verification.hash_ok and verification.chain_ok and verification.changes == ()
+
+
+def test_certification_csv_has_the_commune_and_the_former_district(client, reform):
+    import csv
+    import io
+
+    response = client.get("/api/v1/reports/certification?ruleset=tn-2022&as_of=2025-07-01"
+                          "&format=csv&lang=vi")
+    assert response.status_code == 200
+    header, *rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert header[:4] == ["Mã", "Tên", "Mã xã/phường", "Mã huyện cũ"]
+    thai = next(r for r in rows if r[0] == "THAI")
+    assert thai[2:4] == ["05443", "164"]
