@@ -118,8 +118,10 @@ class TestDatabase:
                 copy = f'"{self.template}"."{table.name}"'
                 connection.execute(sa.text(
                     f'CREATE TABLE {copy} AS SELECT * FROM "{self.schema}"."{table.name}"'))
-                restore.append(f'INSERT INTO "{table.name}" OVERRIDING SYSTEM VALUE '
-                               f'SELECT * FROM {copy}')
+                # named columns: a test that migrates may rebuild a table in another order
+                columns = ", ".join(f'"{column.name}"' for column in table.columns)
+                restore.append(f'INSERT INTO "{table.name}" ({columns}) OVERRIDING SYSTEM VALUE '
+                               f'SELECT {columns} FROM {copy}')
                 for column in table.primary_key.columns:
                     sequence = connection.execute(sa.text(
                         "SELECT pg_get_serial_sequence(:t, :c)"),
