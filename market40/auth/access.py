@@ -159,6 +159,11 @@ ENDPOINTS |= {
         "vendors.write", "market", "all, since a date, or chosen stalls"),
     "POST /audit/snapshots": Access("snapshots.create", "province",
                                     "web form on /audit; session login and csrf_token"),
+    "GET /desk/markets/new": Access("markets.write", "province", "web form"),
+    "POST /desk/markets/new": Access("markets.write", "province", "web form"),
+    "GET /desk/markets/<code>/edit": Access("markets.write", "province", "web form"),
+    "POST /desk/markets/<code>/edit": Access(
+        "markets.write", "province", "web form: name, hạng, commune, board, status"),
     "GET /join/<code>": _public("needs the poster's key ?k=; 404 otherwise"),
     "POST /join/<code>": _public("self-registration; rate limited per address, honeypot"),
     "GET /join/status/<token>": _public("an unguessable token (only its SHA-256 is stored)"),

@@ -17,7 +17,7 @@ DYNAMIC_PREFIXES = ("status.", "method.", "kind.", "why.", "metric.", "error.", 
                     "direction.", "invalid.", "ruleset.", "define.",
                     # the desk: actions, history entries, flashes, field labels, problems
                     "desk.action.", "desk.history.", "desk.flash.", "field.", "problem.",
-                    "join.status.", "poster.step")
+                    "join.status.", "poster.step", "desk.market_status.")
 
 
 def used_keys() -> set[str]:

@@ -20,6 +20,7 @@ def register_desk(app: Flask) -> None:
         home,
         imports,
         join,
+        markets,
         poster,
         vendors,
     )

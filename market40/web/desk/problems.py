@@ -56,6 +56,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^cannot be changed here$", "problem.not_editable"),
         (r"^must be a date", "problem.date"),
         (r"registration link is not valid", "problem.join_link"),
+        (r"^must be 2-40 letters, digits or '-'", "problem.market_code"),
+        (r"^must be 1, 2 or 3", "problem.grade"),
+        (r"market (?P<code>\S+) already exists", "problem.market_exists"),
         (r"^Not a valid date", "problem.date"),
     )
 ]

@@ -1,0 +1,53 @@
+"""Department and admin register and edit markets at the desk, through registry.markets."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from market40.models import AuditEntry, Market
+from tests.web.desk.conftest import form_token
+
+
+def test_department_adds_a_market_and_edits_its_grade(as_user, db):
+    officer = as_user("department")
+    commune = db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU")).commune_code
+    token = form_token(officer, "/desk/markets/new")
+    missing = officer.post("/desk/markets/new", data={"csrf_token": token, "code": "x",
+                                                      "name": "", "grade": "3"})
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 422
+    assert 'id="name-error"' in html and 'id="commune_code-error"' in html
+    bad = officer.post("/desk/markets/new", data={"csrf_token": token, "code": "x",
+                                                  "name": "Chợ X", "grade": "7",
+                                                  "commune_code": commune})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="code-error"' in html and 'id="grade-error"' in html and "hạng 1, 2 hoặc 3" in html
+    assert db.session.scalar(sa.select(Market).where(Market.code == "X")) is None
+    created = officer.post("/desk/markets/new", data={
+        "csrf_token": token, "code": "cho-moi", "name": "Chợ Mới", "grade": "3",
+        "commune_code": commune, "launched_on": "2025-03-01"})
+    assert created.status_code == 302, created.get_data(as_text=True)[-1500:]
+    assert created.headers["Location"] == "/desk/markets/CHO-MOI/vendors"
+    page = officer.get("/desk/markets/CHO-MOI/edit").get_data(as_text=True)
+    assert 'value="Chợ Mới"' in page
+    again = officer.post("/desk/markets/new", data={
+        "csrf_token": token, "code": "CHO-MOI", "name": "Chợ Mới", "grade": "3",
+        "commune_code": commune})
+    assert again.status_code == 409 and "chợ CHO-MOI đã có" in again.get_data(as_text=True)
+    edited = officer.post("/desk/markets/CHO-MOI/edit", data={
+        "csrf_token": token, "name": "Chợ Mới", "grade": "2", "commune_code": commune,
+        "status": "active"})
+    assert edited.status_code == 302
+    db.session.expire_all()
+    market = db.session.scalar(sa.select(Market).where(Market.code == "CHO-MOI"))
+    assert market.grade == 2
+    actions = set(db.session.scalars(sa.select(AuditEntry.action).where(
+        AuditEntry.entity == "market", AuditEntry.entity_id == "CHO-MOI")))
+    assert {"create"} <= actions
+
+
+def test_boards_and_auditors_cannot_edit_markets(as_user):
+    for key in ("board", "auditor", "vendor"):
+        assert as_user(key).get("/desk/markets/DAI-TU/edit").status_code == 403
+    assert as_user("admin").get("/desk/markets/DAI-TU/edit").status_code == 200
