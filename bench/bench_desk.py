@@ -119,18 +119,27 @@ def logged_in(app, name: str):
     return client
 
 
-def time_page(client, path: str, repeat: int) -> tuple[float, float, int]:
+def time_page(client, path: str, repeat: int) -> tuple[float, float, int, float]:
+    """Median and p90 wall time, the status, and the median CPU time of this process.
+
+    On a loaded machine the wall time includes waiting for a CPU; the process's CPU
+    time does not. With SQLite (in process) it is the whole server cost; with
+    PostgreSQL it leaves out the database server's own work.
+    """
     status = client.get(path).status_code  # warm-up (and the answer's status)
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         client.get(path)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.9) - 1], status
+    return statistics.median(times), times[int(len(times) * 0.9) - 1], status, \
+        statistics.median(cpu)
 
 
-def run(backend: str, n_vendors: int, repeat: int) -> dict[str, tuple[float, float, int]]:
+def run(backend: str, n_vendors: int,
+        repeat: int) -> dict[str, tuple[float, float, int, float]]:
     with scratch_database(backend) as scratch:
         app = scratch.app
         with app.app_context():
@@ -163,9 +172,9 @@ def run(backend: str, n_vendors: int, repeat: int) -> dict[str, tuple[float, flo
         results = {}
         for label, client, path in pages:
             results[label] = time_page(client, path, repeat)
-            median, p90, status = results[label]
-            print(f"[{backend}] {label:36} {median:7.1f} ms  p90 {p90:7.1f}  ({status})",
-                  flush=True)
+            median, p90, status, cpu = results[label]
+            print(f"[{backend}] {label:36} {median:7.1f} ms  p90 {p90:7.1f}  cpu {cpu:6.1f}"
+                  f"  ({status})", flush=True)
         return results
 
 
@@ -177,19 +186,20 @@ def main() -> None:
     args = parser.parse_args()
     print(machine())
     all_results = {b: run(b, args.vendors, args.repeat) for b in args.backend}
-    print(f"\nmedian server time per page, ms ({args.vendors} vendors, {args.repeat} runs)")
+    print(f"\nserver time per page, ms ({args.vendors} vendors, {args.repeat} runs): "
+          "median wall (p90) / median CPU of the app process")
     print("| page | " + " | ".join(args.backend) + " |")
     print("|---|" + "---|" * len(args.backend))
-    worst = 0.0
+    worst = worst_cpu = 0.0
     for label in next(iter(all_results.values())):
         cells = []
         for backend in args.backend:
-            median, p90, status = all_results[backend][label]
-            worst = max(worst, median)
-            cells.append(f"{median:.1f} (p90 {p90:.1f})")
+            median, p90, status, cpu = all_results[backend][label]
+            worst, worst_cpu = max(worst, median), max(worst_cpu, cpu)
+            cells.append(f"{median:.1f} (p90 {p90:.1f}) / {cpu:.1f}")
         print(f"| {label} | " + " | ".join(cells) + " |")
-    print(f"\nslowest median {worst:.1f} ms; target {TARGET_MS} ms: "
-          f"{'met' if worst < TARGET_MS else 'MISSED'}")
+    print(f"\nslowest median: wall {worst:.1f} ms, app CPU {worst_cpu:.1f} ms; target "
+          f"{TARGET_MS} ms of wall time: {'met' if worst < TARGET_MS else 'MISSED'}")
     print(machine())
 
 
