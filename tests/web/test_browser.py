@@ -258,7 +258,42 @@ def test_public_pages_fit_and_chart_text_is_readable(tab, server, lang, viewport
             parseFloat(s.getAttribute('font-size')) * s.getBoundingClientRect().width
             / s.viewBox.baseVal.width))""")
         assert font_px >= 12, (path, font_px)
+        accessible(page)
     page.no_errors()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_logged_in_pages_fit_and_pass_axe(tab, server, lang, viewport):
+    from tests.web.seeddata import PASSWORD
+
+    page = tab(viewport)
+    page.goto("/login")
+    page.log_in(server["data"].users["board"], PASSWORD)
+    vendors = server["vendors"]
+    for path in (f"/vendors/{vendors['rau']}", f"/vendors/{vendors['khong_tk']}",
+                 "/markets/DAI-TU"):
+        assert page.goto(f"{path}?lang={lang}").status == 200
+        page.fits_the_screen()
+        kpis_fit(page)
+        accessible(page)
+    department = tab(viewport)
+    department.goto("/login")
+    department.log_in(server["data"].users["department"], PASSWORD)
+    assert department.goto(f"/audit?lang={lang}").status == 200
+    department.fits_the_screen()
+    accessible(department)
+    page.no_errors()
+    department.no_errors()
+
+
+def accessible(tab_: Page) -> None:
+    """axe-core (vendored by axe-playwright-python) finds no serious or critical violation."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    results = axe.Axe().run(tab_.page)
+    bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{tab_.page.url}: {bad}"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
