@@ -12,18 +12,24 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from market40.api.schemas.base import BINARY
 from market40.api.schemas.live import (
     DeviceInSchema,
     DeviceSchema,
     EventsQueryArgsSchema,
     PairedDeviceSchema,
+    StatementQueryArgsSchema,
+    StatementSchema,
 )
 from market40.auth import caller
+from market40.downloads import CSV, JSON, PDF, download, wants
 from market40.errors import InvalidInput
 from market40.extensions import db
 from market40.live.devices import authorize_reader, list_devices, pair_device, revoke_device
 from market40.live.hub import Hub, Subscriber, hub_for, sse_frame
 from market40.live.outbox import event_json, events_after
+from market40.live.statement import day_statement, statement_csv, statement_pdf
+from market40.localtime import local_today
 from market40.models import Device
 from market40.registry.vendors import get_vendor
 
@@ -137,3 +143,26 @@ class VendorDeviceById(MethodView):
         body = _plain(revoke_device(db.session, vendor, device_id))
         db.session.commit()
         return body
+
+
+@blp.route("/vendors/<id:vendor_id>/statement")
+class VendorStatement(MethodView):
+    @blp.arguments(StatementQueryArgsSchema, location="query", unknown=ma.RAISE)
+    @blp.response(200, StatementSchema)
+    @blp.alt_response(200, success=True, content_type=CSV, schema=BINARY,
+                      description="format=csv")
+    @blp.alt_response(200, success=True, content_type=PDF, schema=BINARY,
+                      description="format=pdf")
+    def get(self, args: dict[str, Any], vendor_id: int) -> Any:
+        """A stall's QR sales of one local day, with their count and total."""
+        vendor = get_vendor(db.session, vendor_id)
+        caller(vendor=vendor)
+        day = args.get("date") or local_today()
+        statement = day_statement(db.session, vendor, day)
+        fmt = wants(args, (("json", JSON), ("csv", CSV), ("pdf", PDF)))
+        name = f"sao-ke-{vendor.id}-{day.isoformat()}"
+        if fmt == "csv":
+            return download(statement_csv(statement).encode(), CSV, f"{name}.csv")
+        if fmt == "pdf":
+            return download(statement_pdf(statement, vendor), PDF, f"{name}.pdf", inline=True)
+        return statement

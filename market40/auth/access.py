@@ -128,6 +128,8 @@ ENDPOINTS: dict[str, Access] = {
         "devices.write", "vendor", "the device token is shown once"),
     "DELETE /api/v1/vendors/<vendor_id>/devices/<device_id>": Access(
         "devices.write", "vendor"),
+    "GET /api/v1/vendors/<vendor_id>/statement": Access(
+        "statement.read", "vendor", "json, csv or pdf"),
 }
 
 # The market desk's pages (market40/web/desk): checked before each desk view with the

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # and pairing soundboxes.
     "events.read": frozenset({"admin", "board", "vendor"}),
     "devices.write": frozenset({"admin", "board"}),
+    "statement.read": frozenset({"admin", "board", "vendor"}),
 }
 
 

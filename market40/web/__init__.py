@@ -14,7 +14,14 @@ def register_web(app: Flask) -> None:
     from market40.web.desk import register_desk
     from market40.web.filters import register_filters
     from market40.web.session import configure_sessions
-    from market40.web.views import account, audit, markets, overview, vendors  # noqa: F401
+    from market40.web.views import (  # noqa: F401
+        account,
+        audit,
+        live,
+        markets,
+        overview,
+        vendors,
+    )
 
     configure_sessions(app)
     register_filters(app)

@@ -379,6 +379,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Lỗi đã được ghi lại. Vui lòng thử lại sau.",
         "The error has been logged. Please try again later.",
     ),
+    # The stall's live page (issue 15)
+    "live.title": ("Tiền vào hôm nay", "Money in today"),
+    "live.stall": ("quầy {code}", "stall {code}"),
+    "live.total": ("Tổng hôm nay", "Today's total"),
+    "live.count": ("Số giao dịch", "Payments"),
+    "live.status.static": ("Trang tự tải lại mỗi 30 giây.", "This page reloads every 30 seconds."),
+    "live.test": ("Thử loa", "Test the speaker"),
+    "live.statement": ("Sao kê hôm nay (PDF)", "Today's statement (PDF)"),
+    "live.payments": ("Các khoản đã nhận", "Payments received"),
+    "live.none": ("Hôm nay chưa có khoản nào.", "Nothing received yet today."),
 }
 
 # One name per measure: the glossary's, the same words as the CSV and the PDF.

@@ -193,6 +193,10 @@ CASES = [
          "A"),
     Case("POST", f"{V1}/vendors/<vendor_id>/devices", send(
         vendor_path("other_a", "/devices"), lambda w: {"label": f"Loa {w.serial()}"}), "A"),
+    Case("GET", f"{V1}/vendors/<vendor_id>/statement", get(vendor_path("own", "/statement")),
+         "own"),
+    Case("GET", f"{V1}/vendors/<vendor_id>/statement",
+         get(vendor_path("other_a", "/statement")), "A"),
     Case("DELETE", f"{V1}/vendors/<vendor_id>/devices/<device_id>", get(
         lambda w: f"{V1}/vendors/{w.vendors['other_a']}/devices/{new_device(w)}"), "A"),
 ]

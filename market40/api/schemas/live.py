@@ -58,8 +58,7 @@ class PairedDeviceSchema(DeviceSchema):
 
 class StatementQueryArgsSchema(BaseSchema):
     date = LocalDate(metadata={"description": "Local day (Asia/Ho_Chi_Minh); default today"})
-    format = ma.fields.String(load_default="json",
-                              validate=ma.validate.OneOf(("json", "csv", "pdf")))
+    format = ma.fields.String(validate=ma.validate.OneOf(("json", "csv", "pdf")))
 
 
 class StatementLineSchema(BaseSchema):

@@ -1,0 +1,38 @@
+"""/vendors/ID/live without a browser: who may open it, what it shows, device pairing."""
+
+from __future__ import annotations
+
+from tests.factories import auth
+from tests.payments.helpers import tx
+from tests.web.conftest import log_in
+
+
+def test_the_vendor_sees_todays_total_and_payments(client, dashboard, admin):
+    from market40.localtime import local_now
+
+    vendor_id = dashboard.vendors["rau"].id
+    now = local_now().replace(microsecond=0)
+    response = client.post("/api/v1/transactions", headers=auth(admin), json=tx(
+        vendor_id, "live-page-1", 43_000, "qr", occurred_at=now))
+    assert response.status_code == 201, response.json
+    assert client.get(f"/vendors/{vendor_id}/live").status_code == 302  # to the login
+    log_in(client, dashboard.users["vendor"])
+    page = client.get(f"/vendors/{vendor_id}/live")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Tiền vào hôm nay" in html and "43.000" in html
+    assert 'src="/static/live.js"' in html and "<script>" not in html
+    assert f"/api/v1/vendors/{vendor_id}/statement" in html
+
+
+def test_a_paired_phone_opens_the_page_with_its_token_once(client, dashboard, board):
+    vendor_id, other = dashboard.vendors["rau"].id, dashboard.vendors["thit"].id
+    paired = client.post(f"/api/v1/vendors/{vendor_id}/devices", headers=auth(board),
+                         json={"label": "Điện thoại cũ"})
+    assert paired.status_code == 201, paired.json
+    first = client.get(f"/vendors/{vendor_id}/live?device={paired.json['token']}")
+    assert first.status_code == 302 and first.headers["Location"].endswith(
+        f"/vendors/{vendor_id}/live")
+    assert "HttpOnly" in first.headers["Set-Cookie"]
+    assert client.get(f"/vendors/{vendor_id}/live").status_code == 200
+    assert client.get(f"/vendors/{other}/live").status_code == 403
