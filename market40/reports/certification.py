@@ -19,7 +19,11 @@ from sqlalchemy.orm import Session
 from market40.models import District
 from market40.registry.geography import market_communes
 from market40.reports.adoption import check_period
-from market40.reports.declared import declared_qr_sums, without_declared_qr
+from market40.reports.declared import (
+    active_only_by_declaring,
+    declared_qr_sums,
+    without_declared_qr,
+)
 from market40.reports.metrics import Figures, MetricValue
 from market40.reports.queries import MarketFigures, market_figures
 from market40.reports.rulesets import Criterion, Ruleset
@@ -117,7 +121,9 @@ def certify(session: Session, ruleset: Ruleset, as_of: date | None = None) -> Ce
     figures = market_figures(session, as_of, window)
     if not ruleset.declared_qr_counts:
         declared = declared_qr_sums(session, as_of, window)
-        figures = [replace(m, figures=without_declared_qr(m.figures, declared[m.market_id]))
+        inactive = active_only_by_declaring(session, as_of, window)
+        figures = [replace(m, figures=without_declared_qr(m.figures, declared[m.market_id],
+                                                          inactive.get(m.market_id, 0)))
                    if m.market_id in declared else m for m in figures]
     markets = tuple(
         replace(v, commune_code=communes[v.code].code)

@@ -11,7 +11,7 @@ from market40.payments.rules import MAX_DECLARED_AMOUNT
 from market40.reports.certification import certify
 from market40.reports.rulesets import load_ruleset
 from tests.factories import auth
-from tests.payments.helpers import tx
+from tests.payments.helpers import local, tx
 
 URL = "/api/v1/transactions"
 
@@ -49,3 +49,20 @@ def test_a_declared_amount_is_capped(client, db, admin, board, vendor):
                        headers=auth(board)).status_code == 201
     # The bank and the API are bounded by the general maximum only.
     assert client.post(URL, json=too_much, headers=auth(admin)).status_code == 201
+
+
+def test_a_vendor_active_only_by_declaration_is_not_active_in_tn_2022(
+        client, db, admin, board, make_vendor):
+    told, seen, both = (make_vendor("DAI-TU", created_at=local(2025, 1, 2, 8))
+                        for _ in range(3))
+    client.post(URL, json=tx(told.id, "d-1", 20_000, "qr"), headers=auth(board))
+    client.post(URL, json=tx(seen.id, "a-1", 20_000, "qr"), headers=auth(admin))
+    client.post(URL, json=tx(both.id, "d-2", 20_000, "qr"), headers=auth(board))
+    client.post(URL, json=tx(both.id, "a-2", 20_000, "qr"), headers=auth(admin))
+
+    def active(ruleset: str) -> int:
+        result = certify(db.session, load_ruleset(ruleset), date(2025, 3, 10))
+        return next(m for m in result.markets if m.code == "DAI-TU").figures.active
+
+    assert active("tn-pilot-example") == 3
+    assert active("tn-2022") == 2
