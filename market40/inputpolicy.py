@@ -129,9 +129,15 @@ def _parsed_json() -> Any:
 
 
 def _refusal(location: str, field: str, message: str) -> InvalidInput:
-    """A 422 in webargs' shape: ``errors`` keyed by location, then by field."""
+    """A 422 in webargs' shape for the API (``errors`` keyed by location, then field);
+    a page gets ``{field: [problem]}``, which the error page lists."""
+    from market40.api.errors import wants_json
+
     error = InvalidInput(message=f"{field}: {message}")
-    error.errors = {location: {field: [message]}}  # type: ignore[assignment]
+    if wants_json():
+        error.errors = {location: {field: [message]}}  # type: ignore[assignment]
+    else:
+        error.errors = {field: [message]}
     return error
 
 
