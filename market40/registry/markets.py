@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 import unicodedata
@@ -143,3 +145,51 @@ def update_market(session: Session, market: Market, data: Mapping[str, Any],
                       entity_id=market.code, market_id=market.id, old=old, new=new)
         session.flush()
     return market
+
+
+MARKET_IMPORT_COLUMNS = ("code", "name", "commune_code", "former_commune_code", "grade",
+                         "address", "board_name", "launched_on")
+
+
+def import_markets(session: Session, text: str, actor: Actor) -> list[Market]:
+    """Register the markets of a CSV text (a header row of ``MARKET_IMPORT_COLUMNS``): every
+    row or none (the caller commits, or rolls back on InvalidInput).
+
+    ``commune_code`` is a commune in force today or a former one (translated), as in the
+    API: markets of the former Bắc Kạn come in this way. Row errors are
+    ``{row, field, message}`` with the file's line number.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in ("code", "name", "commune_code", "grade")
+               if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput.field("file", f"missing columns: {', '.join(missing)} "
+                                 f"(columns: {', '.join(MARKET_IMPORT_COLUMNS)})")
+    unknown = [c for c in reader.fieldnames or [] if c not in MARKET_IMPORT_COLUMNS]
+    if unknown:
+        raise InvalidInput.field("file", f"unknown columns: {', '.join(unknown)}")
+    created: list[Market] = []
+    problems: list[dict[str, Any]] = []
+    for row in reader:
+        line = reader.line_num
+        data: dict[str, Any] = {k: (v or "").strip() or None for k, v in row.items() if k}
+        try:
+            if data.get("grade") is not None:
+                data["grade"] = int(data["grade"]) if data["grade"].isdigit() else data["grade"]
+            if data.get("launched_on") is not None:
+                try:
+                    data["launched_on"] = date.fromisoformat(data["launched_on"])
+                except ValueError:
+                    raise InvalidInput.field("launched_on", "must be a date (YYYY-MM-DD)") \
+                        from None
+            created.append(create_market(session, data, actor))
+        except InvalidInput as error:
+            problems += [{"row": line, "field": field, "message": message}
+                         for field, messages in error.errors.items() for message in messages]
+        except Conflict as error:
+            problems.append({"row": line, "field": "code", "message": error.message})
+    if problems:
+        raise InvalidInput(problems, message=f"{len(problems)} problem(s): nothing imported")
+    if not created:
+        raise InvalidInput.field("file", "has no rows")
+    return created
