@@ -166,6 +166,12 @@ ENDPOINTS |= {
     "GET /desk/markets/<code>/edit": Access("markets.write", "province", "web form"),
     "POST /desk/markets/<code>/edit": Access(
         "markets.write", "province", "web form: name, hạng, commune, board, status"),
+    "GET /desk/markets/<code>/listings": Access("listings.write", "market", "web page"),
+    "POST /desk/markets/<code>/listings": Access("listings.write", "market", "web form"),
+    "POST /desk/markets/<code>/listings/<listing_id>/end": Access(
+        "listings.write", "market", "web form"),
+    "GET /desk/snapshots": Access("snapshots.create", "province", "web form"),
+    "POST /desk/snapshots": Access("snapshots.create", "province", "web form"),
     "GET /join/<code>": _public("needs the poster's key ?k=; 404 otherwise"),
     "POST /join/<code>": _public("self-registration; rate limited per address, honeypot"),
     "GET /join/status/<token>": _public("an unguessable token (only its SHA-256 is stored)"),

@@ -610,6 +610,33 @@ MESSAGES |= {
     "field.board_name": ("Ban quản lý", "Managing board"),
     "field.launched_on": ("Ngày triển khai Chợ 4.0", "Chợ 4.0 launch date"),
     "field.status": ("Trạng thái", "Status"),
+    "desk.market.listings": ("Sản phẩm trên sàn", "Products online"),
+    "desk.listings.title": ("Sản phẩm trên sàn thương mại điện tử", "Products sold online"),
+    "desk.listings.lead": (
+        "Tiêu chí Chợ 4.0: chợ có ít nhất một sản phẩm trên sàn.",
+        "A Market 4.0 criterion: at least one product of the market online."),
+    "desk.listings.add": ("Thêm sản phẩm", "Add a product"),
+    "desk.listings.end": ("Ngừng tính", "End"),
+    "desk.listings.ended": ("ngừng từ {day}", "ended {day}"),
+    "desk.hint.platform": ("Ví dụ: Shopee, Lazada, Tiki, postmart", "E.g. Shopee, Lazada, Tiki"),
+    "desk.flash.listing_added": ("Đã thêm sản phẩm.", "Product added."),
+    "desk.flash.listing_ended": ("Đã ngừng tính sản phẩm.", "Listing ended."),
+    "desk.snapshots.title": ("Chốt số liệu chứng nhận", "Freeze the certification"),
+    "desk.snapshots.lead": (
+        "Bản chốt ghi kết quả của mọi chợ theo bộ tiêu chí, được băm và nối chuỗi; "
+        "trang Kiểm tra số liệu xác minh lại.",
+        "A snapshot freezes every market's verdict under a ruleset, hashed and chained; "
+        "the audit page verifies it."),
+    "desk.snapshots.legend": ("Bản chốt mới", "New snapshot"),
+    "desk.snapshots.create": ("Tạo bản chốt", "Create the snapshot"),
+    "desk.nav.snapshots": ("Chốt số liệu", "Snapshots"),
+    "desk.flash.snapshot_created": ("Đã tạo bản chốt số liệu.", "Snapshot created."),
+    "field.product": ("Sản phẩm", "Product"),
+    "field.platform": ("Sàn", "Platform"),
+    "field.url": ("Đường dẫn", "Link"),
+    "field.started_on": ("Lên sàn từ ngày", "Online since"),
+    "field.as_of": ("Tính đến ngày", "As of"),
+    "field.ruleset": ("Bộ tiêu chí", "Ruleset"),
     # Field names (the API's), as labels and in problem messages
     "field.": ("Biểu mẫu", "Form"),
     "field.stall_code": ("Mã quầy", "Stall code"),

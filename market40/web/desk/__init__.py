@@ -17,6 +17,7 @@ def register_desk(app: Flask) -> None:
     from market40.web.desk.views import (  # noqa: F401  (routes register on import)
         approvals,
         cards,
+        department,
         home,
         imports,
         join,

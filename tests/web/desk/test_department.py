@@ -1,0 +1,45 @@
+"""Listings and snapshots at the desk: the registry's and the audit's own functions."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from market40.models import Listing, Snapshot
+from tests.web.desk.conftest import form_token
+
+LISTINGS = "/desk/markets/DAI-TU/listings"
+
+
+def test_a_board_adds_and_ends_a_listing(as_user, db):
+    board = as_user("board")
+    token = form_token(board, LISTINGS)
+    bad = board.post(LISTINGS, data={"csrf_token": token, "product": "Chè", "platform": "x",
+                                     "url": "not a url", "started_on": "2999-01-01"})
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.get_data(as_text=True)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Listing))
+    ok = board.post(LISTINGS, data={"csrf_token": token, "product": "Chè Tân Cương",
+                                    "platform": "Shopee", "url": "https://shopee.vn/che-tc"})
+    assert ok.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Listing)) == count + 1
+    page = board.get(LISTINGS).get_data(as_text=True)
+    listing_id = re.findall(r"/listings/(\d+)/end", page)[-1]
+    ended = board.post(f"{LISTINGS}/{listing_id}/end", data={"csrf_token": token})
+    assert ended.status_code == 302
+    again = board.post(f"{LISTINGS}/{listing_id}/end", data={"csrf_token": token})
+    assert again.status_code == 409
+    assert as_user("other_board").get(LISTINGS).status_code == 403
+    assert as_user("auditor").get(LISTINGS).status_code == 403
+
+
+def test_the_department_creates_a_snapshot(as_user, db):
+    officer = as_user("department")
+    token = form_token(officer, "/desk/snapshots")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot))
+    response = officer.post("/desk/snapshots", data={"csrf_token": token, "ruleset": "tn-2022"})
+    assert response.status_code == 302 and response.headers["Location"] == "/audit"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == before + 1
+    unknown = officer.post("/desk/snapshots", data={"csrf_token": token, "ruleset": "nope"})
+    assert 400 <= unknown.status_code < 500
+    assert as_user("board").get("/desk/snapshots").status_code == 403
