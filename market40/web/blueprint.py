@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from market40.auth import can
 from market40.reports.glossary import TERMS
 from market40.reports.metrics import RATIO_METRICS
-from market40.web.figures import basis
+from market40.web.figures import basis, frozen_value
 from market40.web.i18n import (
     LANGUAGES,
     current_lang,
@@ -55,5 +55,6 @@ def template_globals() -> dict[str, Any]:
         "has_message": has_message,
         "ratio_metrics": RATIO_METRICS,
         "basis": basis,
+        "frozen_value": frozen_value,
         "glossary": TERMS,
     }

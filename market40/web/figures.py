@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from market40.reports.glossary import TERMS
-from market40.reports.metrics import Figures
-from market40.web.formatting import format_date, format_number, format_vnd
+from market40.reports.metrics import RATIO_METRICS, Figures
+from market40.web.formatting import format_date, format_number, format_percent, format_vnd
 from market40.web.i18n import current_lang, gettext
 
 
@@ -37,3 +37,19 @@ def basis(metric: str, figures: Figures, window: int, as_of: date) -> str:
     top = _amount(numerator, figures.metric(numerator), lang)  # type: ignore[arg-type]
     bottom = _amount(denominator, figures.metric(denominator), lang)  # type: ignore[arg-type]
     return f"{top} / {bottom} {term.unit(lang)}, {period}"
+
+
+def frozen_value(metric: str, value: object) -> str:
+    """A value as a snapshot froze it ("0.571429", 7, True, "absent") in the page's words."""
+    lang = current_lang()
+    if isinstance(value, bool):
+        return gettext("common.yes" if value else "common.no")
+    if value is None:
+        return format_number(None, lang)
+    if metric in RATIO_METRICS:
+        return format_percent(float(value), lang)  # type: ignore[arg-type]
+    if isinstance(value, int):
+        return _amount(metric, value, lang)
+    if value in ("present", "absent"):
+        return gettext(f"audit.market_{value}")
+    return str(value)

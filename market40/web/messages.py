@@ -314,6 +314,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.no_changes": ("Khớp số liệu hiện tại", "Matches today's data"),
     "audit.more_changes": ("và {n} thay đổi khác", "and {n} more changes"),
     "audit.details": ("Chi tiết", "Details"),
+    "audit.market_present": ("có trong danh sách", "listed"),
+    "audit.market_absent": ("không có trong danh sách", "not listed"),
     "audit.ruleset_changed": ("Tệp tiêu chí đã sửa", "Ruleset file edited since"),
     "audit.ruleset_gone": ("Không còn tệp tiêu chí", "Ruleset file missing"),
     "audit.none": ("Chưa có bản chốt số liệu nào.", "No snapshot yet."),

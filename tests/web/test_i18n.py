@@ -14,7 +14,7 @@ WEB = Path(__file__).resolve().parents[2] / "market40" / "web"
 LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z0-9_.]+)["']""")
 # Keys built at run time: prefix ~ value (status, method, kind, why, metric, error).
 DYNAMIC_PREFIXES = ("status.", "method.", "kind.", "why.", "metric.", "error.", "lang.", "next.",
-                    "direction.", "invalid.", "ruleset.", "define.",
+                    "direction.", "invalid.", "ruleset.", "define.", "audit.market_",
                     # the desk: actions, history entries, flashes, field labels, problems
                     "desk.action.", "desk.history.", "desk.flash.", "field.", "problem.",
                     "join.status.", "poster.step", "desk.market_status.")

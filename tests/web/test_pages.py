@@ -434,6 +434,10 @@ def test_audit_page_reports_data_changed_since_the_snapshot(client, login, snaps
     login("auditor")
     page = text(client.get("/audit?lang=en"))
     assert "figures changed since" in page and "Hash OK" in page
+    # The changes in words and the page's number format, not frozen decimal strings
+    vi = text(client.get("/audit?lang=vi"))
+    assert "DAI-TU · Tỷ lệ có mã QR: 50,0" in vi and "0.5" not in re.sub(r"<[^>]+>", "", vi)
+    assert "DAI-TU · Tiểu thương đăng ký: 6 → 5" in vi
 
 
 def test_audit_snapshot_csv(client, login, snapshots):
