@@ -1,0 +1,131 @@
+"""The MQTT relay against a real Mosquitto (a private one per test, so it can be stopped):
+QoS 1 delivery in order with VietQR.vn's BĐSD field names, and a broker outage that
+loses nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+from sqlalchemy.orm import Session
+
+from market40.live.relay import Cursor, mqtt_client, relay
+from tests.factories import auth
+from tests.payments.helpers import local, tx
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+pytestmark = pytest.mark.skipif(not shutil.os.path.exists(MOSQUITTO),
+                                reason="mosquitto is not installed (apt-get install mosquitto)")
+
+
+class Broker:
+    def __init__(self, folder) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.config = folder / "mosquitto.conf"
+        # Persistence keeps the subscriber's session (and what it missed) over a restart.
+        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+                               f"persistence true\npersistence_location {folder}/\n")
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([MOSQUITTO, "-c", str(self.config)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("mosquitto did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture
+def broker(tmp_path):
+    broker = Broker(tmp_path)
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+def wait_for(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_relay_delivers_in_order_and_survives_a_broker_outage(app, db, client, admin,
+                                                              make_vendor, broker, tmp_path):
+    vendor = make_vendor("DAI-TU", account_number="0099887766")
+    vendor_id = vendor.id
+    received: list[dict] = []
+    subscriber = mqtt_client(broker.url, "test-soundbox", ("market40/vendors/+/payments",))
+    subscriber.on_message = lambda _c, _u, msg: received.append(
+        {"topic": msg.topic, **json.loads(msg.payload)})
+    assert subscriber.market40_connected.wait(10)
+
+    def sell(n: int) -> None:
+        response = client.post("/api/v1/transactions", headers=auth(admin), json=tx(
+            vendor_id, f"mq-{n}", 1_000 * (n + 1), "qr", occurred_at=local(2025, 3, 1, 8, n)))
+        assert response.status_code == 201, response.json
+
+    cursor = Cursor(tmp_path / "relay.cursor")
+    cursor.write(0)
+    engine = db.engine
+    publisher = mqtt_client(broker.url, "test-relay")
+    stop = threading.Event()
+    worker = threading.Thread(target=relay, daemon=True, kwargs={
+        "session_factory": lambda: Session(engine, expire_on_commit=False),
+        "client": publisher, "cursor": cursor, "poll": 0.05, "stop": stop})
+    worker.start()
+    try:
+        for n in range(3):
+            sell(n)
+        assert wait_for(lambda: len(received) >= 3), received
+        first = received[0]
+        assert first["topic"] == f"market40/vendors/{vendor_id}/payments"
+        assert (first["amount"], first["bankAccount"], first["transType"],
+                first["referenceNumber"], first["vendor_id"]) == (
+            1_000, "0099887766", "C", "mq-0", vendor_id)
+        assert first["timePaid"] == int(local(2025, 3, 1, 8, 0).timestamp() * 1000)
+        assert first["announcement"] == "Đã nhận một nghìn đồng"
+
+        broker.stop()  # the broker goes down: payments are still recorded
+        assert wait_for(lambda: not publisher.market40_connected.is_set(), 10)
+        for n in range(3, 6):
+            sell(n)
+        time.sleep(1)
+        broker.start()
+        assert wait_for(lambda: len({m["id"] for m in received}) >= 6, 30), received
+    finally:
+        stop.set()
+        worker.join(15)
+        for mqtt in (publisher, subscriber):
+            mqtt.loop_stop()
+            mqtt.disconnect()
+    ids = [m["id"] for m in received]
+    unique = list(dict.fromkeys(ids))  # at least once: a duplicate keeps its id
+    assert unique == sorted(unique) and len(unique) == 6
+    references = {m["id"]: m["referenceNumber"] for m in received}
+    assert [references[i] for i in unique] == [f"mq-{n}" for n in range(6)]
+    assert cursor.read() == unique[-1]
