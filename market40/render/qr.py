@@ -18,26 +18,17 @@ import io
 import re
 from functools import lru_cache
 
+import zxingcpp
 from PIL import Image
-from qrcode.constants import (
-    ERROR_CORRECT_H,
-    ERROR_CORRECT_L,
-    ERROR_CORRECT_M,
-    ERROR_CORRECT_Q,
-)
-
-from market40.render._matrix import encode_rows
 
 __all__ = ["ECC_LEVELS", "qr_matrix", "qr_png", "qr_runs", "qr_svg"]
 
-# ECC letter -> qrcode constant. M (15% recovery) is the print default: enough for a
-# creased, splashed stall card without growing the symbol; Q (25%) for outdoor boards.
-ECC_LEVELS = {
-    "L": ERROR_CORRECT_L,
-    "M": ERROR_CORRECT_M,
-    "Q": ERROR_CORRECT_Q,
-    "H": ERROR_CORRECT_H,
-}
+# ECC letter -> share of the symbol that can be lost and still read. M (15%) is the print
+# default: enough for a creased, splashed stall card without growing the symbol; Q (25%)
+# for outdoor boards.
+ECC_LEVELS = {"L": 0.07, "M": 0.15, "Q": 0.25, "H": 0.30}
+# zxing-cpp's module image: one byte per module, 0 = dark. As text: "1" = dark.
+_AS_BITS = bytes.maketrans(bytes([0, 255]), b"10")
 BOX_SIZE_RANGE = range(1, 51)
 BORDER_RANGE = range(0, 21)  # ISO/IEC 18004 asks for 4; 0 is for callers that pad
 _DARK_RUN = re.compile("1+")
@@ -60,7 +51,18 @@ def _check_ecc(ecc: object) -> str:
 
 @lru_cache(maxsize=4096)
 def _rows(payload: str, ecc: str) -> tuple[int, ...]:
-    return encode_rows(payload, ECC_LEVELS[ecc])
+    """The symbol zxing-cpp's encoder makes (ISO/IEC 18004; it picks segments, version
+    and mask), one ``int`` per row."""
+    try:
+        barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level=ecc)
+    except ValueError as error:
+        if "too long" in str(error).lower():
+            raise OverflowError(str(error)) from None
+        raise
+    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
+    n = image.shape[1]
+    bits = image.tobytes().translate(_AS_BITS)
+    return tuple(int(bits[i:i + n], 2) for i in range(0, len(bits), n))
 
 
 def _symbol(payload: object, ecc: object) -> tuple[int, ...]:

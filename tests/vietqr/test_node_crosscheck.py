@@ -2,66 +2,30 @@
 node/package.json + package-lock.json). Payloads our encoder writes must decode there to
 the same BIN, account, amount, initiation, service and purpose.
 
-Needs node and npm; skipped with a message when they are absent. ``node_modules`` is
-installed on first use with ``npm ci`` and kept (ignored by git). If that install fails
-the test skips, except on CI (``CI`` set), where it fails.
+Needs node and npm (see ``tests/node.py``: skipped without them, except on CI).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from market40.vietqr import decode, encode
+from tests.node import node_with
 
 from . import vectors
 from .vectors import BANKS
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
-PACKAGE = NODE_DIR / "node_modules" / "vietnam-qr-pay" / "package.json"
-
-
-@contextmanager
-def _install_lock() -> Iterator[None]:
-    """Serialise ``npm ci`` between pytest-xdist workers (POSIX; no lock elsewhere)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with open(NODE_DIR / "package.json") as lock:  # flock needs no new file
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("node and npm are needed for the vietnam-qr-pay cross-check (CI has them)")
-    with _install_lock():
-        if not PACKAGE.exists():
-            done = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund"],
-                cwd=NODE_DIR, capture_output=True, text=True, timeout=600,
-            )  # fmt: skip
-            if done.returncode != 0 or not PACKAGE.exists():
-                message = f"`npm ci` in {NODE_DIR} failed: {done.stderr.strip()[-500:]}"
-                if os.environ.get("CI"):
-                    pytest.fail(message)
-                pytest.skip(message)
-    return node
+    return node_with(NODE_DIR, "vietnam-qr-pay")
 
 
 def npm_decode(node: str, payloads: list[str]) -> list[dict]:
