@@ -254,11 +254,13 @@ def test_every_desk_and_public_page_passes_axe_and_fits(tab, server, viewport): 
     for path in ("/desk", "/desk/markets/DAI-TU/vendors", "/desk/markets/DAI-TU/vendors/new",
                  f"/desk/vendors/{some_vendor}", "/desk/approvals?select=all",
                  "/desk/markets/DAI-TU/import", "/desk/markets/DAI-TU/cards?stall_codes=X",
-                 "/desk/markets/DAI-TU/poster", "/", "/markets/DAI-TU",
+                 "/desk/markets/DAI-TU/poster", "/desk/markets/DAI-TU/listings",
+                 "/", "/markets/DAI-TU",
                  f"/vendors/{some_vendor}"):
         check(board, path)
     department = logged_in(tab, server, "department", viewport)
     for path in ("/desk", "/desk/markets/DAI-TU/vendors", f"/desk/vendors/{some_vendor}",
+                 "/desk/markets/new", "/desk/markets/DAI-TU/edit", "/desk/snapshots",
                  "/audit"):
         check(department, path)
     anonymous = tab(viewport)
