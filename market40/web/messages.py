@@ -373,6 +373,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This does not fit the current state.",
     ),
     "error.422.title": ("Tham số không hợp lệ", "Invalid parameters"),
+    "error.value_invalid": ("Giá trị này không hợp lệ.", "This value is not valid."),
     "error.422.text": ("Hãy kiểm tra lại các giá trị dưới đây.", "Check the values below."),
     "error.429.title": ("Quá nhiều yêu cầu", "Too many requests"),
     "error.429.text": ("Vui lòng thử lại sau ít phút.", "Please try again in a few minutes."),
