@@ -58,6 +58,7 @@ bench: install-dev
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_desk.py
+	$(BIN)/python bench/bench_audit.py
 
 ## Regenerate docs/screenshots/ from the browser tests.
 screenshots: install-dev

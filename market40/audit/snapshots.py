@@ -33,7 +33,7 @@ from market40.errors import Conflict, NotFound
 from market40.models import Snapshot, User, utcnow
 from market40.reports.certification import Certification, certify
 from market40.reports.metrics import METRICS, ratio_text
-from market40.reports.rulesets import load_ruleset
+from market40.reports.rulesets import Ruleset, load_ruleset
 
 log = logging.getLogger(__name__)
 FORMAT = "market40.snapshot/2"
@@ -129,7 +129,13 @@ def create_snapshot(
     """
     ruleset = load_ruleset(ruleset_name)
     certification = certify(session, ruleset, as_of)
-    frozen = certification_body(certification)
+    return append_snapshot(session, ruleset, certification.as_of,
+                           certification_body(certification), certification.certified, user)
+
+
+def append_snapshot(session: Session, ruleset: Ruleset, as_of: date, frozen: dict[str, Any],
+                    certified: int, user: User | None) -> Snapshot:
+    """Put a frozen certification on the chain's tip, signed; the caller commits."""
     _, key_id = signing_key()
     for attempt in (1, 2):
         created_at = utcnow().replace(microsecond=0)
@@ -158,13 +164,13 @@ def create_snapshot(
             signature=signature,
             ruleset=ruleset.name,
             ruleset_sha256=ruleset.sha256,
-            as_of=certification.as_of,
+            as_of=as_of,
             created_at=created_at,
             created_by_id=user.id if user is not None else None,
             body=body.decode("utf-8"),
             sha256=sha256_hex(body),
             prev_sha256=prev,
-            certified=certification.certified,
+            certified=certified,
         )
         try:
             with session.begin_nested():
@@ -173,8 +179,8 @@ def create_snapshot(
             log.warning("snapshot chain tip %s taken by another writer (attempt %s)",
                         prev, attempt)
             continue
-        log.info("snapshot %s of %s as of %s: %s", snapshot.id, ruleset.name,
-                 certification.as_of, snapshot.sha256)
+        log.info("snapshot %s of %s as of %s: %s", snapshot.id, ruleset.name, as_of,
+                 snapshot.sha256)
         return snapshot
     raise Conflict("Another snapshot was being created at the same time; try again.")
 

@@ -25,6 +25,7 @@ so a copy held outside reveals it.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -164,13 +165,50 @@ def _body_values(body: dict[str, Any]) -> dict[str, Any]:
 FORMAT_1_UNHASHED = frozenset({"id", "created_by_id", "key_id"})
 
 
+def _compact(body: dict[str, Any]) -> dict[str, Any]:
+    """What ``changes`` needs of a body: a tenth of it, cheap to keep between requests."""
+    return {
+        "as_of": body["as_of"],
+        "window": body["window"],
+        "criteria": body["ruleset"]["criteria"],
+        "markets": {m["code"]: (m["inputs"], m["certified"]) for m in body["markets"]},
+    }
+
+
+# A snapshot checked once need not be parsed again while nothing about it changes: the
+# key holds the sha256 of the body as read now (not the stored one), every column and the
+# trusted keys, so any change to any of them is a new key and a full check. Bounded LRU.
+_CHECKED: OrderedDict[tuple, tuple] = OrderedDict()
+CHECKED_MAX = 512
+
+
+def _memo_key(snapshot: Snapshot, actual_sha256: str, keys: dict[str, PublicKey]) -> tuple:
+    return (actual_sha256, tuple(_column_values(snapshot).values()), snapshot.sha256,
+            snapshot.signature, tuple(sorted((k, v.raw) for k, v in keys.items())))
+
+
 def own_problems(
     snapshot: Snapshot, keys: dict[str, PublicKey]
 ) -> tuple[list[Problem], list[Problem], dict[str, Any] | None]:
-    """``(hash problems, signature problems, parsed body)`` of one snapshot on its own."""
-    problems: list[Problem] = []
+    """``(hash problems, signature problems, compact body)`` of one snapshot on its own."""
     raw = snapshot.body.encode("utf-8")
-    if sha256_hex(raw) != snapshot.sha256:
+    actual = sha256_hex(raw)
+    key = _memo_key(snapshot, actual, keys)
+    known = _CHECKED.get(key)
+    if known is not None:
+        _CHECKED.move_to_end(key)
+        return list(known[0]), list(known[1]), known[2]
+    problems, signed, compact = _check(snapshot, raw, actual, keys)
+    _CHECKED[key] = (tuple(problems), tuple(signed), compact)
+    while len(_CHECKED) > CHECKED_MAX:
+        _CHECKED.popitem(last=False)
+    return problems, signed, compact
+
+
+def _check(snapshot: Snapshot, raw: bytes, actual: str, keys: dict[str, PublicKey]
+           ) -> tuple[list[Problem], list[Problem], dict[str, Any] | None]:
+    problems: list[Problem] = []
+    if actual != snapshot.sha256:
         problems.append(Problem(snapshot.id, "sha256",
                                 f"the body does not hash to {snapshot.sha256}"))
     signature = signature_problem(keys, snapshot.key_id, snapshot.signature, raw)
@@ -191,7 +229,12 @@ def own_problems(
         if in_body[name] != value:
             problems.append(Problem(snapshot.id, name,
                                     f"column {value!r} differs from the body's {in_body[name]!r}"))
-    return problems, signed, body
+    try:
+        compact: dict[str, Any] | None = _compact(body)
+    except (KeyError, TypeError) as error:
+        problems.append(Problem(snapshot.id, "body", f"lacks a part ({error!r})"))
+        compact = None
+    return problems, signed, compact
 
 
 def _criteria(body: dict[str, Any]) -> list[Criterion]:
@@ -201,36 +244,52 @@ def _criteria(body: dict[str, Any]) -> list[Criterion]:
             c["op"],
             c["threshold"] if isinstance(c["threshold"], int) else Decimal(c["threshold"]),
         )
-        for c in body["ruleset"]["criteria"]
+        for c in body["criteria"]
     ]
 
 
-FigureCache = dict[tuple[str, int], list[Any]]
+@dataclass
+class FigureCache:
+    """Per request: today's figures of every market per (as_of, window), as frozen
+    values, and the verdicts per (as_of, window, criteria)."""
+
+    figures: dict[tuple[str, int], tuple[list[Any], dict[str, dict[str, Any]]]] = field(
+        default_factory=dict)
+    verdicts: dict[tuple[tuple[str, int], str], dict[str, bool]] = field(default_factory=dict)
+    ruleset_sha256: dict[str, str | None] = field(default_factory=dict)
 
 
 def _changes(session: Session, body: dict[str, Any],
              cache: FigureCache | None = None) -> Iterable[Change]:
-    as_of = date.fromisoformat(body["as_of"])
+    """What differs between a (compact) body's frozen figures and today's data."""
     key = (body["as_of"], body["window"])
-    figures = cache.get(key) if cache is not None else None
-    if figures is None:
-        figures = list(market_figures(session, as_of, body["window"]))
-        if cache is not None:
-            cache[key] = figures
-    now = {v.code: v for v in verdicts(figures, _criteria(body))}
-    then = {market["code"]: market for market in body["markets"]}
-    for code, frozen in then.items():
-        current = now.get(code)
+    cache = cache if cache is not None else FigureCache()
+    found = cache.figures.get(key)
+    if found is None:
+        figures = list(market_figures(session, date.fromisoformat(body["as_of"]),
+                                      body["window"]))
+        inputs = {f.code: {name: metric_value(f.figures.metric(name)) for name in METRICS}
+                  for f in figures}
+        found = cache.figures[key] = (figures, inputs)
+    figures, inputs = found
+    criteria_key = json.dumps(body["criteria"], sort_keys=True)
+    certified = cache.verdicts.get((key, criteria_key))
+    if certified is None:
+        certified = {v.code: v.certified for v in verdicts(figures, _criteria(body))}
+        cache.verdicts[(key, criteria_key)] = certified
+    then = body["markets"]
+    for code, (frozen_inputs, frozen_certified) in then.items():
+        current = inputs.get(code)
         if current is None:
             yield Change(code, "market", "present", "absent")
             continue
-        for metric in METRICS:
-            value = metric_value(current.figures.metric(metric))
-            if frozen["inputs"].get(metric) != value:
-                yield Change(code, metric, frozen["inputs"].get(metric), value)
-        if frozen["certified"] != current.certified:
-            yield Change(code, "certified", frozen["certified"], current.certified)
-    for code in now.keys() - then.keys():
+        if current != frozen_inputs:
+            for metric in METRICS:
+                if frozen_inputs.get(metric) != current[metric]:
+                    yield Change(code, metric, frozen_inputs.get(metric), current[metric])
+        if frozen_certified != certified[code]:
+            yield Change(code, "certified", frozen_certified, certified[code])
+    for code in inputs.keys() - then.keys():
         yield Change(code, "market", "absent", "present")
 
 
@@ -252,10 +311,13 @@ def check_snapshot(
             found = tuple(_changes(session, body, figures))
         except (KeyError, TypeError, ValueError, ArithmeticError) as error:
             own.append(Problem(snapshot.id, "body", f"cannot be recomputed ({error!r})"))
-    try:
-        ruleset_now: str | None = load_ruleset(snapshot.ruleset).sha256
-    except DomainError:
-        ruleset_now = None
+    cache = figures if figures is not None else FigureCache()
+    if snapshot.ruleset not in cache.ruleset_sha256:
+        try:
+            cache.ruleset_sha256[snapshot.ruleset] = load_ruleset(snapshot.ruleset).sha256
+        except DomainError:
+            cache.ruleset_sha256[snapshot.ruleset] = None
+    ruleset_now = cache.ruleset_sha256[snapshot.ruleset]
     return Verification(
         snapshot_id=snapshot.id,
         sha256=snapshot.sha256,
@@ -278,7 +340,7 @@ def verify_page(session: Session, snapshots: Sequence[Snapshot]) -> dict[int, Ve
     """Verify a page of snapshots: the links and keys read once, figures once per as-of."""
     if not snapshots:
         return {}
-    chain, keys, figures = Chain.load(session), public_keys(), {}
+    chain, keys, figures = Chain.load(session), public_keys(), FigureCache()
     return {s.id: check_snapshot(session, s, chain, keys, figures=figures) for s in snapshots}
 
 

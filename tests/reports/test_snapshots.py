@@ -143,10 +143,11 @@ def test_the_newest_snapshot_rewritten_and_rehashed_fails_its_signature(db, scen
     create_snapshot(db.session, "tn-2022", AS_OF, None)
     newest = create_snapshot(db.session, "tn-2022", AS_OF, None)
     db.session.commit()
+    assert verify_snapshot(db.session, newest.id).ok  # checked once (and remembered)...
     forged = newest.body.replace('"certified":1', '"certified":60')
     tamper(db, "UPDATE snapshots SET body = :body, sha256 = :sha, certified = 60 "
                "WHERE id = :id", body=forged, sha=sha256_hex(forged.encode()), id=newest.id)
-    result = verify_snapshot(db.session, newest.id)
+    result = verify_snapshot(db.session, newest.id)  # ...yet any change is checked anew
     assert result.hash_ok and result.chain_ok and not result.signature_ok
     assert [p.field for p in result.details] == ["signature"]
 
