@@ -170,6 +170,8 @@ ENDPOINTS |= {
     "POST /desk/markets/<code>/listings": Access("listings.write", "market", "web form"),
     "POST /desk/markets/<code>/listings/<listing_id>/end": Access(
         "listings.write", "market", "web form"),
+    "GET /desk/indicators": Access("indicators.write", "province", "web page"),
+    "POST /desk/indicators": Access("indicators.write", "province", "web form"),
     "GET /desk/snapshots": Access("snapshots.create", "province", "web form"),
     "POST /desk/snapshots": Access("snapshots.create", "province", "web form"),
     "GET /join/<code>": _public("needs the poster's key ?k=; 404 otherwise"),

@@ -640,6 +640,17 @@ MESSAGES |= {
     "field.started_on": ("Lên sàn từ ngày", "Online since"),
     "field.as_of": ("Tính đến ngày", "As of"),
     "field.ruleset": ("Bộ tiêu chí", "Ruleset"),
+    "desk.nav.indicators": ("Chỉ tiêu", "Indicators"),
+    "desk.indicators.title": ("Chỉ tiêu của tỉnh", "Province indicators"),
+    "desk.indicators.lead": (
+        "Số liệu chính thức theo ngày, kèm nguồn; số mới cho cùng ngày thay số cũ.",
+        "Dated official figures with their source; a new entry for the same day supersedes."),
+    "desk.indicators.none": ("Chưa có số liệu", "No value yet"),
+    "desk.indicators.add": ("Nhập số liệu", "Enter a value"),
+    "desk.flash.indicator_saved": ("Đã lưu số liệu.", "Value saved."),
+    "field.key": ("Chỉ tiêu", "Indicator"),
+    "field.value": ("Giá trị", "Value"),
+    "field.source": ("Nguồn", "Source"),
     # Field names (the API's), as labels and in problem messages
     "field.": ("Biểu mẫu", "Form"),
     "field.stall_code": ("Mã quầy", "Stall code"),
@@ -723,6 +734,9 @@ MESSAGES |= {
                             "must be 2-40 letters, digits or '-', e.g. DAI-TU"),
     "problem.grade": ("phải là hạng 1, 2 hoặc 3", "must be 1, 2 or 3"),
     "problem.market_exists": ("chợ {code} đã có", "market {code} already exists"),
+    "problem.number": ("phải là một số", "must be a number"),
+    "problem.future": ("không được sau hôm nay", "must not be in the future"),
+    "problem.source": ("hãy ghi nguồn của số liệu", "must say where the figure comes from"),
     "problem.join_link": (
         "đường dẫn đăng ký không còn hiệu lực; hãy quét lại áp phích mới",
         "this registration link is no longer valid; scan the current poster"),

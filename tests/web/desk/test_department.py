@@ -43,3 +43,26 @@ def test_the_department_creates_a_snapshot(as_user, db):
     unknown = officer.post("/desk/snapshots", data={"csrf_token": token, "ruleset": "nope"})
     assert 400 <= unknown.status_code < 500
     assert as_user("board").get("/desk/snapshots").status_code == 403
+
+
+def test_the_department_enters_an_indicator_value(as_user, db):
+    from market40.models import Indicator
+
+    officer = as_user("department")
+    page = officer.get("/desk/indicators").get_data(as_text=True)
+    key = re.search(r'<option value="([a-z_]+)"', page).group(1)
+    token = form_token(officer, "/desk/indicators")
+    bad = officer.post("/desk/indicators", data={"csrf_token": token, "key": key,
+                                                 "value": "abc", "as_of": "2024-06-30",
+                                                 "source": "x"})
+    assert bad.status_code == 422 and "phải là một số" in bad.get_data(as_text=True)
+    no_source = officer.post("/desk/indicators", data={"csrf_token": token, "key": key,
+                                                       "value": "0.5", "as_of": "2024-06-30",
+                                                       "source": ""})
+    assert no_source.status_code == 422 and "hãy ghi nguồn" in no_source.get_data(as_text=True)
+    ok = officer.post("/desk/indicators", data={"csrf_token": token, "key": key,
+                                                "value": "0,5", "as_of": "2024-06-30",
+                                                "source": "Báo cáo Sở TT&TT"})
+    assert ok.status_code == 302
+    assert db.session.scalar(sa.select(Indicator.value).where(Indicator.key == key)) == 0.5
+    assert as_user("board").get("/desk/indicators").status_code == 403

@@ -261,6 +261,7 @@ def test_every_desk_and_public_page_passes_axe_and_fits(tab, server, viewport): 
     department = logged_in(tab, server, "department", viewport)
     for path in ("/desk", "/desk/markets/DAI-TU/vendors", f"/desk/vendors/{some_vendor}",
                  "/desk/markets/new", "/desk/markets/DAI-TU/edit", "/desk/snapshots",
+                 "/desk/indicators",
                  "/audit"):
         check(department, path)
     anonymous = tab(viewport)

@@ -1,4 +1,5 @@
-"""Online listings of a market (the "product online" criterion) and audit snapshots."""
+"""Online listings of a market (the "product online" criterion), province indicators and
+audit snapshots."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from market40.audit import create_snapshot
 from market40.errors import DomainError, InvalidInput
 from market40.extensions import db
 from market40.models import Market
+from market40.registry.indicators import indicator_statuses, record_indicator
 from market40.registry.listings import add_listing, end_listing, listings_query
 from market40.reports.rulesets import list_rulesets
 from market40.web.desk.blueprint import bp, check_csrf, desk_user, market_for
@@ -89,3 +91,36 @@ def snapshots() -> Response | tuple[str, int]:
             flash("desk.flash.snapshot_created")
             return redirect(url_for("web.audit"))
     return render_template("desk/snapshots.html", rulesets=rulesets, problem=problem), status
+
+
+@bp.route("/desk/indicators", methods=["GET", "POST"])
+def indicators() -> Response | tuple[str, int]:
+    """The province's indicators with their latest values; POST enters a dated value."""
+    values: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        check_csrf()
+        values = {name: (request.form.get(name) or "").strip()
+                  for name in ("key", "value", "as_of", "source")}
+        try:
+            try:
+                amount = float(values["value"].replace(",", "."))
+            except ValueError:
+                raise InvalidInput.field("value", "must be a number") from None
+            as_of = _day("as_of")
+            if as_of is None:
+                raise InvalidInput.field("as_of", "is required")
+            record_indicator(db.session, desk_user(), values["key"], amount, as_of,
+                             values["source"])
+        except DomainError as error:
+            db.session.rollback()
+            errors = field_problems(getattr(error, "errors", None)) or {
+                "": [problem_of(error)]}
+            status = error.status
+        else:
+            db.session.commit()
+            flash("desk.flash.indicator_saved")
+            return redirect(url_for("desk.indicators"))
+    return render_template("desk/indicators.html", statuses=indicator_statuses(db.session),
+                           values=values, errors=errors), status
