@@ -71,7 +71,8 @@ def fresh(status: str, suffix: str, body: dict[str, Any] | None = None) -> Build
 
 
 def import_file(w: World) -> tuple[str, dict[str, Any]]:
-    row = vendor_row(f"I{w.serial()}", ("", "", "1234567890"))
+    n = w.serial()  # one bank account per live vendor: each import brings its own
+    row = vendor_row(f"I{n}", ("", "", f"9090{n:06d}"))
     csv = ",".join(row) + "\r\n" + ",".join(str(v) for v in row.values()) + "\r\n"
     return (f"/api/v1/markets/{MARKET_A}/vendors/import",
             {"data": {"file": (io.BytesIO(csv.encode()), "vendors.csv")},
