@@ -13,7 +13,10 @@ class Config:
     SECRET_KEY: str | None = None
     SECRET_KEY_FILE: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory (instance path)
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # gthread workers run up to THREADS requests at once (make serve: 300); most live-stream
+    # threads hold no connection, the rest queue for one: 10 + 30 per worker process.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "pool_size": 10,
+                                       "max_overflow": 30}
     API_TITLE = "market40"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -85,6 +85,9 @@ class VendorEvents(MethodView):
         vendor = get_vendor(db.session, vendor_id)
         authorize_reader(db.session, vendor)
         after = _resume_from(args)
+        # Give the connection back before waiting for the hub (its first start reads the
+        # database too): hundreds of streams opening at once must not starve the pool.
+        db.session.close()
         hub = hub_for(current_app._get_current_object())
         subscriber = hub.subscribe(vendor.id)  # before the replay: nothing falls between
         try:

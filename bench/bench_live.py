@@ -1,0 +1,275 @@
+"""Live payments under gunicorn: many open streams, credits at a steady rate, every event
+delivered exactly once, delivery latency and server memory.
+
+A scratch SQLite database (``scratch_db``) gets ``--vendors`` approved vendors with bank
+accounts and one paired device each; gunicorn serves it as ``make serve`` does (2
+``gthread`` workers, 300 threads each). ``--streams`` SSE clients (spread evenly over the
+vendors, device tokens) connect from one asyncio loop; then signed bank notifications
+arrive at ``--rate`` per second for ``--seconds``. For each credit the answer's time is
+kept; for each stream, each event's arrival. Reported: delivery latency (event on the
+stream minus the notification's answer: p50/p95/p99/max), events missing or repeated
+per stream (must be 0), notification latency, and the workers' RSS sampled every 5 s
+(first vs last sample: "flat" means within 10%). Usage::
+
+    python bench/bench_live.py [--streams 500] [--rate 50] [--seconds 60] [--vendors 100]
+
+The load generator shares the machine's 2 CPUs with the server: figures are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scratch_db import scratch_database  # noqa: E402
+
+from market40.payments.signature import sign  # noqa: E402
+
+SECRET = "bench-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare(app, vendors: int) -> list[tuple[int, str, str]]:
+    """(vendor id, account, device token) for ``vendors`` approved vendors."""
+    import sqlalchemy as sa
+
+    from market40.extensions import db
+    from market40.live.devices import pair_device
+    from market40.models import Market, Vendor, utcnow
+
+    out = []
+    with app.app_context():
+        markets = db.session.scalars(sa.select(Market).order_by(Market.id).limit(10)).all()
+        now = utcnow()
+        for n in range(vendors):
+            account = f"88{n:08d}"
+            vendor = Vendor(market=markets[n % len(markets)], stall_code=f"L{n:04d}",
+                            display_name=f"Quầy {n}", owner_name="Nguyễn Văn A",
+                            goods_category="rau củ quả", bank_bin="970436",
+                            account_number=account, account_holder="NGUYEN VAN A",
+                            status="approved", created_at=now, approved_at=now,
+                            qr_issued_at=now)
+            db.session.add(vendor)
+            db.session.flush()
+            _, token = pair_device(db.session, vendor, f"Loa {n}", None)
+            out.append((vendor.id, account, token))
+        db.session.commit()
+    return out
+
+
+def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET40_")}
+    env.update(DATABASE_URL=url, MARKET40_WEBHOOK_SECRET=SECRET, PYTHONPATH=str(ROOT),
+               MARKET40_RATELIMIT_ENABLED="false")
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "gthread",
+         "--threads", "300", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def rss_mib(master: int) -> float:
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if int(entry.name) != master and ppid != master:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+class Bench:
+    def __init__(self, port: int, targets: list[tuple[int, str, str]], args) -> None:
+        self.port, self.targets, self.args = port, targets, args
+        self.answered: dict[str, float] = {}  # stored reference -> answer time
+        self.expected: dict[int, list[str]] = defaultdict(list)  # vendor -> references
+        self.got: dict[int, list[tuple[str, float]]] = defaultdict(list)  # stream -> arrivals
+        self.stream_vendor: dict[int, int] = {}
+        self.open_streams = 0
+        self.errors: list[str] = []
+        self.post_latency: list[float] = []
+        self.opened_at = time.time()
+
+    async def stream(self, index: int, vendor_id: int, token: str) -> None:
+        self.stream_vendor[index] = vendor_id
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        writer.write((f"GET /api/v1/vendors/{vendor_id}/events HTTP/1.1\r\n"
+                      f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                      "Accept: text/event-stream\r\n\r\n").encode())
+        await writer.drain()
+        status = await reader.readline()
+        if b" 200 " not in status:
+            self.errors.append(f"stream {index}: {status!r}")
+            return
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        self.open_streams += 1
+        chunked = True
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                if line.startswith(b"data: "):
+                    event = json.loads(line[6:])
+                    self.got[index].append((event["reference"], time.time()))
+        except (ConnectionError, asyncio.CancelledError):
+            return
+        finally:
+            del chunked
+            writer.close()
+
+    async def post(self, vendor_id: int, account: str) -> None:
+        reference = f"BL{uuid.uuid4().hex[:14].upper()}"
+        body = json.dumps({"reference": reference, "amount": random.randint(5, 200) * 1000,
+                           "account_number": account, "bank_bin": "970436",
+                           "occurred_at": datetime.now().astimezone().isoformat(),
+                           "content": "mua hang"}).encode()
+        started = time.time()
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        writer.write((f"POST /api/v1/notifications/bank HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                      f"X-Signature: {sign(body, SECRET)}\r\nConnection: close\r\n\r\n"
+                      ).encode() + body)
+        await writer.drain()
+        response = await reader.read()
+        writer.close()
+        answered = time.time()
+        if b" 201 " not in response.split(b"\r\n", 1)[0]:
+            self.errors.append(f"notification: {response[:120]!r}")
+            return
+        self.post_latency.append(answered - started)
+        self.answered["bank:" + reference] = answered
+        self.expected[vendor_id].append("bank:" + reference)
+
+    async def run(self) -> None:
+        args = self.args
+        streams = [asyncio.create_task(self.stream(i, *self.targets[i % len(self.targets)][::2]))
+                   for i in range(args.streams)]
+        deadline = time.monotonic() + 60
+        while self.open_streams < args.streams and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        print(f"{self.open_streams} streams open", flush=True)
+        self.opened_at = time.time()
+        posts = []
+        start = time.monotonic()
+        total = int(args.rate * args.seconds)
+        for n in range(total):
+            vendor_id, account, _ = random.choice(self.targets)
+            posts.append(asyncio.create_task(self.post(vendor_id, account)))
+            await asyncio.sleep(max(0.0, start + (n + 1) / args.rate - time.monotonic()))
+        await asyncio.gather(*posts)
+        await asyncio.sleep(3)  # the last events' way to the streams
+        for task in streams:
+            task.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
+
+    def report(self) -> dict[str, object]:
+        delays, missing, repeated = [], 0, 0
+        for index, arrivals in self.got.items():
+            want = self.expected[self.stream_vendor[index]]
+            seen = [reference for reference, _ in arrivals]
+            missing += len(set(want) - set(seen))
+            repeated += len(seen) - len(set(seen))
+            for reference, arrived in arrivals:
+                if reference in self.answered:
+                    delays.append((arrived - self.answered[reference]) * 1000)
+        for index in range(self.args.streams):  # streams that got nothing at all
+            if index not in self.got:
+                missing += len(self.expected[self.stream_vendor.get(index, -1)])
+        delays.sort()
+
+        def pct(values: list[float], p: float) -> float:
+            return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+        posts = sorted(x * 1000 for x in self.post_latency)
+        return {"credits": len(self.answered), "deliveries": len(delays),
+                "missing": missing, "repeated": repeated, "errors": len(self.errors),
+                "delivery_ms": {"p50": pct(delays, .5), "p95": pct(delays, .95),
+                                "p99": pct(delays, .99), "max": delays[-1] if delays else None},
+                "notification_ms": {"p50": pct(posts, .5), "p99": pct(posts, .99)}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--streams", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--vendors", type=int, default=100)
+    args = parser.parse_args()
+    random.seed(40)
+    with scratch_database("sqlite") as scratch:
+        targets = prepare(scratch.app, args.vendors)
+        port = free_port()
+        server = start_gunicorn(scratch.url, port)
+        samples: list[tuple[float, float]] = []
+        try:
+            bench = Bench(port, targets, args)
+
+            async def sample() -> None:
+                while True:
+                    samples.append((time.time(), rss_mib(server.pid)))
+                    await asyncio.sleep(5)
+
+            async def everything() -> None:
+                sampler = asyncio.create_task(sample())
+                await bench.run()
+                sampler.cancel()
+
+            asyncio.run(everything())
+            result = bench.report()
+            # From the first sample with every stream open: the steady state's memory.
+            steady = [rss for at, rss in samples if at >= bench.opened_at] or [0.0]
+            result["rss_mib"] = {"streams_open": round(steady[0], 1),
+                                 "last": round(steady[-1], 1), "max": round(max(steady), 1),
+                                 "samples": len(steady)}
+            result["load_average"] = os.getloadavg()
+            result["args"] = vars(args)
+            print(json.dumps(result, indent=2, default=str))
+            for error in bench.errors[:5]:
+                print("error:", error)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
+
+
+if __name__ == "__main__":
+    main()
