@@ -468,6 +468,8 @@ MESSAGES |= {
                            "Nothing was saved: fix the marked fields."),
     "desk.bank.hint": ("Gõ vài chữ đầu của tên ngân hàng, tên cũ hoặc mã BIN để tìm.",
                        "Type the first letters of the bank's name, former name or BIN."),
+    "desk.bank.search": ("Tìm ngân hàng (tên, tên cũ hoặc mã BIN)",
+                         "Find the bank (name, former name or BIN)"),
     "desk.bank.none": ("— Chưa có tài khoản —", "— No account yet —"),
     "desk.bank.formerly": ("trước đây", "formerly"),
     "desk.hint.stall_code": ("Ví dụ A-012", "For example A-012"),

@@ -122,6 +122,12 @@ def fill_stall(page: Page, stall: str, name: str, account: str, *, national_id: 
     p.fill("#f-phone", "0912 000 222")
     if national_id:
         p.fill("#f-national_id", "001190000222")
+    # The script's search box narrows the bank list (by a former name, without accents).
+    p.fill("#f-bank_bin-search", "cbbank")
+    shown = p.eval_on_selector_all("#f-bank_bin option:not([hidden])",
+                                   "options => options.map(o => o.value)")
+    assert "970444" in shown and "970436" not in shown
+    p.fill("#f-bank_bin-search", "")
     p.select_option("#f-bank_bin", "970436")
     p.fill("#f-account_number", account)
     p.fill("#f-account_holder", "NGUYEN THI MAI")

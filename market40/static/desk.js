@@ -1,0 +1,40 @@
+// The desk's bank picker, improved: a search box that narrows the <select> of banks by
+// short name, full name, former name or BIN, ignoring case and Vietnamese diacritics.
+// Without JavaScript the plain <select> works as it is (type the first letters).
+(function () {
+  "use strict";
+  function fold(text) {
+    return text.replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  document.querySelectorAll("select[data-bank-picker]").forEach(function (select) {
+    var label = document.createElement("label");
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = select.id + "-search";
+    input.autocomplete = "off";
+    label.htmlFor = input.id;
+    label.textContent = select.getAttribute("data-search-label");
+    label.className = "bank-search-label";
+    var options = Array.prototype.slice.call(select.options).map(function (option) {
+      return { option: option, text: fold(option.textContent) };
+    });
+    input.addEventListener("input", function () {
+      var wanted = fold(input.value.trim());
+      var first = null;
+      options.forEach(function (item) {
+        var show = !item.option.value || !wanted || item.text.indexOf(wanted) !== -1;
+        item.option.hidden = !show;
+        item.option.disabled = !show;
+        if (show && item.option.value && first === null) { first = item.option; }
+      });
+      if (wanted && first !== null && select.selectedOptions[0] &&
+          select.selectedOptions[0].disabled) {
+        first.selected = true;
+      }
+      if (wanted && first !== null && !select.value) { first.selected = true; }
+    });
+    select.parentNode.insertBefore(label, select);
+    select.parentNode.insertBefore(input, select);
+  });
+})();
