@@ -62,6 +62,14 @@ class Config:
     # instance/snapshot-keys/) and, optionally, the private key's own path.
     SNAPSHOT_KEY_DIR: str | None = None
     SNAPSHOT_SIGNING_KEY: str | None = None
+    # Transaction export jobs (payments/export_jobs.py): files under EXPORT_DIR (default
+    # instance/exports/), read in id windows of EXPORT_WINDOW, kept EXPORT_KEEP_DAYS; a
+    # job silent for EXPORT_STALE_SECONDS is reported failed (its worker stopped).
+    EXPORT_DIR: str | None = None
+    EXPORT_WINDOW = 20_000
+    EXPORT_KEEP_DAYS = 7
+    EXPORT_STALE_SECONDS = 120
+    EXPORT_MAX_RUNNING_PER_USER = 2
 
 
 class TestConfig(Config):

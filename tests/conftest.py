@@ -208,12 +208,16 @@ def app(request: pytest.FixtureRequest, test_database: TestDatabase, tmp_path: P
     database.reset(app, reference="reference" in request.fixturenames)
     saved = dict(app.config)
     app.config["SNAPSHOT_KEY_DIR"] = str(tmp_path / "snapshot-keys")  # each test its own key
+    app.config["EXPORT_DIR"] = str(tmp_path / "exports")  # export job files, per test
     hooks = {name: {key: list(funcs) for key, funcs in getattr(app, name).items()}
              for name in HOOKS}
     app._got_first_request = False  # a fixture may add a request hook, as to a new app
     settle_limiter(app)
     yield app
     from market40.live.hub import stop_hub
+    from market40.payments.export_jobs import wait_all
+
+    wait_all()  # export job threads a test started end before the reset
 
     stop_hub(app)  # its reader thread must not hold the database across the reset
     with app.app_context():

@@ -71,7 +71,11 @@ class Transactions(MethodView):
     @csv_when_asked
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)
     def get(self, args: dict[str, Any]) -> sa.Select:
-        """List transactions you may see, newest first; CSV with format=csv or Accept: text/csv."""
+        """List transactions you may see, newest first; CSV with format=csv or Accept: text/csv.
+
+        The CSV is streamed; for large exports use an export job
+        (``POST /api/v1/transactions/exports``): a complete file with its sha256.
+        """
         return transactions_query(db.session, current_user(), _filters(args))
 
     @blp.arguments(TransactionInSchema)

@@ -38,6 +38,7 @@ SCOPES = {
     "vendor": "vendor: the vendor's market must be one of the caller's; a vendor user, itself",
     "rows": "rows: only rows of the caller's markets (a vendor user: its own)",
     "items": "items: every vendor named in the body must be in the caller's markets",
+    "creator": "creator: only the user who created it, or an admin (others get 404)",
 }
 
 
@@ -113,6 +114,13 @@ ENDPOINTS: dict[str, Access] = {
     "GET /api/v1/transactions": Access("transactions.read", "rows", "CSV export too"),
     "POST /api/v1/transactions": Access("transactions.write", "vendor"),
     "POST /api/v1/transactions/batch": Access("transactions.write", "items"),
+    # Export jobs (issue 11, item 5): a file written in the background, served whole.
+    "POST /api/v1/transactions/exports": Access(
+        "transactions.read", "rows", "202; the CSV file is written in the background"),
+    "GET /api/v1/transactions/exports/<export_id>": Access(
+        "transactions.read", "creator", "status, rows, size, sha256"),
+    "GET /api/v1/transactions/exports/<export_id>/file": Access(
+        "transactions.read", "creator", "Content-Length, Range, X-Export-SHA256"),
     "POST /api/v1/notifications/bank": Access(
         SIGNED, note="X-Signature: sha256=HMAC of the body (MARKET40_WEBHOOK_SECRET)"),
     "GET /api/v1/notifications/unmatched": Access("notifications.unmatched", "province"),

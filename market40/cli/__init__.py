@@ -10,6 +10,7 @@ from flask import Flask
 from market40.cli import (
     access,
     certify,
+    exports,
     live,
     markets,
     rollups,
@@ -24,7 +25,7 @@ from market40.cli import (
 
 # Each module exposes ``commands``: a list of click commands/groups.
 CLI_MODULES = (seed, users, vendors, vietqr, web_users, certify, snapshots, simulate, rollups,
-               access, markets, live)
+               access, markets, live, exports)
 
 
 def register_commands(app: Flask) -> None:

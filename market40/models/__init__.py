@@ -4,6 +4,7 @@ from market40.models.audit import AuditEntry
 from market40.models.bank import Bank
 from market40.models.base import Base, utcnow
 from market40.models.enrollment import MarketJoinKey, SelfRegistration
+from market40.models.export import ExportJob
 from market40.models.geo import Commune, CommuneChange, District
 from market40.models.live import Device, PaymentEvent
 from market40.models.market import Listing, Market
@@ -24,6 +25,7 @@ __all__ = [
     "DailyRollup",
     "Device",
     "District",
+    "ExportJob",
     "IdempotencyRecord",
     "Indicator",
     "Listing",

@@ -95,6 +95,21 @@ def new_device(w: World) -> int:
     return device.id
 
 
+def export_job(w: World) -> int:
+    """A finished export job of the admin's (only its creator or an admin reads it)."""
+    from flask import current_app
+
+    from market40.models import ExportJob
+    from market40.payments.export_jobs import run_export
+
+    session = w.db.session
+    job = ExportJob(user_id=w.users["admin"].id, filters={}, status="queued")
+    session.add(job)
+    session.commit()
+    run_export(session, current_app._get_current_object(), job.id)
+    return job.id
+
+
 V1 = "/api/v1"
 CASES = [
     Case("GET", "/healthz", get("/healthz")),
@@ -181,6 +196,12 @@ CASES = [
     Case("POST", f"{V1}/transactions", send(f"{V1}/transactions", transaction), "A"),
     Case("POST", f"{V1}/transactions/batch", send(
         f"{V1}/transactions/batch", lambda w: {"transactions": [transaction(w)]}), "A"),
+    Case("POST", f"{V1}/transactions/exports", send(f"{V1}/transactions/exports",
+                                                    lambda w: {"method": "cash"})),
+    Case("GET", f"{V1}/transactions/exports/<export_id>",
+         get(lambda w: f"{V1}/transactions/exports/{export_job(w)}")),
+    Case("GET", f"{V1}/transactions/exports/<export_id>/file",
+         get(lambda w: f"{V1}/transactions/exports/{export_job(w)}/file")),
     Case("POST", f"{V1}/notifications/bank", send(f"{V1}/notifications/bank", lambda w: {})),
     Case("GET", f"{V1}/notifications/unmatched", get(f"{V1}/notifications/unmatched")),
     # Live payments (issue 15)
@@ -217,6 +238,8 @@ def expected(role: str, case: Case) -> str | int:
         return 403
     if access.scope in ("-", "province", "rows"):
         return OK
+    if access.scope == "creator":  # the cases' export jobs are the admin's
+        return OK if ROLE_OF[role] == "admin" else 404
     if role == "board_b":
         return 403  # every scoped target is in market A
     if role == "vendor_a" and access.scope != "market-own" and case.target != "own":
@@ -225,10 +248,11 @@ def expected(role: str, case: Case) -> str | int:
 
 
 def writes(case: Case) -> bool:
-    """A request that changes something behind a token (verify only reads, with POST)."""
+    """A request that changes something behind a token (verify only reads, with POST; an
+    export job writes a file of what the caller may read, nothing else)."""
     access = access_for(case.method, case.rule)
     return (case.method != "GET" and access is not None and access.permission != PUBLIC
-            and not case.rule.endswith("/qr/verify"))
+            and not case.rule.endswith(("/qr/verify", "/transactions/exports")))
 
 
 def api_rules(app: Any) -> set[str]:

@@ -117,7 +117,10 @@ class TransactionQueryArgsSchema(BaseSchema):
     end = DateOrDateTime(data_key="to", metadata={
         "description": "Through this local date (its end), or up to this datetime (exclusive)"})
     format = ma.fields.String(validate=ma.validate.OneOf(("json", "csv")), metadata={
-        "description": "csv: stream every matching row as CSV (also with Accept: text/csv)"})
+        "description": "csv: stream every matching row as CSV (also with Accept: text/csv). "
+                       "A stream can be cut short by a proxy or timeout: for large exports "
+                       "(more than about a million rows) use POST /api/v1/transactions/exports, "
+                       "a job whose file comes with its size and sha256"})
 
 
 class BankNotificationSchema(BaseSchema):
