@@ -6,6 +6,7 @@ from market40.models.base import Base, utcnow
 from market40.models.enrollment import MarketJoinKey, SelfRegistration
 from market40.models.export import ExportJob
 from market40.models.geo import Commune, CommuneChange, District
+from market40.models.history import VendorStatusEvent
 from market40.models.live import Device, PaymentEvent
 from market40.models.market import Listing, Market
 from market40.models.rollup import DailyRollup, MarketDailyRollup, VendorQrMonth
@@ -40,6 +41,7 @@ __all__ = [
     "User",
     "Vendor",
     "VendorQrMonth",
+    "VendorStatusEvent",
     "WebSession",
     "user_markets",
     "utcnow",

@@ -31,6 +31,13 @@ from market40.registry.audit import (
     record_changes,
     snapshot,
 )
+from market40.registry.history import (
+    column_events,
+    ensure_history,
+    move_events,
+    record_events,
+    record_many,
+)
 from market40.registry.validation import (
     BANK_FIELDS,
     VENDOR_INPUT_FIELDS,
@@ -242,6 +249,8 @@ def register_vendors(
     record_changes(session, actor, (
         Change(action, "vendor", vendor.id, market.id, None, snapshot(vendor), vendor.created_at)
         for vendor in vendors))
+    record_many(session, (
+        (vendor.id, event) for vendor in vendors for event in column_events(vendor, actor)))
     log.info("registered %d vendor(s) in %s as %s", len(vendors), market.code, status)
     return vendors
 
@@ -282,12 +291,16 @@ def update_vendor(session: Session, vendor: Vendor, data: Mapping[str, Any], act
         check_account_free(session, values.get("bank_bin", current["bank_bin"]),
                            values.get("account_number", current["account_number"]),
                            except_id=vendor.id)
+    sent_back = vendor.status == "approved" and any(name in changed for name in BANK_FIELDS)
+    if sent_back:
+        ensure_history(session, vendor)
+    had_qr = vendor.qr_issued_at is not None
     before = snapshot(vendor)
     now = utcnow()
     for name, value in changed.items():
         setattr(vendor, name, value)
     vendor.made_by_id = actor_id(actor)
-    if vendor.status == "approved" and any(name in changed for name in BANK_FIELDS):
+    if sent_back:
         vendor.status = "submitted"
         vendor.submitted_at = now
         vendor.approved_at = None
@@ -298,5 +311,7 @@ def update_vendor(session: Session, vendor: Vendor, data: Mapping[str, Any], act
     old, new = diff(before, snapshot(vendor))
     record_change(session, actor=actor, action="update", entity="vendor", entity_id=vendor.id,
                   market_id=vendor.market_id, old=old, new=new, at=now)
+    if sent_back:  # back to the checker; the old account's QR is withdrawn from now
+        record_events(session, vendor.id, move_events("submit", had_qr, vendor, now, actor))
     flush_vendor_changes(session, vendor)
     return vendor

@@ -8,7 +8,8 @@ Every maker of the pending state (each user who created, edited or submitted the
 since its last approval: ``makers.maker_ids``) can neither approve nor reject it; the
 approval's audit entry names all the makers and the checker.
 Approval issues the QR code (``qr_issued_at``) when the vendor has a bank account;
-leaving ``approved`` withdraws it. Two checkers approving at once: the vendor's
+leaving ``approved`` withdraws it. Each move also writes the vendor's status history
+(``registry.history``) in the same transaction. Two checkers approving at once: the vendor's
 version column lets exactly one of them win, the other gets a 409.
 """
 
@@ -32,6 +33,7 @@ from market40.registry.audit import (
     record_change,
     snapshot,
 )
+from market40.registry.history import ensure_history, move_events, record_events
 from market40.registry.makers import maker_ids, maker_names
 from market40.registry.vendors import check_version, flush_vendor_changes, get_vendor
 
@@ -125,6 +127,8 @@ def transition(
     # flush_vendor_changes (a lost race would then be a 500, not a 409).
     makers = maker_ids(session, vendor) if action in CHECKER_ACTIONS else None
     names = maker_names(session, makers) if makers is not None else None
+    ensure_history(session, vendor)
+    had_qr = vendor.qr_issued_at is not None
     old, new = apply_transition(vendor, action, actor, reason=reason, at=now,
                                 expected_version=expected_version, makers=makers)
     if names is not None:
@@ -132,6 +136,8 @@ def transition(
         new = {**new, "makers": names, "checker": actor_name(actor)}
     record_change(session, actor=actor, action=action, entity="vendor", entity_id=vendor.id,
                   market_id=vendor.market_id, old=old, new=new, at=now)
+    # The status history in the same transaction: past figures read it (registry.history).
+    record_events(session, vendor.id, move_events(action, had_qr, vendor, now, actor))
     flush_vendor_changes(session, vendor)
     log.info("vendor %s %s -> %s by %s", vendor.id, action, vendor.status, actor_name(actor))
     return vendor

@@ -1,17 +1,19 @@
 """When a vendor counts as registered and as "with QR", in SQL and in Python.
 
-The vendor row keeps its current status and the time of each transition, not a
-full history, so a past date D is read as follows (``end`` is the UTC instant at
-which local day D ends):
+A past date D is read as follows (``end`` is the UTC instant at which local day D ends):
 
 - **ended at D**: the vendor is now ``rejected`` and was rejected before ``end``,
   or now ``closed`` and was closed before ``end`` (a missing time counts as
   "always"). A vendor rejected or closed after D still counts at D.
 - **registered at D**: created before ``end`` and not ended at D.
-- **with QR at D**: has a bank account, its QR was issued (and it was approved)
-  before ``end``, its status is one that follows approval (``approved``, or
-  ``closed``/``rejected`` later), and it has not ended at D. A vendor now back in
-  draft/submitted/reverted is not counted for any date: its QR is not in force.
+- **with QR at D**: its QR was in force at ``end`` by its status history
+  (``vendor_status_history``: the last ``qr_issued``/``qr_withdrawn`` event before
+  ``end`` is an issue) and it has not ended at D. A revert or bank change today
+  withdraws the QR from today on and leaves every earlier day as it was.
+  A vendor with no recorded history at all (rows inserted without the workflow and not
+  yet backfilled) is read from its columns as before: a bank account, its QR issued and
+  approved before ``end``, a status that follows approval (``approved``, or
+  ``closed``/``rejected`` later).
 
 ``registered_sql``/``with_qr_sql`` are what the reports run;
 ``VendorSpan`` is the same rule as local-day intervals, for day-by-day series.
@@ -26,7 +28,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from market40.localtime import local_day_sql
-from market40.models import Vendor
+from market40.models import Vendor, VendorStatusEvent
+from market40.models.history import QR_EVENTS
 
 # Statuses a vendor can be in after an approval; only these can have a QR in force.
 AFTER_APPROVAL = ("approved", "closed", "rejected")
@@ -57,7 +60,45 @@ def registered_sql(end: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(Vendor.created_at < end, sa.not_(ended_sql(end)))
 
 
-def with_qr_sql(end: datetime) -> sa.ColumnElement[bool]:
+def recorded_sql() -> sa.ColumnElement[bool]:
+    """The vendor has a status history (every vendor the workflow or the migration saw)."""
+    return sa.select(VendorStatusEvent.id).where(
+        VendorStatusEvent.vendor_id == Vendor.id).exists()
+
+
+def qr_in_force_sql(end: datetime | sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """By the history: the vendor's last QR event before ``end`` is an issue."""
+    last = (
+        sa.select(VendorStatusEvent.event)
+        .where(VendorStatusEvent.vendor_id == Vendor.id,
+               VendorStatusEvent.event.in_(QR_EVENTS), VendorStatusEvent.at < end)
+        .order_by(VendorStatusEvent.at.desc(), VendorStatusEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return last == "qr_issued"
+
+
+def withdrawn_between_sql(start: datetime, end: datetime) -> sa.ColumnElement[bool]:
+    """A QR of the vendor was withdrawn in ``[start, end)`` (a gap is possible)."""
+    return sa.select(VendorStatusEvent.id).where(
+        VendorStatusEvent.vendor_id == Vendor.id, VendorStatusEvent.event == "qr_withdrawn",
+        VendorStatusEvent.at >= start, VendorStatusEvent.at < end).exists()
+
+
+def with_qr_sql(end: datetime | sa.ColumnElement) -> sa.ColumnElement[bool]:
+    recorded = recorded_sql()
+    return sa.and_(
+        sa.not_(ended_sql(end)),
+        sa.or_(
+            sa.and_(recorded, qr_in_force_sql(end)),
+            sa.and_(sa.not_(recorded), _columns_with_qr_sql(end)),
+        ),
+    )
+
+
+def _columns_with_qr_sql(end: datetime | sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """The rule for vendors without history: their current columns."""
     return sa.and_(
         Vendor.status.in_(AFTER_APPROVAL),
         has_account_sql(),
@@ -83,16 +124,41 @@ def span_columns(dialect: str) -> tuple[sa.ColumnElement, ...]:
     )
 
 
+def history_columns(dialect: str) -> tuple[sa.ColumnElement, ...]:
+    """Each history row as (vendor id, local day, event), for ``VendorSpan.from_row``."""
+    return (VendorStatusEvent.vendor_id, local_day_sql(VendorStatusEvent.at, dialect),
+            VendorStatusEvent.event)
+
+
+def qr_intervals(events: list[tuple[date, str]]) -> tuple[tuple[date, date | None], ...]:
+    """A vendor's history (local day, event), in order -> the local days its QR was in
+    force at the day's end, as ``[start, stop)`` intervals (``stop`` None: still)."""
+    spans: list[tuple[date, date | None]] = []
+    opened: date | None = None
+    for day, event in events:
+        if event == "qr_issued" and opened is None:
+            opened = day
+        elif event == "qr_withdrawn" and opened is not None:
+            if day > opened:
+                spans.append((opened, day))
+            opened = None
+    if opened is not None:
+        spans.append((opened, None))
+    return tuple(spans)
+
+
 @dataclass(frozen=True, slots=True)
 class VendorSpan:
     """Local days on which a vendor is registered / has a QR: ``[start, until)``.
 
-    ``until`` None means "still"; a ``*_start`` of None means "never".
+    ``until`` None means "still"; a ``registered_start`` of None means "never"; ``qr``
+    holds the ``[start, stop)`` intervals of its QR in force (several after a revert and
+    a new approval), each also ending at ``until``.
     """
 
     vendor_id: int
     registered_start: date | None
-    qr_start: date | None
+    qr: tuple[tuple[date, date | None], ...]
     until: date | None
 
     @classmethod
@@ -107,19 +173,35 @@ class VendorSpan:
         closed_on: date | None,
         bank_bin: str | None,
         account_number: str | None,
+        history: list[tuple[date, str]] | None = None,
     ) -> VendorSpan:
-        """From a row of ``span_columns``: the status, then the local day of each event."""
+        """From a row of ``span_columns``: the status, then the local day of each event;
+        ``history``: the vendor's (local day, event) rows in order, None when it has none."""
         until: date | None = None
         if status in ("rejected", "closed"):
             until = rejected_on if status == "rejected" else closed_on
             if until is None:  # ended at an unknown time: never counted
-                return cls(vendor_id, None, None, None)
-        qr_start = None
+                return cls(vendor_id, None, (), None)
+        if history is not None:
+            return cls(vendor_id, created_on, qr_intervals(history), until)
+        qr: tuple[tuple[date, date | None], ...] = ()
         if status in AFTER_APPROVAL and bank_bin and account_number and qr_issued_on:
             qr_start = qr_issued_on
             if approved_on is not None:
                 qr_start = max(qr_start, approved_on)
-        return cls(vendor_id, created_on, qr_start, until)
+            qr = ((qr_start, None),)
+        return cls(vendor_id, created_on, qr, until)
+
+    def qr_bounds(self) -> list[tuple[date, date]]:
+        """The QR intervals cut at ``until``, as ``(start, stop)`` with ``date.max`` for
+        "still"; empty ones left out."""
+        far = self.until or date.max
+        bounds = []
+        for start, stop in self.qr:
+            stop = min(stop or date.max, far)
+            if stop > start:
+                bounds.append((start, stop))
+        return bounds
 
     def _within(self, start: date | None, day: date) -> bool:
         return start is not None and start <= day and (self.until is None or day < self.until)
@@ -128,4 +210,4 @@ class VendorSpan:
         return self._within(self.registered_start, day)
 
     def with_qr_on(self, day: date) -> bool:
-        return self._within(self.qr_start, day)
+        return any(start <= day < stop for start, stop in self.qr_bounds())

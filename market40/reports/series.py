@@ -35,10 +35,17 @@ from market40.models import (
     MarketDailyRollup,
     Vendor,
     VendorQrMonth,
+    VendorStatusEvent,
 )
 from market40.models.base import UTCDateTime
 from market40.reports.adoption import Scope
-from market40.reports.lifecycle import VendorSpan, span_columns, with_qr_sql
+from market40.reports.lifecycle import (
+    VendorSpan,
+    history_columns,
+    span_columns,
+    with_qr_sql,
+    withdrawn_between_sql,
+)
 from market40.reports.metrics import METRICS, Figures, MetricValue
 from market40.reports.queries import ROLLUP_SUMS, figures_from, had_qr_sale
 
@@ -200,7 +207,10 @@ def _daily_active(session: Session, scope: Scope, periods: list[Period]) -> dict
     counts = {day: int(count) for day, count in session.execute(sellers)}
 
     table = _periods_table(periods)
-    steady = sa.and_(with_qr_sql(day_end_utc(first.end)), with_qr_sql(day_end_utc(last.end)))
+    # With a QR at both ends and none withdrawn in between: with a QR throughout.
+    steady = sa.and_(with_qr_sql(day_end_utc(first.end)), with_qr_sql(day_end_utc(last.end)),
+                     sa.not_(withdrawn_between_sql(day_end_utc(first.start - timedelta(days=1)),
+                                                   day_end_utc(last.end))))
     unsteady = (
         sa.select(Vendor.id).where(_vendors_in(scope), sa.not_(steady))
         .cte("unsteady").prefix_with("MATERIALIZED")
@@ -237,6 +247,23 @@ def _counter(starts: list[date], stops: list[date]) -> Callable[[date], int]:
     return count
 
 
+def _histories(session: Session, scope: Scope) -> dict[int, list[tuple[date, str]]]:
+    """The status history of the scope's vendors: vendor id -> [(local day, event)]."""
+    statement = (
+        sa.select(*history_columns(session.get_bind().dialect.name))
+        .order_by(VendorStatusEvent.vendor_id, VendorStatusEvent.at, VendorStatusEvent.id)
+    )
+    if scope.vendor is not None:
+        statement = statement.where(VendorStatusEvent.vendor_id == scope.vendor.id)
+    elif scope.where is not None:
+        statement = statement.join(Vendor, Vendor.id == VendorStatusEvent.vendor_id).where(
+            _in_scope(Vendor.market_id, scope))
+    histories: dict[int, list[tuple[date, str]]] = {}
+    for vendor_id, day, event in session.execute(statement):
+        histories.setdefault(vendor_id, []).append((day, event))
+    return histories
+
+
 def _vendor_counts(
     session: Session, scope: Scope, periods: list[Period]
 ) -> dict[date, tuple[int, int]]:
@@ -245,16 +272,16 @@ def _vendor_counts(
         statement = statement.where(Vendor.id == scope.vendor.id)
     elif scope.where is not None:
         statement = statement.where(_in_scope(Vendor.market_id, scope))
-    spans = [VendorSpan.from_row(*row) for row in session.execute(statement)]
+    histories = _histories(session, scope)
+    spans = [VendorSpan.from_row(*row, history=histories.get(row[0]))
+             for row in session.execute(statement)]
     far = date.max
     registered = _counter(
         [s.registered_start for s in spans if s.registered_start],
         [max(s.until or far, s.registered_start) for s in spans if s.registered_start],
     )
-    with_qr = _counter(
-        [s.qr_start for s in spans if s.qr_start],
-        [max(s.until or far, s.qr_start) for s in spans if s.qr_start],
-    )
+    qr_bounds = [bounds for s in spans for bounds in s.qr_bounds()]
+    with_qr = _counter([start for start, _ in qr_bounds], [stop for _, stop in qr_bounds])
     return {p.start: (registered(p.end), with_qr(p.end)) for p in periods}
 
 

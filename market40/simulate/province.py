@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from market40.localtime import LOCAL_TZ
 from market40.models import Market, Vendor
+from market40.registry.history import backfill_from_columns
 from market40.simulate.vendor_data import BANKS, CATEGORIES
 
 GRADE_WEIGHT = {1: 450, 2: 250, 3: 61}
@@ -63,4 +64,5 @@ def create_province_vendors(connection: sa.Connection, total: int = 12_000,
                 "created_at": approved, "updated_at": now, "version": 1,
             })
     connection.execute(sa.insert(Vendor.__table__), rows)
+    backfill_from_columns(connection, actor="simulate")  # their status history
     return len(rows)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from market40.localtime import LOCAL_TZ
 from market40.models import Market, Vendor
 from market40.registry.audit import Change, record_changes, snapshot
+from market40.registry.history import move_events, record_many
 from market40.registry.seed import SEEDS_DIR, read_csv
 from market40.registry.vendors import build_vendors
 from market40.registry.workflow import apply_transition
@@ -208,15 +209,21 @@ def seed_market_vendors(session: Session, market: Market, count: int, seed: int,
     histories = []
     for vendor, demo in zip(vendors, drawn, strict=True):
         steps = [("create", demo.created_at, None, snapshot(vendor))]
+        events = []
         for action, when, reason in demo.moves:
+            had_qr = vendor.qr_issued_at is not None
             old, new = apply_transition(vendor, action, SEED_ACTOR, reason=reason, at=when)
             steps.append((action, when, old, new))
-        histories.append(steps)
+            events.extend(move_events(action, had_qr, vendor, when, SEED_ACTOR))
+        histories.append((steps, events))
     session.add_all(vendors)
     session.flush()
+    record_many(session, ((vendor.id, event)
+                          for vendor, (_, events) in zip(vendors, histories, strict=True)
+                          for event in events))
     record_changes(session, SEED_ACTOR, (
         Change(action, "vendor", vendor.id, market.id, old, new, when)
-        for vendor, steps in zip(vendors, histories, strict=True)
+        for vendor, (steps, _) in zip(vendors, histories, strict=True)
         for action, when, old, new in steps))
     return vendors
 

@@ -1,0 +1,191 @@
+"""#11.9 Past figures stay put: the vendor status history and the figures that read it.
+
+A revert or a bank change today withdraws the QR from today on; a report for yesterday
+gives the same numbers before and after. Every workflow step writes its history row(s)
+with actor and time in the same transaction; the migration backfills an existing
+database from the audit log and the vendors' columns; changing the past is its own,
+audited command.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, stamp, upgrade
+
+from market40.localtime import day_end_utc, local_today
+from market40.models import AuditEntry, VendorStatusEvent
+from market40.registry.history import history_of
+from market40.registry.workflow import transition
+from market40.reports import adoption_report, adoption_series, resolve_scope
+from tests.factories import auth
+from tests.registry.helpers import act, post_vendor
+
+REVISION = "b8e4d2a61c37"
+
+
+def _rows(session, vendor_id: int) -> list[tuple]:
+    return [(r.event, r.status, r.at, r.user_id, r.actor) for r in history_of(session, vendor_id)]
+
+
+def _figures(session, day):
+    scope = resolve_scope(session, "market", "DAI-TU")
+    return adoption_report(session, scope, day).metrics()
+
+
+@pytest.fixture
+def approved_yesterday(db, make_vendor, make_user):
+    """A DAI-TU vendor approved (QR issued) yesterday at noon, local time."""
+    checker, _ = make_user("board", markets=("DAI-TU",), name="checker-h10")
+    yesterday = local_today() - timedelta(days=1)
+    noon = day_end_utc(yesterday) - timedelta(hours=12)
+    vendor = make_vendor(status="submitted", created_at=noon - timedelta(days=3),
+                         submitted_at=noon - timedelta(days=1))
+    transition(db.session, vendor, "approve", checker, at=noon)
+    db.session.commit()
+    return vendor, yesterday
+
+
+def test_a_revert_today_leaves_yesterdays_report_as_it_was(db, make_user, approved_yesterday):
+    vendor, yesterday = approved_yesterday
+    admin, _ = make_user("admin", name="admin-h10")
+    today = local_today()
+    before = _figures(db.session, yesterday)
+    today_before = _figures(db.session, today)
+    series_before = adoption_series(db.session, resolve_scope(db.session, "market", "DAI-TU"),
+                                    yesterday - timedelta(days=2), today)
+    assert before["with_qr"] >= 1
+
+    transition(db.session, vendor, "revert", admin, reason="sai số tài khoản")
+    db.session.commit()
+
+    assert _figures(db.session, yesterday) == before
+    assert _figures(db.session, today)["with_qr"] == today_before["with_qr"] - 1
+    series_after = adoption_series(db.session, resolve_scope(db.session, "market", "DAI-TU"),
+                                   yesterday - timedelta(days=2), today)
+    old = [p.figures.metrics() for p in series_before.points]
+    new = [p.figures.metrics() for p in series_after.points]
+    assert old[:-1] == new[:-1]  # every past day as it was
+    assert new[-1]["with_qr"] == old[-1]["with_qr"] - 1  # today without the vendor's QR
+
+
+def test_each_workflow_step_writes_its_history_with_actor_and_time(client, db, maker, checker):
+    vendor = post_vendor(client, maker)
+    vid = vendor["id"]
+    assert _rows(db.session, vid) == []  # a draft has no history yet
+    assert act(client, maker, vid, "submit").status_code == 200
+    assert act(client, checker, vid, "approve").status_code == 200
+    assert act(client, checker, vid, "revert", reason="ảnh CCCD mờ").status_code == 200
+    assert act(client, maker, vid, "submit").status_code == 200
+    assert act(client, checker, vid, "approve").status_code == 200
+    changed = client.patch(f"/api/v1/vendors/{vid}", json={"account_number": "99887766554"},
+                           headers=auth(maker))
+    assert changed.status_code == 200 and changed.get_json()["status"] == "submitted"
+
+    rows = history_of(db.session, vid)
+    assert [(r.event, r.status, r.actor) for r in rows] == [
+        ("submit", "submitted", "maker"),
+        ("approve", "approved", "checker"), ("qr_issued", "approved", "checker"),
+        ("revert", "reverted", "checker"), ("qr_withdrawn", "reverted", "checker"),
+        ("submit", "submitted", "maker"),
+        ("approve", "approved", "checker"), ("qr_issued", "approved", "checker"),
+        ("submit", "submitted", "maker"), ("qr_withdrawn", "submitted", "maker"),
+    ]
+    users = {r.actor: r.user_id for r in rows}
+    assert None not in users.values() and users["maker"] != users["checker"]
+    times = [r.at for r in rows]
+    assert times == sorted(times) and all(t.utcoffset() == timedelta(0) for t in times)
+    # Each row has the time of its audited move.
+    logged = db.session.scalars(sa.select(AuditEntry.at).where(
+        AuditEntry.entity == "vendor", AuditEntry.entity_id == str(vid),
+        AuditEntry.action != "create").order_by(AuditEntry.id)).all()
+    moves = [r.at for r in rows if not r.event.startswith("qr_")]
+    assert moves == list(logged)
+
+    other = post_vendor(client, maker)
+    act(client, maker, other["id"], "submit")
+    assert act(client, checker, other["id"], "reject", reason="trùng quầy").status_code == 200
+    assert [(e, s) for e, s, *_ in _rows(db.session, other["id"])] == [
+        ("submit", "submitted"), ("reject", "rejected")]
+
+
+def test_a_refused_move_writes_no_history(client, db, maker):
+    vendor = post_vendor(client, maker)
+    act(client, maker, vendor["id"], "submit")
+    assert act(client, maker, vendor["id"], "approve").status_code == 409  # maker-checker
+    assert [e for e, *_ in _rows(db.session, vendor["id"])] == ["submit"]
+
+
+def test_the_migration_backfills_an_existing_database(
+        client, app, db, maker, checker, make_vendor, approved_yesterday):
+    """History as the workflow wrote it == history the migration rebuilds from the log;
+    a vendor loaded without the workflow gets its past from its columns; figures agree."""
+    vendor = post_vendor(client, maker)
+    vid = vendor["id"]
+    act(client, maker, vid, "submit")
+    act(client, checker, vid, "approve")
+    act(client, checker, vid, "revert", reason="sai tên")
+    act(client, maker, vid, "submit")
+    act(client, checker, vid, "approve")
+    client.patch(f"/api/v1/vendors/{vid}", json={"bank_bin": "970415"}, headers=auth(maker))
+    loaded = make_vendor(status="approved")  # a bulk-loaded row: no history, no audit
+    reverted, yesterday = approved_yesterday
+    act(client, checker, reverted.id, "revert", reason="đóng quầy")
+    written = _rows(db.session, vid)
+    figures = _figures(db.session, yesterday)
+    loaded_id, loaded_at = loaded.id, loaded.qr_issued_at
+    db.session.close()
+
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        connection.execute(sa.text(
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        connection.execute(sa.text(f"INSERT INTO alembic_version VALUES ('{REVISION}')"))
+    downgrade(revision="-1")
+    assert "vendor_status_history" not in sa.inspect(db.engine).get_table_names()
+    upgrade(revision=REVISION)
+    stamp(revision="head")
+
+    assert _rows(db.session, vid) == written
+    assert [(e, a, actor) for e, _, a, _, actor in _rows(db.session, loaded_id)] == [
+        ("approve", loaded_at, "backfill"), ("qr_issued", loaded_at, "backfill")]
+    assert _figures(db.session, yesterday) == figures
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VendorStatusEvent)) > 0
+
+
+def test_correcting_the_past_is_its_own_audited_command(app, db, make_user, approved_yesterday):
+    vendor, yesterday = approved_yesterday
+    make_user("admin", name="admin-h10")
+    make_user("board", markets=("DAI-TU",), name="board-h10")
+    before = _figures(db.session, yesterday)
+    runner = app.test_cli_runner()
+    issued = history_of(db.session, vendor.id)[-1].at
+    wrong = issued + timedelta(minutes=30)
+    base = ["vendors", "correct-history", str(vendor.id), "--event", "qr_withdrawn",
+            "--reason", "duyệt nhầm: tài khoản của người khác"]
+
+    refused = runner.invoke(args=[*base, "--at", wrong.isoformat(), "--as", "board-h10"])
+    assert refused.exit_code == 1 and "admin" in refused.output
+    bad = runner.invoke(args=[*base, "--at", "hôm qua", "--as", "admin-h10"])
+    assert bad.exit_code == 1 and "at:" in bad.output
+    future = runner.invoke(args=[*base, "--at", "2999-01-01T00:00:00+07:00", "--as", "admin-h10"])
+    assert future.exit_code == 1 and "future" in future.output
+    naive = runner.invoke(args=[*base, "--at", "2026-01-01T00:00:00", "--as", "admin-h10"])
+    assert naive.exit_code == 1 and "offset" in naive.output
+    db.session.expire_all()
+    assert _figures(db.session, yesterday) == before  # nothing changed by the refusals
+
+    done = runner.invoke(args=[*base, "--at", wrong.isoformat(), "--as", "admin-h10"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert _figures(db.session, yesterday)["with_qr"] == before["with_qr"] - 1
+    last = history_of(db.session, vendor.id)[-1]
+    assert (last.event, last.actor) == ("qr_withdrawn", "admin-h10")
+    assert last.correction.startswith("duyệt nhầm")
+    entry = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "correct-history")).one()
+    assert entry.entity_id == str(vendor.id) and entry.new["event"] == "qr_withdrawn"
+    shown = runner.invoke(args=["vendors", "history", str(vendor.id)])
+    assert "qr_withdrawn" in shown.output and "correction: duyệt nhầm" in shown.output
