@@ -7,7 +7,7 @@ withdrawals from the logged ``qr_issued_at`` values); a vendor with no such entr
 (bulk-loaded rows) gets its past from its own columns. Downgrade drops the table.
 
 Revision ID: b8e4d2a61c37
-Revises: 5e1f0c2a9d84
+Revises: a7e2c4b9d1f3
 Create Date: 2026-12-03 08:20:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b8e4d2a61c37"
-down_revision = "5e1f0c2a9d84"
+down_revision = "a7e2c4b9d1f3"
 branch_labels = None
 depends_on = None
 
