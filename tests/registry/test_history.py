@@ -189,3 +189,17 @@ def test_correcting_the_past_is_its_own_audited_command(app, db, make_user, appr
     assert entry.entity_id == str(vendor.id) and entry.new["event"] == "qr_withdrawn"
     shown = runner.invoke(args=["vendors", "history", str(vendor.id)])
     assert "qr_withdrawn" in shown.output and "correction: duyệt nhầm" in shown.output
+
+
+def test_a_snapshot_of_yesterday_shows_no_changes_after_a_revert_today(
+        db, make_user, approved_yesterday):
+    from market40.audit import create_snapshot, verify_snapshot
+
+    vendor, yesterday = approved_yesterday
+    admin, _ = make_user("admin", name="admin-h10")
+    snapshot = create_snapshot(db.session, "tn-2022", yesterday, None)
+    db.session.commit()
+    transition(db.session, vendor, "revert", admin, reason="sai tên chủ quầy")
+    db.session.commit()
+    verification = verify_snapshot(db.session, snapshot.id)
+    assert verification.hash_ok and verification.changes == ()
