@@ -121,11 +121,12 @@ def span_columns(dialect: str) -> tuple[sa.ColumnElement, ...]:
             Vendor.closed_at)),
         Vendor.bank_bin,
         Vendor.account_number,
+        recorded_sql(),
     )
 
 
 def history_columns(dialect: str) -> tuple[sa.ColumnElement, ...]:
-    """Each history row as (vendor id, local day, event), for ``VendorSpan.from_row``."""
+    """Each QR event as (vendor id, local day, event), for ``VendorSpan.from_row``."""
     return (VendorStatusEvent.vendor_id, local_day_sql(VendorStatusEvent.at, dialect),
             VendorStatusEvent.event)
 
@@ -173,17 +174,19 @@ class VendorSpan:
         closed_on: date | None,
         bank_bin: str | None,
         account_number: str | None,
+        recorded: bool = False,
         history: list[tuple[date, str]] | None = None,
     ) -> VendorSpan:
-        """From a row of ``span_columns``: the status, then the local day of each event;
-        ``history``: the vendor's (local day, event) rows in order, None when it has none."""
+        """From a row of ``span_columns``: the status, then the local day of each event,
+        whether it has a status history; ``history``: its QR events (local day, event), in
+        order."""
         until: date | None = None
         if status in ("rejected", "closed"):
             until = rejected_on if status == "rejected" else closed_on
             if until is None:  # ended at an unknown time: never counted
                 return cls(vendor_id, None, (), None)
-        if history is not None:
-            return cls(vendor_id, created_on, qr_intervals(history), until)
+        if recorded:
+            return cls(vendor_id, created_on, qr_intervals(history or []), until)
         qr: tuple[tuple[date, date | None], ...] = ()
         if status in AFTER_APPROVAL and bank_bin and account_number and qr_issued_on:
             qr_start = qr_issued_on

@@ -38,6 +38,7 @@ from market40.models import (
     VendorStatusEvent,
 )
 from market40.models.base import UTCDateTime
+from market40.models.history import QR_EVENTS
 from market40.reports.adoption import Scope
 from market40.reports.lifecycle import (
     VendorSpan,
@@ -248,9 +249,10 @@ def _counter(starts: list[date], stops: list[date]) -> Callable[[date], int]:
 
 
 def _histories(session: Session, scope: Scope) -> dict[int, list[tuple[date, str]]]:
-    """The status history of the scope's vendors: vendor id -> [(local day, event)]."""
+    """The QR events of the scope's vendors: vendor id -> [(local day, event)], in order."""
     statement = (
         sa.select(*history_columns(session.get_bind().dialect.name))
+        .where(VendorStatusEvent.event.in_(QR_EVENTS))
         .order_by(VendorStatusEvent.vendor_id, VendorStatusEvent.at, VendorStatusEvent.id)
     )
     if scope.vendor is not None:
