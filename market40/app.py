@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from market40.config import Config, database_url_from_env
 
@@ -50,6 +51,11 @@ def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'market40.sqlite3'}"
         )
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database in (None, "", ":memory:"):
+        # an in-memory SQLite database lives in one connection (StaticPool): no pool to size
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        for name in ("pool_size", "max_overflow"):
+            options.pop(name, None)
 
 
 def register_extensions(app: Flask) -> None:
