@@ -60,7 +60,7 @@ def load_config(app: Flask, config: type | dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from market40 import models  # noqa: F401  (every table registered before migrate sees them)
-    from market40.api.openapi import AccessTablePlugin
+    from market40.api.openapi import AccessTablePlugin, drop_null_keywords
     from market40.api.schemas.base import ErrorSchema
     from market40.db import configure_engine_events
     from market40.extensions import api, db, limiter, migrate
@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     api.ERROR_SCHEMA = ErrorSchema  # documents errors as a list too (import rows, batch items)
     api.init_app(app, spec_kwargs={"extra_plugins": [AccessTablePlugin()]})
+    api.ma_plugin.converter.add_attribute_function(drop_null_keywords)
     limiter.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)

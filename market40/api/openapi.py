@@ -53,3 +53,13 @@ class AccessTablePlugin(BasePlugin):
             return
         for method, operation in operations.items():
             operation["security"] = security_for(method.upper(), rule.rule)
+
+
+def drop_null_keywords(self: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
+    """apispec attribute function: remove the ``format``/``pattern`` that apispec sets to
+    null for a DateTime with a strptime format (SePay's ``YYYY-MM-DD HH:MM:SS``): OpenAPI
+    tools refuse a null keyword. A ``pattern`` in the field's metadata is kept."""
+    for keyword in ("format", "pattern"):
+        if keyword in ret and ret[keyword] is None:
+            del ret[keyword]
+    return {}

@@ -21,7 +21,9 @@ class SepayWebhookSchema(BaseSchema):
     gateway = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=60))
     transactionDate = ma.fields.NaiveDateTime(  # noqa: N815 (SePay's name)
         required=True, format="%Y-%m-%d %H:%M:%S",
-        metadata={"description": "Local time (Asia/Ho_Chi_Minh), YYYY-MM-DD HH:MM:SS"})
+        metadata={"description": "Local time (Asia/Ho_Chi_Minh), YYYY-MM-DD HH:MM:SS",
+                  "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$",
+                  "example": "2026-12-03 07:15:42"})
     accountNumber = ma.fields.String(  # noqa: N815
         required=True, validate=ma.validate.Length(min=1, max=19))
     subAccount = ma.fields.String(  # noqa: N815
