@@ -211,3 +211,16 @@ def test_rows_added_during_an_export_do_not_change_it(app, db, client, admin, ma
     job = run(client, admin)
     stored = db.session.get(ExportJob, job["id"])
     assert stored.max_id == top and job["rows"] == 20
+
+
+def test_no_body_means_every_transaction(app, db, client, admin, make_vendor, exports_dir):
+    add_rows(app, db, [make_vendor("DAI-TU")], 4)
+    posted = client.post(URL, headers=auth(admin))
+    assert posted.status_code == 202, posted.get_json()
+    export_jobs.wait(posted.get_json()["id"], timeout=60)
+    status = client.get(posted.headers["Location"], headers=auth(admin)).get_json()
+    assert status["status"] == "done" and status["rows"] == 4 and status["filters"] == {}
+    # a conditional GET by the sha256 ETag is a 304
+    again = client.get(status["file_url"], headers={
+        **auth(admin), "If-None-Match": f'"{status["sha256"]}"'})
+    assert again.status_code == 304
