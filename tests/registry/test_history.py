@@ -203,3 +203,43 @@ def test_a_snapshot_of_yesterday_shows_no_changes_after_a_revert_today(
     db.session.commit()
     verification = verify_snapshot(db.session, snapshot.id)
     assert verification.hash_ok and verification.changes == ()
+
+
+def test_a_gap_in_the_qr_is_left_out_of_every_daily_figure(db, make_vendor, make_user):
+    """Approved, reverted, approved again: the days in between have no QR in force, in the
+    day-by-day series (intervals) exactly as in the per-day report (SQL)."""
+    from tests.factories import record
+
+    checker, _ = make_user("board", markets=("DAI-TU",), name="checker-gap")
+    maker, _ = make_user("board", markets=("DAI-TU",), name="maker-gap")
+    today = local_today()
+    first = today - timedelta(days=8)
+
+    def noon(day):
+        return day_end_utc(day) - timedelta(hours=12)
+
+    vendor = make_vendor(status="submitted", created_at=noon(first) - timedelta(days=2),
+                         submitted_at=noon(first) - timedelta(days=1))
+    transition(db.session, vendor, "approve", checker, at=noon(first))
+    transition(db.session, vendor, "revert", checker, reason="sai tên", at=noon(first) +
+               timedelta(days=2))
+    transition(db.session, vendor, "submit", maker, at=noon(first) + timedelta(days=4))
+    transition(db.session, vendor, "approve", checker, at=noon(first) + timedelta(days=5))
+    for offset in range(8):  # a QR sale every day, even on the days the QR was withdrawn
+        record(db.session, vendor, noon(first + timedelta(days=offset)), 20_000)
+    db.session.commit()
+
+    scope = resolve_scope(db.session, "market", "DAI-TU")
+    # From the first approval on: the QR is in force at both ends of the range, and the
+    # days in between are still found (no "in force at both ends means throughout").
+    series = adoption_series(db.session, scope, first, today)
+    by_series = {p.period.start: p.metrics() for p in series.points}
+    gap = {first + timedelta(days=n) for n in (2, 3, 4)}
+    for day, metrics in by_series.items():
+        report = adoption_report(db.session, scope, day, 1).metrics()
+        assert (metrics["with_qr"], metrics["active"]) == (
+            report["with_qr"], report["active"]), day
+    base = adoption_report(db.session, scope, first - timedelta(days=1), 1).metrics()["with_qr"]
+    for offset in range(8):
+        day = first + timedelta(days=offset)
+        assert by_series[day]["with_qr"] == base + (0 if day in gap else 1), day
