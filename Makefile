@@ -8,7 +8,7 @@ DEV_INSTALLED := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
-THREADS ?= 300
+THREADS ?= 600
 
 .PHONY: install install-dev run serve test fuzz bench screenshots lint clean
 
@@ -35,7 +35,7 @@ run: install
 	$(FLASK) simulate --days 90
 	$(MAKE) --no-print-directory serve
 
-## gthread: each open live-payment stream (SSE) holds one thread, not one process, so
+## gthread: each open live-payment stream (SSE) holds one thread, not one process (sleeping, no DB connection), so
 ## WORKERS x THREADS is how many streams and requests are served at once (README "Live payments").
 serve: install
 	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app

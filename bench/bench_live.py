@@ -43,6 +43,9 @@ from scratch_db import scratch_database  # noqa: E402
 from market40.payments.signature import sign  # noqa: E402
 
 SECRET = "bench-secret"
+# Per worker: gunicorn does not spread connections evenly over its workers, and a stream
+# keeps its thread, so each worker needs room for nearly all the streams.
+THREADS = int(os.environ.get("BENCH_THREADS", "600"))
 
 
 def free_port() -> int:
@@ -85,7 +88,7 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
                MARKET40_RATELIMIT_ENABLED="false")
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "gthread",
-         "--threads", "300", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
