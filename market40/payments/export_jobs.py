@@ -41,6 +41,11 @@ from market40.payments.queries import TransactionFilters, export_query
 
 log = logging.getLogger(__name__)
 
+class Abandoned(Exception):
+    """The job was reported failed (its heartbeat looked stale) while still writing: a
+    failed job stays failed, so the thread stops and removes its part file."""
+
+
 # Threads started by this process, by job id (tests and the CLI wait for them).
 _threads: dict[int, threading.Thread] = {}
 
@@ -166,17 +171,26 @@ def run_export(session: Session, app: Flask, job_id: int) -> None:
         config["dir"].mkdir(parents=True, exist_ok=True)
         rows, size, digest = _write(session, job, statement, part, config["window"])
         os.replace(part, final)
-        job.status, job.rows, job.size, job.sha256 = "done", rows, size, digest
-        job.path, job.finished_at, job.heartbeat_at = str(final), utcnow(), utcnow()
+        finished = session.execute(
+            sa.update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == "running")
+            .values(status="done", rows=rows, size=size, sha256=digest, path=str(final),
+                    finished_at=utcnow(), heartbeat_at=utcnow()))
+        if not finished.rowcount:
+            final.unlink(missing_ok=True)
+            raise Abandoned()
         session.commit()
         log.info("export %s: %d rows, %d bytes, sha256 %s", job_id, rows, size, digest)
     except Exception as error:  # noqa: BLE001 - any failure is the job's, reported as such
-        log.exception("export %s failed", job_id)
         session.rollback()
         try:
             part.unlink(missing_ok=True)
         except OSError:
             pass
+        if isinstance(error, Abandoned):
+            log.warning("export %s: reported failed while writing; stopped", job_id)
+            session.commit()
+            return
+        log.exception("export %s failed", job_id)
         session.execute(sa.update(ExportJob).where(ExportJob.id == job_id).values(
             status="failed", finished_at=utcnow(), error=failure_text(error)))
         session.commit()
@@ -220,9 +234,13 @@ def _write(session: Session, job: ExportJob, statement: sa.Select, part: Path,
                 rows += 1
             last = upper
             # The heartbeat, and the progress a client polls, after every window.
-            session.execute(sa.update(ExportJob).where(ExportJob.id == job.id).values(
-                rows=rows, heartbeat_at=utcnow()))
+            beat = session.execute(
+                sa.update(ExportJob)
+                .where(ExportJob.id == job.id, ExportJob.status == "running")
+                .values(rows=rows, heartbeat_at=utcnow()))
             session.commit()
+            if not beat.rowcount:
+                raise Abandoned()
         out.flush()
         os.fsync(out.fileno())
     return rows, size, digest.hexdigest()

@@ -224,3 +224,33 @@ def test_no_body_means_every_transaction(app, db, client, admin, make_vendor, ex
     again = client.get(status["file_url"], headers={
         **auth(admin), "If-None-Match": f'"{status["sha256"]}"'})
     assert again.status_code == 304
+
+
+def test_a_job_reported_failed_while_writing_stays_failed(app, db, admin, make_vendor,
+                                                           exports_dir):
+    """Another worker may find the heartbeat stale (a very slow window): failed is final,
+    the writing thread stops and leaves no file."""
+    add_rows(app, db, [make_vendor("DAI-TU")], 40)
+    admin_user = db.session.scalar(sa.text("SELECT id FROM users WHERE role = 'admin'"))
+    job = ExportJob(user_id=admin_user, filters={}, status="queued")
+    db.session.add(job)
+    db.session.commit()
+    job_id, session, commits = job.id, db.session(), []
+
+    def another_worker_marks_it_stale(_session) -> None:
+        commits.append(1)
+        if len(commits) == 3:  # running, max_id, first window: now it looks stale
+            app.config["EXPORT_STALE_SECONDS"] = 0
+            with db.engine.begin() as connection:
+                export_jobs.mark_stale(sa.orm.Session(bind=connection), app)
+
+    sa.event.listen(session, "after_commit", another_worker_marks_it_stale)
+    try:
+        export_jobs.run_export(session, app, job_id)
+    finally:
+        sa.event.remove(session, "after_commit", another_worker_marks_it_stale)
+    db.session.expire_all()
+    stored = db.session.get(ExportJob, job_id)
+    assert stored.status == "failed" and "interrupted" in stored.error
+    assert stored.rows < 40 and stored.sha256 is None
+    assert not exports_dir.exists() or list(exports_dir.iterdir()) == []
