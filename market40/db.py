@@ -63,6 +63,12 @@ _PG_RULES = (
     CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON snapshots
     FOR EACH STATEMENT EXECUTE FUNCTION market40_refuse_change()
     """,
+    # A vendor's status history is append-only (migration c4d9e1f27a58).
+    "DROP TRIGGER IF EXISTS vendor_status_history_no_update ON vendor_status_history",
+    """
+    CREATE TRIGGER vendor_status_history_no_update BEFORE UPDATE ON vendor_status_history
+    FOR EACH ROW EXECUTE FUNCTION market40_refuse_change()
+    """,
 )
 _SQLITE_RULES = (
     """
@@ -72,6 +78,11 @@ _SQLITE_RULES = (
     """
     CREATE TRIGGER IF NOT EXISTS snapshots_no_delete BEFORE DELETE ON snapshots
     BEGIN SELECT RAISE(ABORT, 'snapshots rows are immutable'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS vendor_status_history_no_update
+    BEFORE UPDATE ON vendor_status_history
+    BEGIN SELECT RAISE(ABORT, 'vendor_status_history rows are immutable'); END
     """,
 )
 

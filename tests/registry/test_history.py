@@ -243,3 +243,29 @@ def test_a_gap_in_the_qr_is_left_out_of_every_daily_figure(db, make_vendor, make
     for offset in range(8):
         day = first + timedelta(days=offset)
         assert by_series[day]["with_qr"] == base + (0 if day in gap else 1), day
+
+
+def test_history_rows_cannot_be_updated_after_the_migrations(empty_app):
+    from market40.extensions import db as database
+
+    with empty_app.app_context():
+        upgrade()
+        engine = database.engine
+        with engine.connect() as connection:
+            # A row without its vendor: foreign keys off for this one insert.
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            else:
+                connection.exec_driver_sql("SET session_replication_role = replica")
+            connection.execute(sa.text(
+                "INSERT INTO vendor_status_history (id, vendor_id, event, status, at, actor)"
+                " VALUES (1, 1, 'qr_issued', 'approved', '2026-12-01 03:00:00', 'x')"))
+            connection.commit()
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            else:
+                connection.exec_driver_sql("SET session_replication_role = origin")
+            with pytest.raises(sa.exc.DBAPIError, match="immutable"):
+                connection.execute(sa.text(
+                    "UPDATE vendor_status_history SET event = 'qr_withdrawn'"))
+            connection.rollback()
