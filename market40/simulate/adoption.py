@@ -20,6 +20,7 @@ SALES_TAU_DAYS = 45  # market-wide habit: ~74% of the mature level after two mon
 VENDOR_TAU_DAYS = 15  # a vendor's own first weeks with the card
 FEES_TAU_DAYS = 75  # boards move fee collection more slowly
 FEES_MATURE_SHARE = 0.85  # "partly cashless": some vendors keep paying the collector cash
+MODEL_FEES_QR_DAYS = 60  # a model market (simulate.vendors.MODEL_MARKETS): all fees by QR
 
 # (share of QR vendors, lowest, highest probability that a sale to them is by QR)
 PROPENSITY_GROUPS = (
@@ -41,7 +42,15 @@ def vendor_ramp(days_since_qr: float) -> float:
     return _ramp(days_since_qr + 1, VENDOR_TAU_DAYS)
 
 
-def fee_share(days_since_launch: float) -> float:
+def fee_share(days_since_launch: float, model: bool = False) -> float:
+    """Probability that a fee is paid by QR; a model market's board takes every fee by QR
+    once it has run Chợ 4.0 for MODEL_FEES_QR_DAYS.
+
+    >>> fee_share(MODEL_FEES_QR_DAYS, model=True), fee_share(MODEL_FEES_QR_DAYS) < 1.0
+    (1.0, True)
+    """
+    if model and days_since_launch >= MODEL_FEES_QR_DAYS:
+        return 1.0
     return FEES_MATURE_SHARE * _ramp(days_since_launch, FEES_TAU_DAYS)
 
 

@@ -50,6 +50,7 @@ class SimVendor:
     has_account: bool
     launched_on: date | None  # its market's Chợ 4.0 launch; None: cash only
     habits: Habits
+    model_market: bool = False  # simulate.vendors.MODEL_MARKETS: every fee by QR in time
 
     def trades_on(self, day: date) -> bool:
         return self.trading_from <= day and (self.trading_until is None
@@ -128,7 +129,7 @@ def _draw_fees(rng: random.Random, vendor: SimVendor, day: date) -> list[tuple[i
         return []
     random_ = rng.random
     launched = vendor.launched_on is not None and vendor.launched_on <= day
-    cashless = (fee_share((day - vendor.launched_on).days)
+    cashless = (fee_share((day - vendor.launched_on).days, vendor.model_market)
                 if launched and vendor.has_account else 0.0)
     low, high = CATEGORIES[vendor.category].electricity
     electricity = round((low + (high - low) * random_()) / 1000) * 1000

@@ -33,6 +33,7 @@ from market40.simulate.adoption import draw_habits
 from market40.simulate.generate import SimVendor, clock_for, generate_day
 from market40.simulate.profiles import RENT, category_of
 from market40.simulate.seasons import has_tet_data
+from market40.simulate.vendors import MODEL_MARKETS
 from market40.simulate.writer import Chunk, ChunkWriter
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def load_vendors(session: Session, seed: int, markets: Sequence[str] = ()) -> li
         sa.select(Vendor.id, Vendor.market_id, Vendor.goods_category, Vendor.status,
                   Vendor.created_at, Vendor.approved_at, Vendor.closed_at,
                   Vendor.qr_issued_at, Vendor.bank_bin, Vendor.account_number,
-                  Market.grade, Market.launched_on)
+                  Market.grade, Market.launched_on, Market.code)
         .join(Market, Market.id == Vendor.market_id)
         .where(Market.status == "active",
                sa.or_(Vendor.status == "approved",
@@ -124,6 +125,7 @@ def load_vendors(session: Session, seed: int, markets: Sequence[str] = ()) -> li
             has_account=bool(row.bank_bin and row.account_number),
             launched_on=row.launched_on,
             habits=draw_habits(seed, row.id, RENT.get(row.grade, RENT[3])),
+            model_market=row.code in MODEL_MARKETS,
         ))
     return vendors
 

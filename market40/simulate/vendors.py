@@ -49,6 +49,11 @@ log = logging.getLogger(__name__)
 DEMO_TODAY = date(2025, 6, 30)
 SEED_ACTOR = "seed"
 NO_BANK_SHARE = 0.20
+# Demo "model markets" (chợ điểm): the board signed every stall up with a bank account and
+# cleared its checks, so the official ruleset can certify something real in the demo. The
+# other markets keep the pilots' reported mix (about 70% with QR).
+MODEL_MARKETS = frozenset({"THAI", "DONG-QUANG"})
+MODEL_SETTLED_DAYS = 30  # a model market's newest stall registered this long before "today"
 
 
 @dataclass
@@ -106,12 +111,15 @@ def _account(rng: random.Random, bank_bin: str, phone: str | None) -> str:
 
 
 def _moves(rng: random.Random, created: datetime, launched: date, today: date,
-           has_bank: bool) -> list[tuple[str, datetime, str | None]]:
-    """The vendor's history after registration: mostly approved from the launch on."""
+           has_bank: bool, model: bool = False) -> list[tuple[str, datetime, str | None]]:
+    """The vendor's history after registration: mostly approved from the launch on (always
+    in a model market)."""
     created_day = created.astimezone(LOCAL_TZ).date()
     recent = (today - created_day).days < 21
     roll = rng.random()
-    if recent:
+    if model:
+        outcome = "approved"
+    elif recent:
         outcome = "draft" if roll < 0.4 else "submitted"
     elif has_bank:
         outcome = ("approved" if roll < 0.88 else "submitted" if roll < 0.92
@@ -148,6 +156,8 @@ def _draw_vendors(market: Market, count: int, seed: int, today: date,
     faker = Faker("vi_VN")
     faker.seed_instance(key)
     launched = market.launched_on or today - timedelta(days=365)
+    model = market.code in MODEL_MARKETS
+    newest = today - timedelta(days=MODEL_SETTLED_DAYS) if model else today
     stall_numbers: dict[str, int] = {}
     drawn: list[DemoVendor] = []
     for _ in range(count):
@@ -165,7 +175,7 @@ def _draw_vendors(market: Market, count: int, seed: int, today: date,
             "national_id": _national_id(rng, female) if rng.random() < 0.85 else None,
             "goods_category": category,
         }
-        has_bank = rng.random() >= NO_BANK_SHARE
+        has_bank = rng.random() >= NO_BANK_SHARE or model  # the draw keeps the rng in step
         if has_bank:
             bank_bin = _weighted(rng, tuple((b[0], b[1]) for b in BANKS))
             account = _account(rng, bank_bin, phone)
@@ -179,8 +189,9 @@ def _draw_vendors(market: Market, count: int, seed: int, today: date,
             day = launched + timedelta(days=rng.randint(-45, 30))
         else:
             day = launched + timedelta(days=rng.randint(30, max(31, (today - launched).days)))
-        created = _at(rng, min(day, today))
-        drawn.append(DemoVendor(fields, created, _moves(rng, created, launched, today, has_bank)))
+        created = _at(rng, min(day, newest))
+        drawn.append(DemoVendor(fields, created,
+                                _moves(rng, created, launched, today, has_bank, model)))
     return drawn
 
 
