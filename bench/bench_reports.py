@@ -48,6 +48,7 @@ from market40.models import (  # noqa: E402
     Vendor,
     VendorQrMonth,
 )
+from market40.registry.history import backfill_from_columns  # noqa: E402
 from market40.reports import (  # noqa: E402
     adoption_report,
     adoption_series,
@@ -132,6 +133,8 @@ def build(path: Path, n_vendors: int, n_transactions: int, seed: int = 40) -> di
     for profile in profiles:
         profile[5] *= per_day
     db.session.execute(sa.insert(Vendor), vendors)
+    # Their status history, as the migration would write it: reports read it.
+    backfill_from_columns(db.session.connection())
     listing_markets = rng.sample([m for m, _ in markets], 70)
     db.session.execute(sa.insert(Listing), [
         {"market_id": m, "product": "Chè Tân Cương", "platform": "Shopee",

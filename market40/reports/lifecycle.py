@@ -76,7 +76,8 @@ def qr_in_force_sql(end: datetime | sa.ColumnElement) -> sa.ColumnElement[bool]:
         .limit(1)
         .scalar_subquery()
     )
-    return last == "qr_issued"
+    # Never NULL (no QR event yet): NOT(with QR) must be true then, not unknown.
+    return sa.func.coalesce(last, "none") == "qr_issued"
 
 
 def withdrawn_between_sql(start: datetime, end: datetime) -> sa.ColumnElement[bool]:
@@ -87,25 +88,25 @@ def withdrawn_between_sql(start: datetime, end: datetime) -> sa.ColumnElement[bo
 
 
 def with_qr_sql(end: datetime | sa.ColumnElement) -> sa.ColumnElement[bool]:
-    recorded = recorded_sql()
+    # Cheap column tests first: the database stops at the first false one. A QR event
+    # implies a history, so only vendors the column rule counts are probed for one.
     return sa.and_(
         sa.not_(ended_sql(end)),
         sa.or_(
-            sa.and_(recorded, qr_in_force_sql(end)),
-            sa.and_(sa.not_(recorded), _columns_with_qr_sql(end)),
+            qr_in_force_sql(end),
+            sa.and_(_columns_with_qr_sql(end), sa.not_(recorded_sql())),
         ),
     )
 
 
 def _columns_with_qr_sql(end: datetime | sa.ColumnElement) -> sa.ColumnElement[bool]:
-    """The rule for vendors without history: their current columns."""
+    """The rule for vendors without history: their current columns (not ended: the caller)."""
     return sa.and_(
         Vendor.status.in_(AFTER_APPROVAL),
         has_account_sql(),
         Vendor.qr_issued_at.is_not(None),
         Vendor.qr_issued_at < end,
         sa.or_(Vendor.approved_at.is_(None), Vendor.approved_at < end),
-        sa.not_(ended_sql(end)),
     )
 
 
