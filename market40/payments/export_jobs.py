@@ -19,6 +19,7 @@ the next time anyone looks. Files and jobs older than ``EXPORT_KEEP_DAYS`` are r
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import logging
@@ -48,6 +49,7 @@ class Abandoned(Exception):
 
 # Threads started by this process, by job id (tests and the CLI wait for them).
 _threads: dict[int, threading.Thread] = {}
+_exit_hooks: set[int] = set()  # apps whose jobs are marked failed when this process exits
 
 
 def settings(app: Flask) -> dict[str, Any]:
@@ -120,6 +122,9 @@ def start_export(session: Session, actor: User, args: dict[str, Any]) -> ExportJ
 
 
 def launch(app: Flask, job_id: int) -> threading.Thread:
+    if id(app) not in _exit_hooks:
+        _exit_hooks.add(id(app))
+        atexit.register(abandon_on_exit, app)
     thread = threading.Thread(target=_run_in_app, args=(app, job_id),
                               name=f"export-{job_id}", daemon=True)
     _threads[job_id] = thread
@@ -134,6 +139,28 @@ def wait(job_id: int, timeout: float | None = None) -> None:
         thread.join(timeout)
         if not thread.is_alive():
             _threads.pop(job_id, None)
+
+
+def abandon_on_exit(app: Flask) -> None:
+    """A worker stopping (SIGTERM, ``max_requests``, a reload) ends its daemon threads:
+    mark their jobs failed now rather than when their heartbeat goes stale."""
+    alive = [job_id for job_id, thread in _threads.items() if thread.is_alive()]
+    if not alive:
+        return
+    from market40.extensions import db
+
+    try:
+        with app.app_context():
+            db.session.execute(
+                sa.update(ExportJob)
+                .where(ExportJob.id.in_(alive), ExportJob.status.in_(("queued", "running")))
+                .values(status="failed", finished_at=utcnow(),
+                        error="interrupted: the server stopped while writing it; "
+                              "start a new export"))
+            db.session.commit()
+            db.session.remove()
+    except Exception:  # noqa: BLE001 - at exit; the stale heartbeat reports it later
+        log.exception("could not mark exports %s failed at exit", alive)
 
 
 def wait_all(timeout: float | None = 60) -> None:

@@ -114,3 +114,29 @@ def test_a_killed_export_is_failed_and_a_new_one_completes(scratch: Scratch, tmp
         assert data.count(b"\r\n") == ROWS + 1
     finally:
         kill_group(server, signal.SIGTERM)
+
+
+def test_a_stopped_server_marks_its_export_failed_at_once(scratch: Scratch, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    """SIGTERM (a deploy, ``max_requests``): the worker ends its export thread and says so
+    as it exits, without waiting for the heartbeat to go stale (here 10 minutes)."""
+    add_rows(scratch)
+    monkeypatch.setattr(Scratch, "env", lambda self, _env=Scratch.env: {
+        **_env(self), "MARKET40_EXPORT_DIR": str(tmp_path / "exports"),
+        "MARKET40_EXPORT_WINDOW": "20", "MARKET40_EXPORT_STALE_SECONDS": "600"})
+    port = free_port()
+    server = start_gunicorn(scratch, port, workers=1)
+    try:
+        status, body, _ = request(port, scratch.token, "POST",
+                                  "/api/v1/transactions/exports", {})
+        assert status == 202, body
+        job_id = json.loads(body)["id"]
+        deadline = time.monotonic() + 120
+        while (job := status_of(port, scratch.token, job_id))["rows"] == 0:
+            assert time.monotonic() < deadline and job["status"] in ("queued", "running"), job
+            time.sleep(0.1)
+        assert job["status"] == "running" and job["rows"] < ROWS, job
+    finally:
+        kill_group(server, signal.SIGTERM)
+    assert scratch.count(f"SELECT count(*) FROM export_jobs WHERE id = {job_id} "
+                         "AND status = 'failed' AND error LIKE 'interrupted%'") == 1
