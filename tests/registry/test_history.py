@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, stamp, upgrade
 
 from market40.localtime import day_end_utc, local_today
-from market40.models import AuditEntry, VendorStatusEvent
+from market40.models import AuditEntry, Vendor, VendorStatusEvent
 from market40.registry.history import history_of
 from market40.registry.workflow import transition
 from market40.reports import adoption_report, adoption_series, resolve_scope
@@ -269,3 +269,20 @@ def test_history_rows_cannot_be_updated_after_the_migrations(empty_app):
                 connection.execute(sa.text(
                     "UPDATE vendor_status_history SET event = 'qr_withdrawn'"))
             connection.rollback()
+
+
+def test_a_submitted_vendor_with_history_and_qr_sales_is_never_active(client, db, maker):
+    """History but no QR event yet: "with QR" is false (not unknown) on every day."""
+    from tests.factories import record
+
+    vendor = post_vendor(client, maker)
+    assert act(client, maker, vendor["id"], "submit").status_code == 200
+    row = db.session.get(Vendor, vendor["id"])
+    today = local_today()
+    record(db.session, row, day_end_utc(today - timedelta(days=1)) - timedelta(hours=3), 9_000)
+    db.session.commit()
+    scope = resolve_scope(db.session, "market", "DAI-TU")
+    series = adoption_series(db.session, scope, today - timedelta(days=3), today)
+    for point in series.points:
+        report = adoption_report(db.session, scope, point.period.end, 1).metrics()
+        assert point.metrics()["active"] == report["active"] == 0, point.period
