@@ -23,8 +23,9 @@ QR_EVENTS = ("qr_issued", "qr_withdrawn")
 class VendorStatusEvent(Base):
     __tablename__ = "vendor_status_history"
     __table_args__ = (
-        # "The last QR event of vendor V before instant T": one index range per vendor.
-        sa.Index("ix_vendor_status_history_vendor", "vendor_id", "at", "id"),
+        # "The last QR event of vendor V before instant T": one index range per vendor,
+        # answered from the index alone (it holds the event too).
+        sa.Index("ix_vendor_status_history_vendor", "vendor_id", "at", "id", "event"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
