@@ -105,7 +105,11 @@ class Hub:
                 db.session.remove()
             self.ready.set()
             if db.engine.dialect.name == "postgresql":
-                threading.Thread(target=self._listen, name="market40-live-listen",
+                # Channels are per database, whatever the search_path: a plain connection
+                # will do. The URL is read here: the listening thread has no app context.
+                url = db.engine.url.set(drivername="postgresql").render_as_string(
+                    hide_password=False)
+                threading.Thread(target=self._listen, args=(url,), name="market40-live-listen",
                                  daemon=True).start()
             while not self.stopped:
                 self.wake.wait(self.poll)
@@ -136,12 +140,10 @@ class Hub:
             if len(events) < 1000:
                 return
 
-    def _listen(self) -> None:
+    def _listen(self, url: str) -> None:
         """PostgreSQL: wake the reader on NOTIFY (sent by the outbox writer at commit)."""
         import psycopg
 
-        # Channels are per database, whatever the search_path: a plain connection will do.
-        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self.stopped:
             try:
                 with psycopg.connect(url, autocommit=True) as connection:

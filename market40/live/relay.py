@@ -108,7 +108,7 @@ def mqtt_client(url: str, client_id: str, topics: tuple[str, ...] = ()) -> Any:
 def _accounts(session: Session, vendor_ids: set[int]) -> dict[int, str | None]:
     rows = session.execute(sa.select(Vendor.id, Vendor.account_number)
                            .where(Vendor.id.in_(vendor_ids)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def relay(session_factory: Callable[[], Session], client: Any, cursor: Cursor, *,
