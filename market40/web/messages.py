@@ -609,6 +609,8 @@ MESSAGES |= {
     "desk.market_status.closed": ("Đã đóng cửa", "Closed"),
     "field.code": ("Mã chợ", "Market code"),
     "field.name": ("Tên chợ", "Market name"),
+    # a field's label on one page only ("field.<endpoint>.<field>"): the login's "name"
+    "field.web.login.name": ("Tên đăng nhập", "User name"),
     "field.commune_code": ("Xã/phường (hiện hành)", "Commune (current)"),
     "field.grade": ("Hạng chợ", "Grade"),
     "field.address": ("Địa chỉ", "Address"),
