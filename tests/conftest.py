@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from faker import Faker
 
 from market40 import create_app
+from market40.codes.banks import forget_bank_names
 from market40.config import TestConfig
 from market40.extensions import db as _db
 from tests import factories
@@ -138,6 +139,7 @@ class TestDatabase:
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()
+            forget_bank_names()  # the shared app caches the bank list; a test may run with none
             if self.backend == "sqlite":
                 for suffix in ("-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
