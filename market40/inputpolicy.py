@@ -21,6 +21,11 @@ than ``MAX_JSON_DEPTH`` a 400. The same answer on SQLite and PostgreSQL, because
 database never sees the text. Services call ``clean`` for text that arrives otherwise
 (files, the CLI).
 
+A page form whose view validates some fields with this same policy (the registry's
+vendor fields do, for imported rows too) names them with ``checked_by_view``: those
+fields then reach the view, which shows the form again with the problem next to the
+field, as it does for any other mistake. Every other field is still refused here.
+
 >>> clean("Cho\u0302\u0323 Đại Từ", "name")  # decomposed ộ -> NFC
 'Chộ Đại Từ'
 >>> problem("a\u202eb")
@@ -33,10 +38,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest, NotFound
 
 from market40.errors import InvalidInput
@@ -46,6 +51,9 @@ MULTILINE = frozenset("\t\n\r")
 BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e")
 NONCHARACTERS = frozenset("\ufffe\uffff")
+_VIEW_CHECKED = "input_policy_checked_by_view"
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def _describe(char: str) -> str | None:
@@ -77,6 +85,17 @@ def problem(text: str, *, multiline: bool = True) -> str | None:
         if reason is not None:
             return f"must not contain {reason}"
     return None
+
+
+def shown_again(values: dict[str, Any]) -> dict[str, Any]:
+    """Form values to show again after a refusal, each without the characters the policy
+    refuses, so a page never echoes a bidi override or a NUL back into HTML.
+
+    >>> shown_again({"name": "Rau\u202e sạch", "n": None})
+    {'name': 'Rau sạch', 'n': None}
+    """
+    return {name: "".join(c for c in value if _describe(c) is None)
+            if isinstance(value, str) else value for name, value in values.items()}
 
 
 def clean(text: str, field: str, *, multiline: bool = False, identifier: bool = False) -> str:
@@ -141,6 +160,20 @@ def _refusal(location: str, field: str, message: str) -> InvalidInput:
     return error
 
 
+def checked_by_view(*fields: str) -> Callable[[View], View]:
+    """Mark a page view whose own validation applies this policy to these form fields
+    (and answers a problem by showing the form again): ``check_request`` lets them by."""
+    def mark(view: View) -> View:
+        setattr(view, _VIEW_CHECKED, frozenset(fields))
+        return view
+    return mark
+
+
+def _fields_checked_by_view() -> frozenset[str]:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, _VIEW_CHECKED, frozenset())
+
+
 def check_request() -> None:
     """Refuse a request whose path, query, JSON or form text breaks the policy."""
     for value in (request.view_args or {}).values():
@@ -155,9 +188,10 @@ def check_request() -> None:
         found = _first_problem(strings(_parsed_json()))
         location = "json"
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        by_view = _fields_checked_by_view()
         found = _first_problem(
             pair for key, value in request.form.items(multi=True)
-            for pair in ((key, key), (key, value)))
+            for pair in ((key, key), (key, value)) if key not in by_view)
         location = "form"
     else:
         found = None

@@ -91,11 +91,12 @@ def test_a_signed_bank_notification_with_nul_is_a_422(client, make_vendor):
 def test_a_login_name_with_nul_is_refused(client, reference):
     response = client.post("/login", data={"name": "admin\x00", "password": "x" * 12})
     assert response.status_code == 422
-    assert "<strong>Tên đăng nhập</strong>: Giá trị này không hợp lệ" in response.get_data(
-        as_text=True)
+    assert ("<strong>Tên đăng nhập</strong>: có ký tự ẩn hoặc ký tự điều khiển (NUL)"
+            in response.get_data(as_text=True))
     response = client.post("/login?lang=en", data={"name": "admin\x00", "password": "x" * 12})
     assert response.status_code == 422
-    assert "<strong>User name</strong>: must not contain NUL" in response.get_data(as_text=True)
+    assert ("<strong>User name</strong>: holds a hidden or control character (NUL)"
+            in response.get_data(as_text=True))
 
 
 def test_full_width_look_alikes_are_folded(client, db, board):

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from market40.auth import can
 from market40.reports.glossary import TERMS
 from market40.reports.metrics import RATIO_METRICS
+from market40.web.desk.problems import page_problem
 from market40.web.figures import basis, frozen_value
 from market40.web.i18n import (
     LANGUAGES,
@@ -53,6 +54,7 @@ def template_globals() -> dict[str, Any]:
         "can": lambda permission, **scope: can(session_user(), permission, **scope),
         "csrf_token": generate_csrf,
         "has_message": has_message,
+        "page_problem": page_problem,
         "ratio_metrics": RATIO_METRICS,
         "basis": basis,
         "frozen_value": frozen_value,

@@ -740,6 +740,10 @@ MESSAGES |= {
     "problem.market_exists": ("chợ {code} đã có", "market {code} already exists"),
     "problem.number": ("phải là một số", "must be a number"),
     "problem.future": ("không được sau hôm nay", "must not be in the future"),
+    "problem.hidden_character": (
+        "có ký tự ẩn hoặc ký tự điều khiển ({what}); hãy gõ lại, đừng dán từ nơi khác",
+        "holds a hidden or control character ({what}); type it again rather than pasting it"),
+    "problem.one_line": ("phải nằm trên một dòng", "must be one line"),
     "problem.source": ("hãy ghi nguồn của số liệu", "must say where the figure comes from"),
     "problem.join_link": (
         "đường dẫn đăng ký không còn hiệu lực; hãy quét lại áp phích mới",

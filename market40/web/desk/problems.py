@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from market40.errors import DomainError
-from market40.web.i18n import gettext
+from market40.web.i18n import current_lang, gettext
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +63,15 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^must be 1, 2 or 3", "problem.grade"),
         (r"market (?P<code>\S+) already exists", "problem.market_exists"),
         (r"^Not a valid date", "problem.date"),
+        (r"^must not contain (?:the |a )?(?:[\w -]+ )?(?P<what>U\+[0-9A-F]{4,6}|NUL)",
+         "problem.hidden_character"),
+        (r"^must be one line", "problem.one_line"),
     )
 ]
 _STATUS_WORDS = {"status"}
 
 
-def translate(message: str) -> str:
-    """One domain message in the page's language."""
+def _known(message: str) -> str | None:
     for pattern, key in _PATTERNS:
         match = pattern.search(message)
         if match:
@@ -79,8 +81,26 @@ def translate(message: str) -> str:
             if "action" in values:
                 values["action"] = gettext(f"desk.action.{values['action']}").lower()
             return gettext(key, **values)
+    return None
+
+
+def translate(message: str) -> str:
+    """One domain message in the page's language."""
+    known = _known(message)
+    if known is not None:
+        return known
     log.info("no translation for domain message %r", message)
     return message
+
+
+def page_problem(message: str) -> str:
+    """A problem on the error page: translated where a pattern knows it; otherwise as the
+    rule said it on an English page and a plain "invalid value" on a Vietnamese one, so a
+    Vietnamese page never shows an English sentence."""
+    known = _known(message)
+    if known is not None:
+        return known
+    return message if current_lang() == "en" else gettext("error.value_invalid")
 
 
 def field_problems(errors: Mapping[str, Sequence[str] | str] | Any) -> dict[str, list[str]]:

@@ -161,3 +161,15 @@ def test_join_posts_are_rate_limited_per_address(tmp_path):
     assert codes[:5] == [400] * 5 and codes[5] == 429
     with app.app_context():
         _db.engine.dispose()
+
+
+def test_a_hidden_character_on_the_phone_form_is_shown_next_to_the_field(as_user, app, db):
+    path = join_path(as_user("board"))
+    phone = app.test_client()
+    token = csrf_token(phone.get(path).get_data(as_text=True))
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Vendor))
+    bad = phone.post(path, data={**STALL, "csrf_token": token, "owner_name": "Lan\u200d"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="owner_name-error"' in html and "(U+200D)" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) == count

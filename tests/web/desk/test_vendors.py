@@ -197,3 +197,47 @@ def csrf_token_of(html: str) -> str:
     from tests.web.conftest import csrf_token
 
     return csrf_token(html)
+
+
+def test_hidden_characters_bring_the_form_back_with_the_problem_next_to_the_field(as_user, db):
+    """The input policy refuses a bidi override or NUL; on the desk's forms the form comes
+    back (422) with the problem, in Vietnamese, next to the field it concerns, what was
+    typed elsewhere kept, and nothing saved."""
+    board = as_user("board")
+    token = form_token(board, NEW)
+    response = board.post(NEW, data={**STALL, "csrf_token": token, "action": "submit",
+                                     "display_name": "Rau\u202e sạch", "owner_name": "Lan\x00"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="display_name-error"' in html and 'id="owner_name-error"' in html
+    assert "ký tự ẩn hoặc ký tự điều khiển (U+202E)" in html
+    assert "ký tự ẩn hoặc ký tự điều khiển (NUL)" in html
+    assert 'value="D-101"' in html and "\u202e" not in html
+    assert vendor_by_stall(db, "D-101") is None
+    # A field the view does not validate itself is still refused before it runs.
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
+    checker = as_user("checker")
+    page = checker.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    refused = checker.post(f"/desk/vendors/{vendor.id}/reject",
+                           data={"csrf_token": csrf_token_of(page), "version": version_of(page),
+                                 "reason": "sai\u200b số"})
+    assert refused.status_code == 422
+    assert "ký tự ẩn hoặc ký tự điều khiển (U+200B)" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Vendor, vendor.id).status == "submitted"
+
+
+def test_an_edit_with_a_hidden_character_keeps_the_stored_vendor(as_user, db):
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
+    name = vendor.display_name
+    board = as_user("checker")
+    page = board.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    response = board.post(f"/desk/vendors/{vendor.id}",
+                          data={"csrf_token": csrf_token_of(page), "version": version_of(page),
+                                "stall_code": vendor.stall_code,
+                                "display_name": "Tên\u2066 mới", "owner_name": vendor.owner_name,
+                                "goods_category": vendor.goods_category})
+    assert response.status_code == 422
+    assert 'id="display_name-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Vendor, vendor.id).display_name == name

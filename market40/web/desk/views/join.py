@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from market40.codes import stall_card
 from market40.errors import Conflict, DomainError, NotFound
 from market40.extensions import db, limiter
+from market40.inputpolicy import checked_by_view, shown_again
 from market40.models import Market
 from market40.models.vendor import GOODS_CATEGORIES
 from market40.registry.enrollment import (
@@ -35,12 +36,14 @@ def _market(code: str) -> Market:
 
 def _form(market: Market, values: dict, errors: dict, status: int = 200) -> tuple[str, int]:
     return render_template("desk/join.html", market=market, key=request.args.get("k"),
-                           values=values, errors=errors, banks=active_banks(db.session),
+                           values=shown_again(values), errors=errors,
+                           banks=active_banks(db.session),
                            categories=GOODS_CATEGORIES), status
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 30 per hour", methods=["POST"])
+@checked_by_view(*JOIN_FIELDS)  # clean_vendor_fields applies the input policy
 def join(code: str) -> Response | tuple[str, int]:
     """The phone form; on success the vendor is submitted and sent to its status page."""
     market = _market(code)

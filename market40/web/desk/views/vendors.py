@@ -12,6 +12,7 @@ from market40.auth import can
 from market40.codes import payment_code
 from market40.errors import Conflict, DomainError, InvalidInput
 from market40.extensions import db
+from market40.inputpolicy import checked_by_view, shown_again
 from market40.models import Market, Vendor
 from market40.models.vendor import GOODS_CATEGORIES
 from market40.registry.validation import VENDOR_INPUT_FIELDS
@@ -36,12 +37,13 @@ NEW_ACTIONS = ("draft", "submit")
 
 def _form_page(market: Market, values: dict[str, Any], errors: dict[str, list[str]],
                status: int = 200) -> tuple[str, int]:
-    return render_template("desk/vendor_new.html", market=market, values=values,
+    return render_template("desk/vendor_new.html", market=market, values=shown_again(values),
                            errors=errors, banks=active_banks(db.session),
                            categories=GOODS_CATEGORIES), status
 
 
 @bp.route("/desk/markets/<code>/vendors/new", methods=["GET", "POST"])
+@checked_by_view(*VENDOR_INPUT_FIELDS)  # clean_vendor_fields applies the input policy
 def vendor_new(code: str) -> Response | tuple[str, int]:
     """Register a stall as a draft or straight into the checker's queue."""
     market = market_for(code, "vendors.write")
@@ -83,7 +85,7 @@ def _vendor_page(vendor: Vendor, *, values: dict[str, Any] | None = None,
     current = {name: getattr(vendor, name) for name in VENDOR_INPUT_FIELDS}
     return render_template(
         "desk/vendor.html", vendor=vendor, code=code, qr=qr, personal=personal,
-        editable=editable, values=values if values is not None else current,
+        editable=editable, values=shown_again(values) if values is not None else current,
         errors=errors or {}, problem=problem,
         options=action_options(db.session, vendor, user),
         needs_reason=NEEDS_REASON, history=vendor_history(db.session, vendor),
@@ -98,6 +100,7 @@ def vendor_detail(vendor_id: int) -> tuple[str, int]:
 
 
 @bp.post("/desk/vendors/<id:vendor_id>")
+@checked_by_view(*VENDOR_INPUT_FIELDS)  # clean_vendor_fields applies the input policy
 def vendor_edit(vendor_id: int) -> Response | tuple[str, int]:
     """Save the edit form; the editor becomes the maker (someone else checks it)."""
     vendor = vendor_for(vendor_id, "vendors.write")
