@@ -1,4 +1,4 @@
-"""What every command shares: domain errors become a one-line message and exit code 1."""
+"""What every command shares: domain errors become a message and exit code 1."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from market40.extensions import db
 
 
 def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Roll back and turn a DomainError into ``Error: ...`` on stderr with exit code 1."""
+    """Roll back and turn a DomainError into ``Error: ...`` on stderr with exit code 1.
+
+    An import's row problems (a list of ``{row, field, message}``) come first, a line each."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -23,7 +25,11 @@ def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             db.session.rollback()
             detail = getattr(error, "errors", None)
             message = error.message
-            if detail and isinstance(detail, dict):
+            if isinstance(detail, list):
+                for problem in detail:
+                    click.echo(f"row {problem['row']}, {problem['field']}: "
+                               f"{problem['message']}", err=True)
+            elif detail and isinstance(detail, dict):
                 message += " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in detail.items())
             raise click.ClickException(message) from None
 

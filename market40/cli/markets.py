@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from market40.cli.common import domain_errors
-from market40.errors import InvalidInput
 from market40.extensions import db
 from market40.registry.markets import import_markets
 
@@ -25,16 +24,7 @@ def import_command(file: click.utils.LazyFile) -> None:
     board_name, launched_on. commune_code is a commune in force today; a former one
     (until 30/6/2025) is translated to its new commune.
     """
-    try:
-        created = import_markets(db.session, file.read(), "cli")
-    except InvalidInput as error:
-        db.session.rollback()
-        if isinstance(error.errors, list):
-            for problem in error.errors:
-                click.echo(f"row {problem['row']}, {problem['field']}: {problem['message']}",
-                           err=True)
-            raise click.ClickException(error.message) from None
-        raise
+    created = import_markets(db.session, file.read(), "cli")
     db.session.commit()
     for market in created:
         click.echo(f"{market.code}\t{market.commune.label}\t{market.name}")

@@ -52,16 +52,7 @@ def import_command(file: click.utils.LazyFile, market_code: str, user_name: str 
     content = file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
         raise FileTooLarge()
-    try:
-        created = import_vendors(db.session, market, content, actor)
-    except InvalidInput as error:
-        db.session.rollback()
-        if isinstance(error.errors, list):
-            for problem in error.errors:
-                click.echo(f"row {problem['row']}, {problem['field']}: {problem['message']}",
-                           err=True)
-            raise click.ClickException(error.message) from None
-        raise
+    created = import_vendors(db.session, market, content, actor)
     db.session.commit()
     click.echo(f"Imported {len(created)} vendor(s) into {market.code} as submitted "
                f"(maker: {user_name or 'cli'}); they need approval.")
