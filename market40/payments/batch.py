@@ -5,7 +5,8 @@ or unapproved vendor, a reference stored or repeated with different content) mak
 whole batch a 422 listing each problem as ``{index, field, message}``. Items whose
 reference is already stored with the same content are reported as known, never stored
 twice. Rows go in with one executemany, sorted by reference so that concurrent batches
-take index locks in the same order, and their rollups in the same transaction.
+take index locks in the same order, and their rollups in the same transaction
+(on PostgreSQL by COPY and set-based rollups: ``payments.bulk.copy_transactions``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from market40.errors import Conflict, Forbidden, InvalidInput
 from market40.live.outbox import add_events
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
-from market40.payments.bulk import dialect_of, insert_transactions, timestamp_writer
+from market40.partitions import ensure_for
+from market40.payments.bulk import (
+    connection_of,
+    copy_transactions,
+    dialect_of,
+    insert_transactions,
+    timestamp_writer,
+)
 from market40.payments.rules import TransactionIn, declared_amount_problem, parse_item
 from market40.payments.vendors import payment_columns, payment_problem, source_for
 from market40.rollups import RollupDeltas, upsert_rollups
@@ -104,6 +112,8 @@ def record_batch(
         if (problem := declared_amount_problem(source_for(actor), item.amount)) is not None:
             errors.add(index, "amount", problem)
     markets = _check_vendors(session, actor, items, errors)
+    # Months missing on a partitioned table are made before anything reads transactions.
+    ensure_for(connection_of(session), {item.occurred_at for item in items.values()})
     for attempt in (1, 2):
         new = _drop_known(session, items, errors, result)
         errors.raise_if_any()
@@ -179,18 +189,21 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
             source: str) -> int:
     if not new:
         return 0
-    write_time = timestamp_writer(dialect_of(session))
+    dialect = dialect_of(session)
+    write_time = timestamp_writer(dialect)
     created_at = write_time(utcnow())
-    deltas = RollupDeltas()
-    rows = []
-    for item in new:  # sorted by reference
-        market_id = markets[item.vendor_id]
-        rows.append((item.vendor_id, market_id, write_time(item.occurred_at), item.amount,
-                     item.method, item.kind, source, item.reference, created_at))
-        deltas.add(item.vendor_id, market_id, local_day(item.occurred_at), item.method,
-                   item.kind, item.amount)
-    insert_transactions(session, rows)
-    upsert_rollups(session, deltas.rows())
+    rows = [(item.vendor_id, markets[item.vendor_id], write_time(item.occurred_at),
+             item.amount, item.method, item.kind, source, item.reference, created_at)
+            for item in new]  # sorted by reference
+    if dialect == "postgresql":  # COPY, rollups set-based from the staged rows
+        copy_transactions(session, rows, ordered=True)
+    else:
+        deltas = RollupDeltas()
+        for item in new:
+            deltas.add(item.vendor_id, markets[item.vendor_id], local_day(item.occurred_at),
+                       item.method, item.kind, item.amount)
+        insert_transactions(session, rows)
+        upsert_rollups(session, deltas.rows())
     add_events(session, [item.reference for item in new])
     return len(rows)
 

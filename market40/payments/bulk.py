@@ -1,5 +1,10 @@
 """Many transactions at once, straight to the driver: executemany (SQLite) or COPY (PostgreSQL).
 
+On PostgreSQL, :func:`copy_transactions` is the whole bulk write: COPY into a
+temporary staging table, one ``INSERT ... SELECT`` into ``transactions``, and the
+rollups added set-based from the staging table (``rollups.staged``), all in the
+caller's transaction (all or nothing).
+
 ``connection.execute(insert(table), list_of_dicts)`` spends ~15 µs per row in
 SQLAlchemy (``construct_params`` and type processing) before the driver sees it:
 about as long as SQLite takes to store the row. Bulk writers here (the batch API and
@@ -19,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.db import driver_errors, executemany
+from market40.partitions import ensure_months_of
 
 # The tuple layout of a row for insert_transactions (no payload: bulk rows carry none).
 COLUMNS = (
@@ -60,6 +66,64 @@ def dialect_of(bind: Session | sa.Connection) -> str:
 def placeholders(dialect: sa.Dialect, count: int) -> str:
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     return ", ".join([mark] * count)
+
+
+# The staging table of the COPY path: temporary (no WAL, no indexes, private to the
+# connection), emptied at each commit. Created on first use in a connection.
+STAGING = "m40_staged_transactions"
+_STAGING_DDL = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} ("
+    "vendor_id integer NOT NULL, market_id integer NOT NULL, "
+    "occurred_at timestamptz NOT NULL, amount bigint NOT NULL, method varchar(4) NOT NULL, "
+    "kind varchar(4) NOT NULL, source varchar(10) NOT NULL, reference varchar(80) NOT NULL, "
+    "created_at timestamptz NOT NULL) ON COMMIT DELETE ROWS"
+)
+STAGED = sa.table(
+    STAGING,
+    sa.column("vendor_id", sa.Integer), sa.column("market_id", sa.Integer),
+    sa.column("occurred_at", sa.DateTime(timezone=True)), sa.column("amount", sa.BigInteger),
+    sa.column("method", sa.String), sa.column("kind", sa.String),
+    sa.column("source", sa.String), sa.column("reference", sa.String),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    schema="pg_temp",
+)
+
+
+def copy_transactions(bind: Session | sa.Connection, rows: Sequence[tuple[Any, ...]], *,
+                      ordered: bool = False) -> int:
+    """PostgreSQL: store ``rows`` (as for :func:`insert_transactions`) and their rollups.
+
+    COPY into the staging table, ``INSERT INTO transactions SELECT`` from it (sorted by
+    reference when ``ordered``: concurrent batches then take the unique index's locks in
+    the same order), then the vendor-day, market-day and QR-month rollups, each one
+    ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE`` over the staged rows.
+    A duplicate reference fails the INSERT (``IntegrityError``) and with it everything
+    since the caller's transaction or savepoint began. Returns the rows stored.
+    """
+    from market40.rollups.staged import upsert_staged_rollups
+
+    if not rows:
+        return 0
+    connection = connection_of(bind)
+    if connection.dialect.name != "postgresql":
+        raise NotImplementedError("the COPY path is PostgreSQL's")
+    driver = connection.connection.driver_connection
+    names = ", ".join(COLUMNS)
+    staged = f"pg_temp.{STAGING}"
+    with driver_errors(connection, _STAGING_DDL), driver.cursor() as cursor:
+        cursor.execute(_STAGING_DDL)
+        cursor.execute(f"TRUNCATE {staged}")  # a caller may load twice in one transaction
+    sql = f"COPY {staged} ({names}) FROM STDIN"
+    with driver_errors(connection, sql), driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    ensure_months_of(connection, staged)
+    order = " ORDER BY reference" if ordered else ""
+    sql = f"INSERT INTO transactions ({names}) SELECT {names} FROM {staged}{order}"
+    with driver_errors(connection, sql), driver.cursor() as cursor:
+        cursor.execute(sql)
+    upsert_staged_rollups(connection, STAGED)
+    return len(rows)
 
 
 def insert_transactions(

@@ -15,6 +15,7 @@ from market40.auth import authorize
 from market40.errors import Conflict, InvalidInput
 from market40.live.outbox import add_event
 from market40.models import Market, Transaction, User, Vendor, utcnow
+from market40.partitions import ensure_for
 from market40.payments.rules import TransactionIn, declared_amount_problem, rule_errors
 from market40.payments.vendors import payment_problem, source_for
 from market40.rollups import RollupDeltas, upsert_rollups
@@ -116,6 +117,8 @@ def store_transaction(
     winner's row. Whatever the caller wrote before stays in its transaction.
     A QR sale also gets its payment event (the outbox), with ``content`` (the memo).
     """
+    # A month missing on a partitioned table is made before anything reads transactions.
+    ensure_for(session.connection(), [item.occurred_at])
     existing = _stored(session, item.reference)
     if existing is not None:
         return _replay(existing, item)

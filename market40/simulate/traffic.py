@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from market40.errors import InvalidInput
 from market40.localtime import day_start_utc, local_day
 from market40.models import Market, Transaction, Vendor, utcnow
+from market40.partitions import ensure_months
 from market40.payments.bulk import timestamp_writer
 from market40.registry.markets import market_code
 from market40.simulate.adoption import draw_habits
@@ -155,6 +156,8 @@ def simulate_traffic(engine: sa.Engine, plan: Plan,
     """
     dialect = engine.dialect.name
     created_at = timestamp_writer(dialect)(utcnow())
+    with engine.begin() as connection:  # the plan's months, before any chunk needs them
+        ensure_months(connection, {day.replace(day=1) for day in plan.days})
     writer = ChunkWriter(engine)
     writer.start()
     ok = False

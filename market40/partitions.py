@@ -1,0 +1,169 @@
+"""Monthly partitions of ``transactions`` on PostgreSQL: create ahead, on demand, detach.
+
+Migration ``b5c8e2f4a913`` turns ``transactions`` into a table partitioned by range of
+``occurred_at``, one partition per **local** month (Asia/Ho_Chi_Minh, the months the
+reports and rollups count in), named ``transactions_pYYYY_MM``. SQLite, and a
+PostgreSQL database built with ``create_all`` (the tests' default), keep one plain
+table: every function here is then a no-op, and callers need not ask.
+
+- **No DEFAULT partition.** With one, creating a month later must scan it under an
+  ACCESS EXCLUSIVE lock, and fails if it holds rows of that month. Instead the months
+  are created ahead (``flask --app wsgi partitions create-ahead --months 3``, daily
+  from cron, and by the migration), and every writer creates a missing month it
+  touches (late or back-dated payments) in its own transaction: :func:`ensure_months`.
+  Creating a partition takes an ACCESS EXCLUSIVE lock on ``transactions`` until the
+  writer commits, which is why the coming months are made ahead of time and the hot
+  path only checks a per-connection cache.
+- **Detach** (``partitions detach --before YYYY-MM``) takes old months out of
+  ``transactions``: the table stays (``transactions_pYYYY_MM``, for a dump or for
+  re-attaching), the rollups and so every report keep their figures, and the
+  references stay in ``transaction_references`` so a replay of an archived payment
+  is still refused, never stored twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+
+from market40.localtime import LOCAL_TZ, local_day, local_midnight, month_start, shift_months
+
+log = logging.getLogger(__name__)
+
+PARENT = "transactions"
+NAME = re.compile(r"^transactions_p(\d{4})_(\d{2})$")
+# Writers that create partitions take this transaction-scoped lock first, so two of them
+# never race on the catalog for the same month.
+ADVISORY_LOCK = 0x6D3450  # "m4P"
+_CACHE = "market40.partitions"  # connection.info key: the months known attached
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    name: str
+    month: date
+    attached: bool
+    rows: int  # the planner's estimate (pg_class.reltuples), -1 when never analysed
+
+
+def partition_name(month: date) -> str:
+    return f"transactions_p{month.year:04d}_{month.month:02d}"
+
+
+def month_of(name: str) -> date | None:
+    found = NAME.match(name)
+    return date(int(found[1]), int(found[2]), 1) if found else None
+
+
+def bounds(month: date) -> tuple[datetime, datetime]:
+    """The UTC instants at which local ``month`` begins and ends."""
+    start = local_midnight(month_start(month)).astimezone(UTC)
+    return start, local_midnight(shift_months(month, 1)).astimezone(UTC)
+
+
+def is_partitioned(connection: sa.Connection) -> bool:
+    """Whether ``transactions`` is a partitioned table here (cached per connection)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    known = connection.info.get(_CACHE)
+    if known is None:
+        kind = connection.exec_driver_sql(
+            "SELECT relkind FROM pg_class WHERE oid = to_regclass('transactions')").scalar()
+        known = connection.info[_CACHE] = set() if kind == "p" else False
+    return known is not False
+
+
+def forget(connection: sa.Connection) -> None:
+    """Drop the connection's cache (after a migration changed the layout, in tests)."""
+    connection.info.pop(_CACHE, None)
+
+
+def partitions(connection: sa.Connection) -> list[Partition]:
+    """Every monthly table, attached or detached, by month."""
+    if not is_partitioned(connection):
+        return []
+    rows = connection.exec_driver_sql(
+        "SELECT c.relname, i.inhparent IS NOT NULL AS attached, c.reltuples::bigint "
+        "FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid "
+        "AND i.inhparent = to_regclass('transactions') "
+        "WHERE c.relkind = 'r' AND c.relname LIKE 'transactions\\_p%' "
+        "AND c.relnamespace = (SELECT relnamespace FROM pg_class "
+        "WHERE oid = to_regclass('transactions'))").all()
+    found = [Partition(name, month, attached, rows) for name, attached, rows in rows
+             if (month := month_of(name)) is not None]
+    return sorted(found, key=lambda p: p.month)
+
+
+def _attached(connection: sa.Connection) -> set[date]:
+    return {p.month for p in partitions(connection) if p.attached}
+
+
+def ensure_months(connection: sa.Connection, months: Iterable[date]) -> list[date]:
+    """Create the partitions of ``months`` that do not exist, in the caller's transaction;
+    returns the months created. A no-op where ``transactions`` is not partitioned."""
+    if not is_partitioned(connection):
+        return []
+    known: set[date] = connection.info[_CACHE]
+    wanted = {month_start(m) for m in months} - known
+    if not wanted:
+        return []
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
+    attached = _attached(connection)
+    created = []
+    for month in sorted(wanted - attached):
+        start, end = bounds(month)
+        if connection.exec_driver_sql(
+                f"SELECT to_regclass('{partition_name(month)}')").scalar() is not None:
+            raise RuntimeError(f"{partition_name(month)} exists but is detached: attach it "
+                               "again or rename it before storing payments of that month")
+        connection.exec_driver_sql(
+            f"CREATE TABLE {partition_name(month)} PARTITION OF {PARENT} "
+            f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
+        created.append(month)
+        log.info("created partition %s", partition_name(month))
+    # The cache is only trusted once committed: a rollback would undo the CREATE.
+    connection.info[_CACHE] = known | (attached - set(created))
+    return created
+
+
+def ensure_for(connection: sa.Connection, moments: Iterable[datetime]) -> list[date]:
+    """:func:`ensure_months` for the local months of these instants."""
+    if not is_partitioned(connection):
+        return []
+    return ensure_months(connection, {month_start(local_day(m)) for m in moments})
+
+
+def ensure_months_of(connection: sa.Connection, staged: str) -> list[date]:
+    """:func:`ensure_months` for the rows of the table ``staged`` (the COPY path)."""
+    if not is_partitioned(connection):
+        return []
+    months = connection.exec_driver_sql(
+        f"SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE '{LOCAL_TZ}')::date "
+        f"FROM {staged}").scalars().all()
+    return ensure_months(connection, months)
+
+
+def create_ahead(connection: sa.Connection, months: int, today: date) -> list[date]:
+    """The partitions of ``today``'s local month and the ``months`` after it."""
+    return ensure_months(connection, [shift_months(today, n) for n in range(months + 1)])
+
+
+def detach_before(connection: sa.Connection, month: date) -> list[str]:
+    """Detach every attached partition of a month before ``month``; returns their names.
+
+    The tables stay, with their rows; the rollups are untouched, so reports keep their
+    figures. Detaching the current or a future month is refused (payments still come).
+    """
+    if not is_partitioned(connection):
+        return []
+    names = [p.name for p in partitions(connection) if p.attached and p.month < month]
+    for name in names:
+        connection.exec_driver_sql(f"ALTER TABLE {PARENT} DETACH PARTITION {name}")
+        log.info("detached partition %s", name)
+    forget(connection)
+    return names
