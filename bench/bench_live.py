@@ -129,6 +129,7 @@ class Bench:
         self.open_streams = 0
         self.errors: list[str] = []
         self.post_latency: list[float] = []
+        self.post_times: list[tuple[float, float]] = []  # (sent, answered) per credit
         self.opened_at = time.time()
 
     async def stream(self, index: int, vendor_id: int, token: str) -> None:
@@ -180,6 +181,7 @@ class Bench:
             self.errors.append(f"notification: {response[:120]!r}")
             return
         self.post_latency.append(answered - started)
+        self.post_times.append((started, answered))
         self.answered["bank:" + reference] = answered
         self.expected[vendor_id].append("bank:" + reference)
 

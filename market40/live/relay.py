@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 TOPIC = "market40/vendors/{vendor_id}/payments"
 ACK_TIMEOUT = 10.0  # seconds to wait for a PUBACK before reconnecting and resending
+RETRY_SECONDS = 0.5  # after a refused publish: paho needs a moment to notice the drop
 
 
 def topic_for(vendor_id: int) -> str:
@@ -111,10 +112,36 @@ def _accounts(session: Session, vendor_ids: set[int]) -> dict[int, str | None]:
     return dict(rows.all())
 
 
+def _acknowledged(info: Any) -> bool:
+    """Whether the broker acknowledged (PUBACK) the publish of ``info`` in time.
+
+    paho raises instead of answering when the message was refused (the connection
+    dropped between our check and the publish, or its queue is full): not acknowledged.
+    """
+    try:
+        info.wait_for_publish(timeout=ACK_TIMEOUT)
+        return info.is_published()
+    except (RuntimeError, ValueError):
+        return False
+
+
+def _read(session_factory: Callable[[], Session], after: int
+          ) -> tuple[list[PaymentEvent], dict[int, str | None]]:
+    with session_factory() as session:
+        events = events_after(session, None, after, 500)
+        accounts = _accounts(session, {e.vendor_id for e in events}) if events else {}
+        session.expunge_all()
+    return events, accounts
+
+
 def relay(session_factory: Callable[[], Session], client: Any, cursor: Cursor, *,
           poll: float = 0.2, stop: threading.Event | None = None,
           on_published: Callable[[PaymentEvent, float], None] | None = None) -> None:
-    """Publish events after the cursor until ``stop`` is set (forever without one)."""
+    """Publish events after the cursor until ``stop`` is set (forever without one).
+
+    Neither an outage of the broker nor of the database ends it: it waits for the
+    connection, reads again from its cursor and goes on (at least once, in order).
+    """
     stop = stop or threading.Event()
     connected: threading.Event = client.market40_connected
     last = cursor.read()
@@ -126,24 +153,25 @@ def relay(session_factory: Callable[[], Session], client: Any, cursor: Cursor, *
     while not stop.is_set():
         if not connected.wait(timeout=1):
             continue
-        with session_factory() as session:
-            events = events_after(session, None, last, 500)
-            accounts = _accounts(session, {e.vendor_id for e in events}) if events else {}
-            session.expunge_all()
+        if not client.is_connected():  # the flag lags a dropped connection: no busy loop
+            stop.wait(RETRY_SECONDS)
+            continue
+        try:
+            events, accounts = _read(session_factory, last)
+        except sa.exc.SQLAlchemyError as error:
+            log.warning("relay: reading events failed (%s); retrying", type(error).__name__)
+            stop.wait(1)
+            continue
         if not events:
             stop.wait(poll)
             continue
         for event in events:
             payload = json.dumps(message(event, accounts.get(event.vendor_id)),
                                  ensure_ascii=False)
-            info = client.publish(topic_for(event.vendor_id), payload, qos=1)
-            try:
-                info.wait_for_publish(timeout=ACK_TIMEOUT)
-            except (RuntimeError, ValueError):
-                pass  # not queued: the connection is down
-            if not info.is_published():
+            if not _acknowledged(client.publish(topic_for(event.vendor_id), payload, qos=1)):
                 log.warning("relay: event %s not acknowledged; waiting for the broker",
                             event.id)
+                stop.wait(RETRY_SECONDS)
                 break
             last = event.id
             cursor.write(last)
