@@ -27,14 +27,18 @@ def _codes(values: tuple[str, ...]) -> list[str]:
               help="Same seed and arguments, same rows.")
 @click.option("--markets", "markets", multiple=True, metavar="CODE[,CODE...]",
               help="Only these markets (repeatable or comma-separated); default all.")
+@click.option("--events", is_flag=True,
+              help="Also write a payment event per QR sale (live pages, streams, MQTT "
+                   "relay hear them); off by default: history is not announced.")
 @domain_errors
-def simulate(days: int, until: date | None, seed: int, markets: tuple[str, ...]) -> None:
+def simulate(days: int, until: date | None, seed: int, markets: tuple[str, ...],
+             events: bool) -> None:
     """Generate transactions and rollups for approved vendors. Rerunning adds nothing new."""
     plan = plan_simulation(db.session, days=days, until=until.date() if until else None,
                            seed=seed, markets=_codes(markets))
     scope = ", ".join(plan.markets) or "all markets"
     click.echo(f"Simulating {plan.first} .. {plan.last} for {len(plan.vendors)} vendors "
-               f"({scope}), seed {seed}.")
+               f"({scope}), seed {seed}" + (", with payment events." if events else "."))
     if plan.years_without_tet:
         click.echo(f"Note: no Tết dates for {', '.join(map(str, plan.years_without_tet))}; "
                    "those years get no Tết effect.", err=True)
@@ -43,7 +47,7 @@ def simulate(days: int, until: date | None, seed: int, markets: tuple[str, ...])
     generating = writing = 0.0
     with tqdm(total=len(plan.days), unit="day", disable=not sys.stderr.isatty()) as bar:
         db.session.commit()  # the plan's reads; the simulator commits its own chunks
-        for progress in simulate_traffic(db.engine, plan):
+        for progress in simulate_traffic(db.engine, plan, events=events):
             rows += progress.rows
             vendor_days += progress.vendor_days
             skipped += progress.skipped_vendor_days

@@ -19,6 +19,7 @@ so listening stream hubs wake up at once; elsewhere the hubs poll, or wake on Re
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -43,17 +44,18 @@ def announced(method: str, kind: str) -> bool:
     return method == "qr" and kind == "sale"
 
 
-def _serialise_writers(session: Session) -> None:
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
-        session.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
+def _serialise_writers(bind: Session | sa.Connection) -> None:
+    dialect = bind.dialect if isinstance(bind, sa.Connection) else bind.get_bind().dialect
+    if dialect.name == "postgresql":
+        bind.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
+        bind.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
 
 
 def _clip(content: str | None) -> str | None:
     return None if content is None else content[:300]
 
 
+@functools.lru_cache(maxsize=4096)  # bulk writers repeat the same few hundred amounts
 def _sentence(amount: int) -> str:
     return announcement(min(amount, MAX_AMOUNT))
 
@@ -87,16 +89,42 @@ def add_events(session: Session, references: Sequence[str],
             .where(Transaction.reference.in_(references[start:start + chunk]),
                    Transaction.method == "qr", Transaction.kind == "sale")
             .order_by(Transaction.id)))
+    count = _insert_events(session, rows, contents)
+    session.info.setdefault(SESSION_FLAG, set()).update(r.vendor_id for r in rows)
+    return count
+
+
+def last_transaction_id(connection: sa.Connection) -> int:
+    """The highest transaction id so far: what :func:`add_events_after` starts after."""
+    return connection.scalar(sa.select(sa.func.coalesce(sa.func.max(Transaction.id), 0)))
+
+
+def add_events_after(connection: sa.Connection, after_id: int, references: set[str]) -> int:
+    """Events for the QR sales with ids above ``after_id`` whose reference is in
+    ``references``: the rows a bulk writer (the simulator's ``--events``) has just
+    inserted in the caller's transaction. One range scan on the primary key instead of
+    ``IN`` lists; the references keep it exact if another writer inserted meanwhile."""
+    rows = [row for row in connection.execute(
+        sa.select(Transaction.id, Transaction.vendor_id, Transaction.amount,
+                  Transaction.occurred_at, Transaction.reference)
+        .where(Transaction.id > after_id, Transaction.method == "qr",
+               Transaction.kind == "sale")
+        .order_by(Transaction.id)) if row.reference in references]
+    return _insert_events(connection, rows, {})
+
+
+def _insert_events(bind: Session | sa.Connection, rows: Sequence[sa.Row],
+                   contents: dict[str, str]) -> int:
     if not rows:
         return 0
-    _serialise_writers(session)
-    session.execute(sa.insert(PaymentEvent), [
+    _serialise_writers(bind)
+    now = utcnow()
+    bind.execute(sa.insert(PaymentEvent), [
         {"vendor_id": r.vendor_id, "transaction_id": r.id, "amount": r.amount,
          "occurred_at": r.occurred_at, "reference": r.reference,
          "content": _clip(contents.get(r.reference)), "announcement": _sentence(r.amount),
-         "created_at": utcnow()}
+         "created_at": now}
         for r in rows])
-    session.info.setdefault(SESSION_FLAG, set()).update(r.vendor_id for r in rows)
     return len(rows)
 
 

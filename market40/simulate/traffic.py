@@ -145,20 +145,21 @@ def simulated_vendors(connection: sa.Connection, day: date) -> set[int]:
         connection.rollback()  # no long-lived snapshot on PostgreSQL
 
 
-def simulate_traffic(engine: sa.Engine, plan: Plan,
-                     chunk_rows: int = CHUNK_ROWS) -> Iterator[Progress]:
+def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS, *,
+                     events: bool = False) -> Iterator[Progress]:
     """Write the plan's rows and rollups, committing every ~``chunk_rows`` rows.
 
     A bulk job commits as it goes (a year is ten million rows: not one transaction);
     each chunk holds whole days with their rollups, so the database is consistent
     after every commit and an interrupted run resumes where it stopped. Yields the
-    progress of each committed chunk.
+    progress of each committed chunk. With ``events``, each QR sale also gets its
+    payment event (the live outbox) in its chunk's transaction.
     """
     dialect = engine.dialect.name
     created_at = timestamp_writer(dialect)(utcnow())
     with engine.begin() as connection:  # the plan's months, before any chunk needs them
         ensure_months(connection, {day.replace(day=1) for day in plan.days})
-    writer = ChunkWriter(engine)
+    writer = ChunkWriter(engine, events=events)
     writer.start()
     ok = False
     try:

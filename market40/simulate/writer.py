@@ -30,7 +30,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from market40.payments.bulk import copy_transactions, insert_transactions
+from market40.live.outbox import add_events_after, last_transaction_id
+from market40.payments.bulk import COLUMNS, copy_transactions, insert_transactions
 from market40.rollups.upsert import upsert_rollups
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,10 @@ class Chunk:
 class ChunkWriter(threading.Thread):
     """Writes each submitted chunk in its own database transaction, in order."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, events: bool = False) -> None:
         super().__init__(name="simulate-writer", daemon=True)
         self.engine = engine
+        self.events = events  # also the payment events of QR sales (``simulate --events``)
         self._todo: queue.Queue[Chunk | None] = queue.Queue(maxsize=1)
         self.committed: queue.Queue[Any] = queue.Queue()
         self.error: BaseException | None = None
@@ -74,11 +76,14 @@ class ChunkWriter(threading.Thread):
                     continue
                 started = time.perf_counter()
                 with connection.begin():
+                    after = last_transaction_id(connection) if self.events else 0
                     if sqlite:
                         insert_transactions(connection, chunk.rows)
                         upsert_rollups(connection, chunk.rollups)
                     else:  # COPY, rollups set-based from the staged rows
                         copy_transactions(connection, chunk.rows)
+                    if self.events:  # in the same transaction as the rows (outbox)
+                        add_events_after(connection, after, _qr_sales(chunk.rows))
                 written += 1
                 if sqlite and written % CHECKPOINT_EVERY == 0:
                     _checkpoint(connection, "PASSIVE")
@@ -128,6 +133,14 @@ class ChunkWriter(threading.Thread):
         self.join()
         if self.error is not None and not abort:
             raise self.error
+
+
+_METHOD, _KIND, _REFERENCE = (COLUMNS.index(name) for name in ("method", "kind", "reference"))
+
+
+def _qr_sales(rows: list[tuple[Any, ...]]) -> set[str]:
+    """The references of the rows that are announced: QR sales."""
+    return {row[_REFERENCE] for row in rows if row[_METHOD] == "qr" and row[_KIND] == "sale"}
 
 
 def _checkpoint(connection: sa.Connection, mode: str) -> None:
