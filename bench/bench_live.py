@@ -101,8 +101,9 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def rss_mib(master: int) -> float:
-    total = 0.0
+def processes(master: int) -> list[dict[str, float]]:
+    """RSS (MiB) and thread count of the master and each of its children (the workers)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -111,12 +112,41 @@ def rss_mib(master: int) -> float:
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             if int(entry.name) != master and ppid != master:
                 continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except (OSError, IndexError, ValueError):
+            fields = dict(line.split(":", 1) for line in
+                          (entry / "status").read_text().splitlines() if ":" in line)
+            found.append({"pid": int(entry.name),
+                          "rss": int(fields["VmRSS"].split()[0]) / 1024,
+                          "threads": int(fields["Threads"])})
+        except (OSError, IndexError, KeyError, ValueError):
             continue
-    return total
+    return found
+
+
+def rss_mib(master: int) -> float:
+    return sum(p["rss"] for p in processes(master))
+
+
+def memory_report(samples: list[tuple[float, list[dict[str, float]]]], opened_at: float,
+                  warmup: float) -> dict[str, object]:
+    """The workers' memory with every stream open: at the end of the warm-up (the first
+    ``warmup`` seconds: imports, thread stacks, the connections' page caches filling)
+    and at the end, and the growth per minute after the warm-up."""
+    steady = [(at, sum(p["rss"] for p in ps), sum(p["threads"] for p in ps))
+              for at, ps in samples if at >= opened_at]
+    if not steady:
+        return {}
+    warm = next((s for s in steady if s[0] >= opened_at + warmup), steady[-1])
+    last = steady[-1]
+    minutes = max((last[0] - warm[0]) / 60, 1e-9)
+    return {
+        "streams_open_mib": round(steady[0][1], 1), "after_warmup_mib": round(warm[1], 1),
+        "last_mib": round(last[1], 1), "max_mib": round(max(s[1] for s in steady), 1),
+        "growth_after_warmup_pct": round((last[1] - warm[1]) / warm[1] * 100, 2),
+        "growth_after_warmup_mib_per_min": round((last[1] - warm[1]) / minutes, 2),
+        "threads": {"streams_open": steady[0][2], "after_warmup": warm[2], "last": last[2]},
+        "timeline": [(round(at - opened_at), round(rss, 1), threads)
+                     for at, rss, threads in steady],
+    }
 
 
 class Bench:
@@ -239,19 +269,21 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--vendors", type=int, default=100)
+    parser.add_argument("--warmup", type=float, default=30,
+                        help="seconds after the streams open before memory counts as warm")
     args = parser.parse_args()
     random.seed(40)
     with scratch_database("sqlite") as scratch:
         targets = prepare(scratch.app, args.vendors)
         port = free_port()
         server = start_gunicorn(scratch.url, port)
-        samples: list[tuple[float, float]] = []
+        samples: list[tuple[float, list[dict[str, float]]]] = []
         try:
             bench = Bench(port, targets, args)
 
             async def sample() -> None:
                 while True:
-                    samples.append((time.time(), rss_mib(server.pid)))
+                    samples.append((time.time(), processes(server.pid)))
                     await asyncio.sleep(5)
 
             async def everything() -> None:
@@ -261,11 +293,7 @@ def main() -> None:
 
             asyncio.run(everything())
             result = bench.report()
-            # From the first sample with every stream open: the steady state's memory.
-            steady = [rss for at, rss in samples if at >= bench.opened_at] or [0.0]
-            result["rss_mib"] = {"streams_open": round(steady[0], 1),
-                                 "last": round(steady[-1], 1), "max": round(max(steady), 1),
-                                 "samples": len(steady)}
+            result["memory"] = memory_report(samples, bench.opened_at, args.warmup)
             result["load_average"] = os.getloadavg()
             result["args"] = vars(args)
             print(json.dumps(result, indent=2, default=str))
