@@ -10,15 +10,25 @@ Scenarios (each on a fresh throwaway database, see ``scratch_db``):
   markets), ``simulate --days 90``, then the same command again (must add nothing).
 
 Each scenario runs ``--runs`` times per backend, alternating backends; the table shows
-medians. Usage::
+medians. Backends (columns):
 
-    python bench/bench_simulate.py [--scenario province|demo|both] [--backends sqlite postgresql]
-                                   [--days 365] [--vendors 12000] [--runs 1]
+- ``sqlite``;
+- ``postgresql``: the COPY path (staging table, rollups set-based), one plain table;
+- ``pg-partitioned``: the same path, transactions partitioned by month (production);
+- ``pg-old``: the path before issue 16 (COPY straight into transactions, rollups summed
+  in Python and upserted by executemany), one plain table.
+
+Usage::
+
+    python bench/bench_simulate.py [--scenario province|demo|both]
+        [--backends sqlite postgresql pg-partitioned pg-old] [--days 365]
+        [--vendors 12000] [--runs 1]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from datetime import date
@@ -33,12 +43,20 @@ from market40.simulate.traffic import plan_simulation, simulate_traffic
 UNTIL = date(2025, 12, 31)
 
 
-def run_simulation(days: int, until: date) -> dict[str, float]:
+BACKENDS = {  # column -> (database, partitioned, staged rollups)
+    "sqlite": ("sqlite", False, True),
+    "postgresql": ("postgresql", False, True),
+    "pg-partitioned": ("postgresql", True, True),
+    "pg-old": ("postgresql", False, False),
+}
+
+
+def run_simulation(days: int, until: date, staged: bool = True) -> dict[str, float]:
     plan = plan_simulation(db.session, days=days, until=until, seed=40)
     db.session.commit()
     started = time.perf_counter()
     rows = generating = writing = 0.0
-    for progress in simulate_traffic(db.engine, plan):
+    for progress in simulate_traffic(db.engine, plan, staged_rollups=staged):
         rows += progress.rows
         generating += progress.generate_seconds
         writing += progress.write_seconds
@@ -48,10 +66,11 @@ def run_simulation(days: int, until: date) -> dict[str, float]:
 
 
 def province(backend: str, args: argparse.Namespace) -> dict[str, float]:
-    with scratch_database(backend) as scratch, scratch.app.app_context():
+    database, partitioned, staged = BACKENDS[backend]
+    with scratch_database(database, partitioned) as scratch, scratch.app.app_context():
         with db.engine.begin() as connection:
             vendors = create_province_vendors(connection, args.vendors)
-        result = {"vendors": vendors, **run_simulation(args.days, args.until)}
+        result = {"vendors": vendors, **run_simulation(args.days, args.until, staged)}
         started = time.perf_counter()
         result["differences"] = sum(1 for _ in reconcile(db.session, None))
         result["reconcile s"] = time.perf_counter() - started
@@ -62,12 +81,13 @@ def province(backend: str, args: argparse.Namespace) -> dict[str, float]:
 def demo(backend: str, args: argparse.Namespace) -> dict[str, float]:
     from market40.simulate.vendors import seed_demo_vendors
 
-    with scratch_database(backend) as scratch, scratch.app.app_context():
+    database, partitioned, staged = BACKENDS[backend]
+    with scratch_database(database, partitioned) as scratch, scratch.app.app_context():
         seed_demo_vendors(db.session, seed=40)
         db.session.commit()
         # what `make run` does: the 90 days ending yesterday, twice
-        result = run_simulation(90, _yesterday())
-        again = run_simulation(90, _yesterday())
+        result = run_simulation(90, _yesterday(), staged)
+        again = run_simulation(90, _yesterday(), staged)
         return {**result, "rerun rows": again["rows"], "rerun s": again["seconds"]}
 
 
@@ -84,21 +104,22 @@ SCENARIOS = {"province": province, "demo": demo}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=["province", "demo", "both"], default="both")
-    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
-                        default=["sqlite", "postgresql"])
+    parser.add_argument("--backends", nargs="+", choices=list(BACKENDS),
+                        default=["sqlite", "pg-old", "postgresql", "pg-partitioned"])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--vendors", type=int, default=12_000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--until", type=date.fromisoformat, default=UNTIL,
                         help="last simulated day of the province scenario")
     args = parser.parse_args()
-    print(f"bench_simulate: {machine()}")
+    print(f"bench_simulate: {machine()}", flush=True)
     names = ["demo", "province"] if args.scenario == "both" else [args.scenario]
     for name in names:
         results: dict[str, list[dict[str, float]]] = {b: [] for b in args.backends}
         for run in range(args.runs):
             for backend in args.backends:
                 result = SCENARIOS[name](backend, args)
+                result["load 1m"] = os.getloadavg()[0]  # at the end of the run
                 results[backend].append(result)
                 print(f"  {name} run {run + 1} {backend}: "
                       + ", ".join(f"{k} {v:,.1f}" for k, v in result.items()), flush=True)

@@ -43,6 +43,11 @@ class Config:
     LIVE_STREAM_SECONDS = 3600.0
     LIVE_POLL_SECONDS = 0.2
     TIMEZONE = "Asia/Ho_Chi_Minh"
+    # PostgreSQL bulk writes (batch API): COPY into a staging table and rollups set-based
+    # from it (payments.bulk.copy_transactions). False: the earlier path (COPY straight
+    # into transactions, rollups summed in Python and upserted row by row), kept so
+    # bench/bench_ingest.py can measure both side by side.
+    BULK_STAGED_ROLLUPS = True
     RATELIMIT_STORAGE_URI = "memory://"  # or RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379
     RATELIMIT_ENABLED = True
     # X-RateLimit-* and Retry-After on limited responses; a storage outage falls back to

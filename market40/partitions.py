@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from market40.errors import Conflict, InvalidInput
 from market40.localtime import LOCAL_TZ, local_day, local_midnight, month_start, shift_months
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def partitions(connection: sa.Connection) -> list[Partition]:
         "SELECT c.relname, i.inhparent IS NOT NULL AS attached, c.reltuples::bigint "
         "FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid "
         "AND i.inhparent = to_regclass('transactions') "
-        "WHERE c.relkind = 'r' AND c.relname LIKE 'transactions\\_p%' "
+        "WHERE c.relkind = 'r' AND c.relname ~ '^transactions_p[0-9]{4}_[0-9]{2}$' "
         "AND c.relnamespace = (SELECT relnamespace FROM pg_class "
         "WHERE oid = to_regclass('transactions'))").all()
     found = [Partition(name, month, attached, rows) for name, attached, rows in rows
@@ -105,7 +106,10 @@ def _attached(connection: sa.Connection) -> set[date]:
 
 def ensure_months(connection: sa.Connection, months: Iterable[date]) -> list[date]:
     """Create the partitions of ``months`` that do not exist, in the caller's transaction;
-    returns the months created. A no-op where ``transactions`` is not partitioned."""
+    returns the months created. A no-op where ``transactions`` is not partitioned.
+
+    :raises Conflict: one of the months is detached (archived): it takes no payments.
+    """
     if not is_partitioned(connection):
         return []
     known: set[date] = connection.info[_CACHE]
@@ -119,8 +123,9 @@ def ensure_months(connection: sa.Connection, months: Iterable[date]) -> list[dat
         start, end = bounds(month)
         if connection.exec_driver_sql(
                 f"SELECT to_regclass('{partition_name(month)}')").scalar() is not None:
-            raise RuntimeError(f"{partition_name(month)} exists but is detached: attach it "
-                               "again or rename it before storing payments of that month")
+            raise Conflict(f"{month:%m/%Y} is detached to the archive "
+                           f"({partition_name(month)}): payments of that month can no "
+                           "longer be stored; attach it again first.")
         connection.exec_driver_sql(
             f"CREATE TABLE {partition_name(month)} PARTITION OF {PARENT} "
             f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
@@ -153,12 +158,17 @@ def create_ahead(connection: sa.Connection, months: int, today: date) -> list[da
     return ensure_months(connection, [shift_months(today, n) for n in range(months + 1)])
 
 
-def detach_before(connection: sa.Connection, month: date) -> list[str]:
+def detach_before(connection: sa.Connection, month: date, today: date) -> list[str]:
     """Detach every attached partition of a month before ``month``; returns their names.
 
     The tables stay, with their rows; the rollups are untouched, so reports keep their
     figures. Detaching the current or a future month is refused (payments still come).
+
+    :raises InvalidInput: ``month`` is after ``today``'s month.
     """
+    if month_start(month) > month_start(today):
+        raise InvalidInput.field("before", f"Must be {today:%Y-%m} or earlier: the current "
+                                           "month still receives payments.")
     if not is_partitioned(connection):
         return []
     names = [p.name for p in partitions(connection) if p.attached and p.month < month]

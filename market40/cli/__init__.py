@@ -13,6 +13,7 @@ from market40.cli import (
     exports,
     live,
     markets,
+    partitions,
     rollups,
     seed,
     simulate,
@@ -25,7 +26,7 @@ from market40.cli import (
 
 # Each module exposes ``commands``: a list of click commands/groups.
 CLI_MODULES = (seed, users, vendors, vietqr, web_users, certify, snapshots, simulate, rollups,
-               access, markets, live, exports)
+               access, markets, live, exports, partitions)
 
 
 def register_commands(app: Flask) -> None:

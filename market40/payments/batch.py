@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from market40.errors import Conflict, Forbidden, InvalidInput
 from market40.live.outbox import add_events
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
-from market40.partitions import ensure_for
+from market40.partitions import ensure_for, is_partitioned
 from market40.payments.bulk import (
     connection_of,
     copy_transactions,
@@ -126,13 +127,28 @@ def record_batch(
             # they are now "known".
             result.known.clear()
             if attempt == 2:
-                message = "Concurrent writes of the same references; retry the batch."
+                archived = archived_references(session, [item.reference for item in new])
+                message = ("Reference(s) already stored in a month detached to the archive: "
+                           + ", ".join(archived[:10]) if archived else
+                           "Concurrent writes of the same references; retry the batch.")
                 raise Conflict(message) from None
             continue
         break
     log.info("batch of %s: %s stored, %s known, %s repeated", result.received, result.stored,
              len(result.known), result.repeated)
     return result
+
+
+def archived_references(session: Session, references: Sequence[str]) -> list[str]:
+    """Those of ``references`` whose month was detached (``flask partitions detach``)."""
+    if not is_partitioned(connection_of(session)):
+        return []
+    found: list[str] = []
+    for chunk in _chunks(sorted(references)):
+        found += session.scalars(sa.text(
+            "SELECT reference FROM transaction_references WHERE reference = ANY(:r)"),
+            {"r": list(chunk)})
+    return found
 
 
 def _check_vendors(
@@ -195,7 +211,8 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
     rows = [(item.vendor_id, markets[item.vendor_id], write_time(item.occurred_at),
              item.amount, item.method, item.kind, source, item.reference, created_at)
             for item in new]  # sorted by reference
-    if dialect == "postgresql":  # COPY, rollups set-based from the staged rows
+    if dialect == "postgresql" and current_app.config.get("BULK_STAGED_ROLLUPS", True):
+        # COPY, rollups set-based from the staged rows
         copy_transactions(session, rows, ordered=True)
     else:
         deltas = RollupDeltas()

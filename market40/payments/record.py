@@ -15,7 +15,7 @@ from market40.auth import authorize
 from market40.errors import Conflict, InvalidInput
 from market40.live.outbox import add_event
 from market40.models import Market, Transaction, User, Vendor, utcnow
-from market40.partitions import ensure_for
+from market40.partitions import ensure_for, is_partitioned
 from market40.payments.rules import TransactionIn, declared_amount_problem, rule_errors
 from market40.payments.vendors import payment_problem, source_for
 from market40.rollups import RollupDeltas, upsert_rollups
@@ -100,6 +100,16 @@ def _stored(session: Session, reference: str) -> Transaction | None:
     return None if found is None else session.get(Transaction, found)
 
 
+def _archived(session: Session, reference: str) -> bool:
+    """Whether ``reference`` is known only to ``transaction_references``: its month was
+    detached (``flask partitions detach``), so no attached row answers for it."""
+    if not is_partitioned(session.connection()):
+        return False
+    return session.execute(sa.text(
+        "SELECT 1 FROM transaction_references WHERE reference = :r"), {"r": reference}
+    ).first() is not None
+
+
 def store_transaction(
     session: Session,
     item: TransactionIn,
@@ -138,6 +148,9 @@ def store_transaction(
             session.add(transaction)
     except IntegrityError:
         existing = _stored(session, item.reference)
+        if existing is None and _archived(session, item.reference):
+            raise Conflict(f"reference {item.reference!r} is already stored, in a month "
+                           "detached to the archive") from None
         if existing is None:
             raise
         log.info("reference %s stored concurrently by another request", item.reference)

@@ -16,7 +16,9 @@ never leak into the application's pool:
 
 On PostgreSQL a chunk is :func:`payments.bulk.copy_transactions`: COPY into a staging
 table, one INSERT ... SELECT, and the rollups set-based from the staged rows (the
-chunk's Python-side rollups are not used there).
+chunk's Python-side rollups are not used there). ``staged_rollups=False`` keeps the
+earlier PostgreSQL path (COPY straight into ``transactions``, the Python-side rollups
+upserted by executemany) for the benchmark's side-by-side figures.
 """
 
 from __future__ import annotations
@@ -53,10 +55,12 @@ class Chunk:
 class ChunkWriter(threading.Thread):
     """Writes each submitted chunk in its own database transaction, in order."""
 
-    def __init__(self, engine: sa.Engine, *, events: bool = False) -> None:
+    def __init__(self, engine: sa.Engine, *, events: bool = False,
+                 staged_rollups: bool = True) -> None:
         super().__init__(name="simulate-writer", daemon=True)
         self.engine = engine
         self.events = events  # also the payment events of QR sales (``simulate --events``)
+        self.staged_rollups = staged_rollups
         self._todo: queue.Queue[Chunk | None] = queue.Queue(maxsize=1)
         self.committed: queue.Queue[Any] = queue.Queue()
         self.error: BaseException | None = None
@@ -77,7 +81,7 @@ class ChunkWriter(threading.Thread):
                 started = time.perf_counter()
                 with connection.begin():
                     after = last_transaction_id(connection) if self.events else 0
-                    if sqlite:
+                    if sqlite or not self.staged_rollups:
                         insert_transactions(connection, chunk.rows)
                         upsert_rollups(connection, chunk.rollups)
                     else:  # COPY, rollups set-based from the staged rows

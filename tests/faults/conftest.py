@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")
 MARKET = "DAI-TU"
+BEFORE_PARTITIONS, PARTITIONS = "d2f7a9c3e516", "b5c8e2f4a913"
 BACKENDS = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.skipif(
@@ -67,6 +68,8 @@ class Scratch:
 
 @pytest.fixture(params=BACKENDS)
 def scratch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Scratch]:
+    from flask_migrate import stamp, upgrade
+
     from market40.auth import create_user, issue_token
     from market40.db import install_database_rules
     from market40.models import Market, Vendor
@@ -86,6 +89,13 @@ def scratch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Scratch]
     with app.app_context():
         db.create_all()
         install_database_rules(db.engine)
+        if backend == "postgresql":
+            # PostgreSQL as in production: transactions partitioned by month (the
+            # writers' COPY path creates the months it touches).
+            stamp(revision=BEFORE_PARTITIONS)
+            upgrade(revision=PARTITIONS)
+            db.session.remove()
+            db.engine.dispose()
         seed_reference(db.session)
         market = db.session.scalar(sa.select(Market).where(Market.code == MARKET))
         seed_market_vendors(db.session, market, 120, 40)
