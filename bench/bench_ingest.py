@@ -18,9 +18,15 @@ The load generator runs on the same machine (its CPU time is printed): on a 2-co
 takes a share of what the server could use. Backends alternate within each run; the
 tables show medians of ``--runs``. Usage::
 
-    python bench/bench_ingest.py [--backends sqlite postgresql] [--requests 4000]
-        [--clients 8] [--batches 6] [--batch-size 10000] [--batch-clients 2] [--workers 2]
-        [--worker-class sync] [--threads 1] [--runs 3]
+    python bench/bench_ingest.py [--backends sqlite postgresql pg-partitioned pg-old]
+        [--requests 4000] [--clients 8] [--batches 6] [--batch-size 10000]
+        [--batch-clients 2] [--workers 2] [--worker-class sync] [--threads 1] [--runs 3]
+        [--batch-only]
+
+Backends (columns): ``sqlite``; ``postgresql`` (the COPY path with set-based rollups,
+one plain table); ``pg-partitioned`` (the same, transactions partitioned by month, as in
+production); ``pg-old`` (the batch path before issue 16: rollups summed in Python and
+upserted by executemany, ``MARKET40_BULK_STAGED_ROLLUPS=false``).
 """
 
 from __future__ import annotations
@@ -57,11 +63,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+BACKENDS = {  # column -> (database, partitioned, staged rollups)
+    "sqlite": ("sqlite", False, True),
+    "postgresql": ("postgresql", False, True),
+    "pg-partitioned": ("postgresql", True, True),
+    "pg-old": ("postgresql", False, False),
+}
+
+
 @contextmanager
-def gunicorn(url: str, args: argparse.Namespace):
+def gunicorn(url: str, args: argparse.Namespace, staged: bool = True):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "MARKET40_WEBHOOK_SECRET": "bench-secret",
-           "MARKET40_RATELIMIT_ENABLED": "false"}
+           "MARKET40_RATELIMIT_ENABLED": "false",
+           "MARKET40_BULK_STAGED_ROLLUPS": "true" if staged else "false"}
     command = [str(GUNICORN), "--workers", str(args.workers), "--worker-class",
                args.worker_class, "--threads", str(args.threads), "--bind",
                f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "5", "wsgi:app"]
@@ -206,7 +221,8 @@ def batches(port: int, token: str, vendors: list[int], args: argparse.Namespace,
 
 
 def run(backend: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
-    with scratch_database(backend) as scratch:
+    database, partitioned, staged = BACKENDS[backend]
+    with scratch_database(database, partitioned) as scratch:
         with scratch.app.app_context():
             with db.engine.begin() as connection:
                 create_province_vendors(connection, args.vendors)
@@ -215,18 +231,22 @@ def run(backend: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
             db.session.commit()
             vendors = list(db.session.scalars(  # QR needs an account: use those that have one
                 db.select(Vendor.id).where(Vendor.account_number.is_not(None))))
-        with gunicorn(scratch.url, args) as (port, master):
+        with gunicorn(scratch.url, args, staged) as (port, master):
             warm = argparse.Namespace(**{**vars(args), "requests": 200})
             single_posts(port, master, token, vendors, warm, f"{tag}-warm")
-            result = single_posts(port, master, token, vendors, args, tag)
+            result = {} if args.batch_only else single_posts(port, master, token, vendors,
+                                                             args, tag)
             result.update(batches(port, token, vendors, args, tag))
+        result["load 1m"] = os.getloadavg()[0]  # at the end of the run
         return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
-                        default=["sqlite", "postgresql"])
+    parser.add_argument("--backends", nargs="+", choices=list(BACKENDS),
+                        default=["sqlite", "pg-old", "postgresql", "pg-partitioned"])
+    parser.add_argument("--batch-only", action="store_true",
+                        help="skip the single POSTs (only warm-up) and measure batches")
     parser.add_argument("--requests", type=int, default=4_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--batches", type=int, default=6)
@@ -239,7 +259,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"bench_ingest: {machine()}")
+    print(f"bench_ingest: {machine()}", flush=True)
     print(f"gunicorn {args.workers} x {args.worker_class} (threads {args.threads}); "
           f"{args.clients} client threads, {args.requests} single POSTs, "
           f"{args.batches} batches of {args.batch_size:,} from {args.batch_clients} client(s)",

@@ -7,6 +7,9 @@ monthly board fees. Rows and their rollups go to the driver in bulk (executemany
 SQLite, COPY on PostgreSQL), one database transaction per chunk of ~200,000 rows,
 written by a thread while the next chunk is generated (``writer``).
 
+On SQLite, a first load into an empty ``transactions`` table builds the secondary
+indexes once at the end (``indexes``); PostgreSQL creates the months it needs first.
+
 Idempotent: a (vendor, day) that already has simulator rows is skipped, and references
 are derived (``sim-<yyyymmdd>-<vendor>-<n>``), so running the same command twice adds
 nothing, and a later run only fills the new days.
@@ -32,6 +35,7 @@ from market40.payments.bulk import timestamp_writer
 from market40.registry.markets import market_code
 from market40.simulate.adoption import draw_habits
 from market40.simulate.generate import SimVendor, clock_for, generate_day
+from market40.simulate.indexes import defer_indexes, restore_indexes
 from market40.simulate.profiles import RENT, category_of
 from market40.simulate.seasons import has_tet_data
 from market40.simulate.vendors import MODEL_MARKETS
@@ -160,8 +164,10 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
     """
     dialect = engine.dialect.name
     created_at = timestamp_writer(dialect)(utcnow())
+    restore_indexes(engine)  # those a killed first load left out (SQLite)
     with engine.begin() as connection:  # the plan's months, before any chunk needs them
         ensure_months(connection, {day.replace(day=1) for day in plan.days})
+    deferred = defer_indexes(engine)  # SQLite, empty table: built once, after the load
     writer = ChunkWriter(engine, events=events, staged_rollups=staged_rollups)
     writer.start()
     ok = False
@@ -173,7 +179,9 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
             seconds = 0.0
             for day in plan.days:
                 started = time.perf_counter()
-                skip = simulated_vendors(reader, day)
+                # An empty table at the start (deferred indexes): nothing to skip, and
+                # no index to look with.
+                skip = set() if deferred else simulated_vendors(reader, day)
                 out = generate_day(day, plan.vendors, plan.seed, skip,
                                    clock_for(dialect, day), created_at)
                 rows += out.rows
@@ -193,6 +201,8 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
     finally:
         if not ok:
             writer.finish(abort=True)
+        if deferred:
+            restore_indexes(engine)
 
 
 def _committed(writer: ChunkWriter) -> Iterator[Progress]:
