@@ -154,42 +154,61 @@ class Bench:
         self.port, self.targets, self.args = port, targets, args
         self.answered: dict[str, float] = {}  # stored reference -> answer time
         self.expected: dict[int, list[str]] = defaultdict(list)  # vendor -> references
-        self.got: dict[int, list[tuple[str, float]]] = defaultdict(list)  # stream -> arrivals
+        # stream -> (reference, arrival, replayed after a reconnect)
+        self.got: dict[int, list[tuple[str, float, bool]]] = defaultdict(list)
         self.stream_vendor: dict[int, int] = {}
         self.open_streams = 0
         self.errors: list[str] = []
         self.post_latency: list[float] = []
         self.post_times: list[tuple[float, float]] = []  # (sent, answered) per credit
+        self.reconnects = 0
         self.opened_at = time.time()
 
     async def stream(self, index: int, vendor_id: int, token: str) -> None:
+        """One stall's stream; with ``--reconnect S`` it closes after about S seconds
+        and resumes with ``Last-Event-ID`` (what a phone on a flaky network does)."""
         self.stream_vendor[index] = vendor_id
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-        writer.write((f"GET /api/v1/vendors/{vendor_id}/events HTTP/1.1\r\n"
-                      f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                      "Accept: text/event-stream\r\n\r\n").encode())
-        await writer.drain()
-        status = await reader.readline()
-        if b" 200 " not in status:
-            self.errors.append(f"stream {index}: {status!r}")
-            return
-        while (await reader.readline()) not in (b"\r\n", b""):
-            pass
-        self.open_streams += 1
-        chunked = True
-        try:
-            while True:
-                line = await reader.readline()
-                if not line:
+        last: int | None = None
+        counted = False
+        while True:
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            resume = f"Last-Event-ID: {last}\r\n" if last is not None else ""
+            writer.write((f"GET /api/v1/vendors/{vendor_id}/events HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n{resume}"
+                          "Accept: text/event-stream\r\n\r\n").encode())
+            opened = time.time()
+            try:
+                await writer.drain()
+                status = await reader.readline()
+                if b" 200 " not in status:
+                    self.errors.append(f"stream {index}: {status!r}")
                     return
-                if line.startswith(b"data: "):
-                    event = json.loads(line[6:])
-                    self.got[index].append((event["reference"], time.time()))
-        except (ConnectionError, asyncio.CancelledError):
-            return
-        finally:
-            del chunked
-            writer.close()
+                while (await reader.readline()) not in (b"\r\n", b""):
+                    pass
+                if not counted:
+                    self.open_streams += 1
+                    counted = True
+                lifetime = (random.uniform(0.5, 1.5) * self.args.reconnect
+                            if getattr(self.args, "reconnect", 0) else None)
+                async with asyncio.timeout(lifetime):
+                    while True:
+                        line = await reader.readline()
+                        if not line:
+                            return
+                        if line.startswith(b"data: "):
+                            event = json.loads(line[6:])
+                            last = event["id"]
+                            reference = event["reference"]
+                            # sent before this connection opened: a replay, not live
+                            replay = self.answered.get(reference, opened) < opened
+                            self.got[index].append((reference, time.time(), replay))
+            except TimeoutError:
+                self.reconnects += 1
+                continue  # resume from `last`
+            except (ConnectionError, asyncio.CancelledError):
+                return
+            finally:
+                writer.close()
 
     async def post(self, vendor_id: int, account: str) -> None:
         reference = f"BL{uuid.uuid4().hex[:14].upper()}"
@@ -238,14 +257,15 @@ class Bench:
         await asyncio.gather(*streams, return_exceptions=True)
 
     def report(self) -> dict[str, object]:
-        delays, missing, repeated = [], 0, 0
+        delays, missing, repeated, replayed = [], 0, 0, 0
         for index, arrivals in self.got.items():
             want = self.expected[self.stream_vendor[index]]
-            seen = [reference for reference, _ in arrivals]
+            seen = [reference for reference, _, _ in arrivals]
             missing += len(set(want) - set(seen))
             repeated += len(seen) - len(set(seen))
-            for reference, arrived in arrivals:
-                if reference in self.answered:
+            for reference, arrived, replay in arrivals:
+                replayed += replay
+                if reference in self.answered and not replay:
                     delays.append((arrived - self.answered[reference]) * 1000)
         for index in range(self.args.streams):  # streams that got nothing at all
             if index not in self.got:
@@ -256,7 +276,9 @@ class Bench:
             return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
         posts = sorted(x * 1000 for x in self.post_latency)
-        return {"credits": len(self.answered), "deliveries": len(delays),
+        return {"credits": len(self.answered), "deliveries": len(delays) + replayed,
+                "live": len(delays), "replayed_after_reconnect": replayed,
+                "reconnects": self.reconnects,
                 "missing": missing, "repeated": repeated, "errors": len(self.errors),
                 "delivery_ms": {"p50": pct(delays, .5), "p95": pct(delays, .95),
                                 "p99": pct(delays, .99), "max": delays[-1] if delays else None},
@@ -269,6 +291,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--vendors", type=int, default=100)
+    parser.add_argument("--reconnect", type=float, default=0,
+                        help="each stream resumes with Last-Event-ID after about this many "
+                             "seconds (0: streams stay open)")
     parser.add_argument("--warmup", type=float, default=30,
                         help="seconds after the streams open before memory counts as warm")
     args = parser.parse_args()

@@ -42,6 +42,9 @@ class Config:
     LIVE_HEARTBEAT_SECONDS = 10.0
     LIVE_STREAM_SECONDS = 3600.0
     LIVE_POLL_SECONDS = 0.2
+    # MARKET40_REDIS_URL=redis://127.0.0.1:6379/0: wake the other workers' streams and the
+    # MQTT relay through Redis pub/sub the moment an event is committed (else they poll).
+    REDIS_URL: str | None = None
     TIMEZONE = "Asia/Ho_Chi_Minh"
     # PostgreSQL bulk writes (batch API): COPY into a staging table and rollups set-based
     # from it (payments.bulk.copy_transactions). False: the earlier path (COPY straight

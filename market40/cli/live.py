@@ -4,6 +4,7 @@ feed of credits, and pruning old events."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,17 +30,24 @@ def events() -> None:
 def relay_command(url: str, cursor: Path | None) -> None:
     """Publish every payment event to market40/vendors/{id}/payments (QoS 1, in order)."""
     from market40.live.relay import Cursor, mqtt_client, relay
+    from market40.live.wake import postgresql_url, start_listeners
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     path = cursor or Path(current_app.instance_path) / "mqtt-relay.cursor"
     client = mqtt_client(url, "market40-relay")
     click.echo(f"relaying payment events to {url} (cursor {path}); Ctrl-C stops")
+    stop, wake = threading.Event(), threading.Event()
+    # woken at once by PostgreSQL NOTIFY / Redis where configured, else it polls
+    start_listeners(wake, stop.is_set, postgresql_url=postgresql_url(db.engine),
+                    redis_url=current_app.config.get("REDIS_URL"))
     try:
         relay(lambda: Session(db.engine, expire_on_commit=False), client, Cursor(path),
-              poll=float(current_app.config.get("LIVE_POLL_SECONDS", 0.2)))
+              poll=float(current_app.config.get("LIVE_POLL_SECONDS", 0.2)), stop=stop,
+              wake=wake)
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         client.loop_stop()
         client.disconnect()
 

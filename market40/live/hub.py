@@ -8,7 +8,9 @@ The thread wakes up:
 
 - at once, when this process commits an event (``after_commit`` below);
 - at once, on PostgreSQL, on ``NOTIFY market40_events`` (the outbox writer sends it,
-  delivered at commit), so events written by other workers are not waited for;
+  delivered at commit), and with ``MARKET40_REDIS_URL`` on a Redis message published
+  after each commit (``market40.live.wake``), so events written by other workers are
+  not waited for;
 - otherwise every ``LIVE_POLL_SECONDS`` (0.2 s by default): the embedded SQLite
   default needs no broker, a poll is one indexed ``id > N`` probe.
 
@@ -29,7 +31,8 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from market40.extensions import db
-from market40.live.outbox import CHANNEL, SESSION_FLAG, event_json, events_after, last_event_id
+from market40.live.outbox import SESSION_FLAG, event_json, events_after, last_event_id
+from market40.live.wake import postgresql_url, publish, start_listeners
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +107,10 @@ class Hub:
             finally:
                 db.session.remove()
             self.ready.set()
-            if db.engine.dialect.name == "postgresql":
-                # Channels are per database, whatever the search_path: a plain connection
-                # will do. The URL is read here: the listening thread has no app context.
-                url = db.engine.url.set(drivername="postgresql").render_as_string(
-                    hide_password=False)
-                threading.Thread(target=self._listen, args=(url,), name="market40-live-listen",
-                                 daemon=True).start()
+            # The URLs are read here: the listening threads have no app context.
+            start_listeners(self.wake, lambda: self.stopped,
+                            postgresql_url=postgresql_url(db.engine),
+                            redis_url=self.app.config.get("REDIS_URL"))
             while not self.stopped:
                 self.wake.wait(self.poll)
                 self.wake.clear()
@@ -139,22 +139,6 @@ class Hub:
                 self.last_id = event.id
             if len(events) < 1000:
                 return
-
-    def _listen(self, url: str) -> None:
-        """PostgreSQL: wake the reader on NOTIFY (sent by the outbox writer at commit)."""
-        import psycopg
-
-        while not self.stopped:
-            try:
-                with psycopg.connect(url, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    for _ in connection.notifies():
-                        self.wake.set()
-                        if self.stopped:
-                            return
-            except psycopg.Error as error:
-                log.warning("live hub: LISTEN failed (%s); polling meanwhile", error)
-                threading.Event().wait(5)
 
 
 def hub_for(app: Flask) -> Hub:
@@ -186,6 +170,7 @@ def _after_commit(session: Session) -> None:
             return
         if hub is not None:
             hub.wake.set()
+        publish(current_app.config.get("REDIS_URL"))  # the other processes' readers
 
 
 def _after_rollback(session: Session) -> None:

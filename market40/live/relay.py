@@ -136,13 +136,17 @@ def _read(session_factory: Callable[[], Session], after: int
 
 def relay(session_factory: Callable[[], Session], client: Any, cursor: Cursor, *,
           poll: float = 0.2, stop: threading.Event | None = None,
+          wake: threading.Event | None = None,
           on_published: Callable[[PaymentEvent, float], None] | None = None) -> None:
     """Publish events after the cursor until ``stop`` is set (forever without one).
 
-    Neither an outage of the broker nor of the database ends it: it waits for the
-    connection, reads again from its cursor and goes on (at least once, in order).
+    It reads the outbox every ``poll`` seconds, or at once when ``wake`` is set (by a
+    listener of ``market40.live.wake``). Neither an outage of the broker nor of the
+    database ends it: it waits for the connection, reads again from its cursor and
+    goes on (at least once, in order).
     """
     stop = stop or threading.Event()
+    wake = wake or threading.Event()
     connected: threading.Event = client.market40_connected
     last = cursor.read()
     if last is None:  # first run: start from now, not from a week of history
@@ -156,6 +160,7 @@ def relay(session_factory: Callable[[], Session], client: Any, cursor: Cursor, *
         if not client.is_connected():  # the flag lags a dropped connection: no busy loop
             stop.wait(RETRY_SECONDS)
             continue
+        wake.clear()  # before reading: a commit from now on wakes the next wait
         try:
             events, accounts = _read(session_factory, last)
         except sa.exc.SQLAlchemyError as error:
@@ -163,7 +168,7 @@ def relay(session_factory: Callable[[], Session], client: Any, cursor: Cursor, *
             stop.wait(1)
             continue
         if not events:
-            stop.wait(poll)
+            wake.wait(poll)
             continue
         for event in events:
             payload = json.dumps(message(event, accounts.get(event.vendor_id)),

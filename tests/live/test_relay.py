@@ -5,9 +5,7 @@ loses nothing."""
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
+import os
 import threading
 import time
 
@@ -16,62 +14,11 @@ from sqlalchemy.orm import Session
 
 from market40.live.relay import Cursor, mqtt_client, relay
 from tests.factories import auth
+from tests.live.broker import MOSQUITTO, wait_for
 from tests.payments.helpers import local, tx
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-pytestmark = pytest.mark.skipif(not shutil.os.path.exists(MOSQUITTO),
+pytestmark = pytest.mark.skipif(not os.path.exists(MOSQUITTO),
                                 reason="mosquitto is not installed (apt-get install mosquitto)")
-
-
-class Broker:
-    def __init__(self, folder) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.config = folder / "mosquitto.conf"
-        # Persistence keeps the subscriber's session (and what it missed) over a restart.
-        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                               f"persistence true\npersistence_location {folder}/\n")
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([MOSQUITTO, "-c", str(self.config)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("mosquitto did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
-@pytest.fixture
-def broker(tmp_path):
-    broker = Broker(tmp_path)
-    broker.start()
-    yield broker
-    broker.stop()
-
-
-def wait_for(condition, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_relay_delivers_in_order_and_survives_a_broker_outage(app, db, client, admin,
