@@ -82,10 +82,11 @@ def prepare(app, vendors: int) -> list[tuple[int, str, str]]:
     return out
 
 
-def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, env_extra: dict[str, str] | None = None
+                   ) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET40_")}
     env.update(DATABASE_URL=url, MARKET40_WEBHOOK_SECRET=SECRET, PYTHONPATH=str(ROOT),
-               MARKET40_RATELIMIT_ENABLED="false")
+               MARKET40_RATELIMIT_ENABLED="false", **(env_extra or {}))
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "gthread",
          "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
@@ -138,12 +139,26 @@ def memory_report(samples: list[tuple[float, list[dict[str, float]]]], opened_at
     warm = next((s for s in steady if s[0] >= opened_at + warmup), steady[-1])
     last = steady[-1]
     minutes = max((last[0] - warm[0]) / 60, 1e-9)
+    # The last stretch at a constant thread count: a gthread worker keeps every thread it
+    # ever started (up to --threads), and each holds the stack pages its requests touched,
+    # so RSS follows the threads' high-water mark. At a constant count, growth per minute
+    # is what events and streams themselves cost.
+    start = len(steady) - 1
+    while start > 0 and steady[start - 1][2] == last[2]:
+        start -= 1
+    flat = steady[start]
+    flat_minutes = (last[0] - flat[0]) / 60
     return {
         "streams_open_mib": round(steady[0][1], 1), "after_warmup_mib": round(warm[1], 1),
         "last_mib": round(last[1], 1), "max_mib": round(max(s[1] for s in steady), 1),
         "growth_after_warmup_pct": round((last[1] - warm[1]) / warm[1] * 100, 2),
         "growth_after_warmup_mib_per_min": round((last[1] - warm[1]) / minutes, 2),
         "threads": {"streams_open": steady[0][2], "after_warmup": warm[2], "last": last[2]},
+        "constant_threads": {
+            "from_s": round(flat[0] - opened_at), "minutes": round(flat_minutes, 2),
+            "mib": [round(flat[1], 1), round(last[1], 1)],
+            "mib_per_min": round((last[1] - flat[1]) / flat_minutes, 2)
+            if flat_minutes > 0 else None},
         "timeline": [(round(at - opened_at), round(rss, 1), threads)
                      for at, rss, threads in steady],
     }

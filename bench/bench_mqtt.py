@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import random
@@ -66,7 +67,12 @@ class Mosquitto:
         self.port = free_port()
         self.config = folder / "mosquitto.conf"
         self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                               f"persistence true\npersistence_location {folder}/\n")
+                               f"persistence true\npersistence_location {folder}/\n"
+                               # as root, mosquitto drops to user "mosquitto", which
+                               # cannot write its persistence into our folder
+                               f"user {getpass.getuser()}\n"
+                               # one subscriber for all 100 stalls: room for a 30 s backlog
+                               "max_queued_messages 100000\n")
         self.process: subprocess.Popen | None = None
 
     @property
@@ -92,9 +98,10 @@ class Mosquitto:
             self.process = None
 
 
-def start_relay(url: str, broker: str, cursor: Path, log: Path) -> subprocess.Popen:
+def start_relay(url: str, broker: str, cursor: Path, log: Path,
+                env_extra: dict[str, str]) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET40_")}
-    env.update(DATABASE_URL=url, PYTHONPATH=str(ROOT))
+    env.update(DATABASE_URL=url, PYTHONPATH=str(ROOT), **env_extra)
     with log.open("w") as output:
         return subprocess.Popen(
             [str(BIN / "flask"), "--app", "wsgi", "events", "relay", "--mqtt", broker,
@@ -176,6 +183,10 @@ def analyse(events, messages, answered, marks) -> dict[str, object]:
         unique = list(dict.fromkeys(ids))  # a repeat keeps its id: drop it, as a device does
         out_of_order += sum(1 for a, b in zip(unique, unique[1:], strict=False) if b < a)
     lost = [reference for reference in created if reference not in first]
+    ids = {reference: event_id for event_id, _, reference, _ in events}
+    lost_detail = [(ids[r], round(created[r] - marks["down"], 3),
+                    round(created[r] - marks["up"], 3))
+                   for r in lost[:5]]
     backlog = [first[r] for r, at in created.items()
                if marks["down"] <= at < marks["up"] and r in first]
     caught_up = max(backlog) if backlog else marks["up"]
@@ -187,6 +198,7 @@ def analyse(events, messages, answered, marks) -> dict[str, object]:
 
     return {
         "events": len(events), "messages": len(messages), "lost": len(lost),
+        "lost_first (id, s after down, s after up)": lost_detail,
         "duplicates": len(messages) - len(first), "topics": len(per_topic),
         "out_of_order": out_of_order,
         "steady": {
@@ -206,31 +218,23 @@ def analyse(events, messages, answered, marks) -> dict[str, object]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=float, default=50)
-    parser.add_argument("--seconds", type=float, default=60, help="steady phase")
-    parser.add_argument("--outage", type=float, default=30, help="broker stopped this long")
-    parser.add_argument("--margin", type=float, default=15,
-                        help="seconds of traffic before and after the outage")
-    parser.add_argument("--vendors", type=int, default=100)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    args = parser.parse_args()
-    # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C: the servers started here stop.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    random.seed(40)
+def run(args: argparse.Namespace, wake: str) -> dict[str, object]:
+    """One measured run; ``wake`` is "poll" (the relay polls the outbox every 0.2 s;
+    on PostgreSQL it also LISTENs) or "redis" (MARKET40_REDIS_URL for server and relay)."""
+    env_extra = {"MARKET40_REDIS_URL": args.redis} if wake == "redis" else {}
+    print(f"--- {args.backend}, wake: {wake}; {machine()}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="m40mqtt-"))
     broker = Mosquitto(folder)
     broker.start()
-    print(machine(), flush=True)
     try:
         with scratch_database(args.backend) as scratch:
             targets = prepare(scratch.app, args.vendors)
             cursor = folder / "relay.cursor"
             cursor.write_text("0")
             port = free_port()
-            server = start_gunicorn(scratch.url, port)
-            relay = start_relay(scratch.url, broker.url, cursor, folder / "relay.log")
+            server = start_gunicorn(scratch.url, port, env_extra)
+            relay = start_relay(scratch.url, broker.url, cursor, folder / "relay.log",
+                                env_extra)
             subscriber = Subscriber(broker.url)
             relay_rss: list[float] = []
             try:
@@ -289,13 +293,15 @@ def main() -> None:
                                            "last": relay_rss[-1] if relay_rss else None}
                 result["relay_alive"] = relay.poll() is None
                 result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+                result["wake"] = wake
                 result["args"] = vars(args)
-                print(json.dumps(result, indent=2))
+                print(json.dumps(result, indent=2), flush=True)
                 for error in bench.errors[:5]:
                     print("error:", error)
                 warnings = [line for line in (folder / "relay.log").read_text().splitlines()
                             if "not acknowledged" in line or "Error" in line]
                 print(f"relay log: {len(warnings)} warning(s)", *warnings[:5], sep="\n  ")
+                return result
             finally:
                 subscriber.close()
                 os.killpg(relay.pid, signal.SIGTERM)
@@ -305,6 +311,36 @@ def main() -> None:
     finally:
         broker.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--seconds", type=float, default=60, help="steady phase")
+    parser.add_argument("--outage", type=float, default=30, help="broker stopped this long")
+    parser.add_argument("--margin", type=float, default=15,
+                        help="seconds of traffic before and after the outage")
+    parser.add_argument("--vendors", type=int, default=100)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--wake", default="poll,redis",
+                        help="runs, one after the other: poll and/or redis")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    args = parser.parse_args()
+    # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C: the servers started here stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    random.seed(40)
+    results = [run(args, wake.strip()) for wake in args.wake.split(",") if wake.strip()]
+    print("\nwake  | commit→broker p50/p95/p99/max ms (steady) | lost | out of order "
+          "| duplicates | backlog through after restart | after catch-up p99 ms | load")
+    for r in results:
+        steady = r["steady"]["commit_to_broker_ms"]
+        outage = r["outage"]
+        print(f"{r['wake']:5} | {steady['p50']} / {steady['p95']} / {steady['p99']} / "
+              f"{steady['max']} | {r['lost']} | {r['out_of_order']} | {r['duplicates']} | "
+              f"{outage['backlog_through_after_restart_s']} s | "
+              f"{outage['commit_to_broker_ms_after_catch_up']['p99']} | "
+              f"{r['load_average'][0]}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ stop and restart it without touching the machine's broker on 1883."""
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -21,7 +22,10 @@ class Broker:
         self.config = folder / "mosquitto.conf"
         # Persistence keeps the subscriber's session (and what it missed) over a restart.
         self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                               f"persistence true\npersistence_location {folder}/\n")
+                               f"persistence true\npersistence_location {folder}/\n"
+                               # as root, mosquitto drops to user "mosquitto", which
+                               # cannot write its persistence into our folder
+                               f"user {getpass.getuser()}\n")
         self.process: subprocess.Popen | None = None
 
     @property

@@ -58,6 +58,8 @@ def test_relay_delivers_in_order_and_survives_a_broker_outage(app, db, client, a
         assert first["announcement"] == "Đã nhận một nghìn đồng"
 
         broker.stop()  # the broker goes down: payments are still recorded
+        # it saved the subscriber's session (else what it queued while down is gone)
+        assert (tmp_path / "mosquitto.db").exists()
         assert wait_for(lambda: not publisher.market40_connected.is_set(), 10)
         for n in range(3, 6):
             sell(n)
