@@ -17,6 +17,11 @@ Targets: the province report and the certification under 200 ms, >= 50x faster.
 
 Usage: ``python bench/bench_reports.py [--vendors 12000] [--transactions 10000000]
 [--repeat 7] [--keep PATH]``
+
+``--postgresql [--days N]``: the same timings on PostgreSQL as production runs it
+(transactions partitioned by month, a throwaway schema from ``scratch_db``), the data
+written by the simulator itself (``create_province_vendors`` and ``simulate_traffic``,
+the COPY path) for the ``--days`` local days ending 31/12/2025.
 """
 
 from __future__ import annotations
@@ -320,7 +325,14 @@ def main() -> None:
     parser.add_argument("--year", action="store_true",
                         help="also time a 365-day window (the raw side takes ~25 s a run)")
     parser.add_argument("--series", action="store_true", help="also time the yearly series")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="PostgreSQL, partitioned, data by the simulator (see above)")
+    parser.add_argument("--days", type=int, default=120,
+                        help="with --postgresql: days simulated, ending on the as-of date")
     args = parser.parse_args()
+    if args.postgresql:
+        postgresql(args)
+        return
 
     workdir = None
     if args.keep:
@@ -348,53 +360,94 @@ def main() -> None:
                   f"{timings['rollup_rows']:,} rollup rows; vendors {timings['vendors']:.1f} s, "
                   f"rows {timings['rows']:.1f} s, indexes {timings['indexes']:.1f} s; "
                   f"file {path.stat().st_size / 2**20:,.0f} MiB")
-        counts = {
-            "transactions": db.session.scalar(sa.select(sa.func.max(Transaction.id))),
-            "rollups": db.session.scalar(sa.select(sa.func.count()).select_from(DailyRollup)),
-            "vendors": db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)),
-            "markets": db.session.scalar(sa.select(sa.func.count()).select_from(Market)),
-        }
-        print("data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-        province = resolve_scope(db.session, "province", None)
-        ruleset = load_ruleset("tn-2022")
-        version = db.session.scalar(sa.text("select sqlite_version()"))
-        print(f"as of {AS_OF}, SQLite {version}, median of {args.repeat} runs after a warm-up\n")
-
-        rows = []
-        for window in (30, 365) if args.year else (30,):
-            report = adoption_report(db.session, province, AS_OF, window)
-            raw = total([m.figures for m in raw_market_figures(AS_OF, window)])
-            assert report.figures == raw, (report.figures, raw)
-            repeat = args.repeat if window == 30 else 1
-            fast = median_ms(lambda w=window: adoption_report(db.session, province, AS_OF, w),
-                             args.repeat)
-            slow = median_ms(lambda w=window: total([m.figures for m in
-                                                     raw_market_figures(AS_OF, w)]), repeat)
-            rows.append((f"province adoption report, window {window}", fast, slow))
-        certification = certify(db.session, ruleset, AS_OF)
-        raw_verdicts = verdicts(raw_market_figures(AS_OF, ruleset.window), ruleset.criteria)
-        assert [(m.code, m.figures, m.certified) for m in certification.markets] == [
-            (m.code, m.figures, m.certified) for m in raw_verdicts]
-        fast = median_ms(lambda: certify(db.session, ruleset, AS_OF), args.repeat)
-        slow = median_ms(lambda: verdicts(raw_market_figures(AS_OF, ruleset.window),
-                                          ruleset.criteria), args.repeat)
-        rows.append((f"certification tn-2022 ({certification.certified} certified)", fast, slow))
-        print(f"{'':48} {'rollups':>10} {'raw GROUP BY':>13} {'speed-up':>9}  target")
-        for name, fast, slow in rows:
-            verdict = "ok" if fast < 200 and slow / fast >= 50 else "MISSED"
-            print(f"{name:48} {fast:8.1f}ms {slow:11.1f}ms {slow / fast:8.1f}x  "
-                  f"<200 ms, >=50x: {verdict}")
-        if args.series:
-            for granularity in ("month", "day"):
-                took = median_ms(lambda g=granularity: adoption_series(
-                    db.session, province, YEAR_START, AS_OF, g), 1)
-                print(f"{'province series, 2025 by ' + granularity:48} {took:8.1f}ms")
-        print(f"\nfigures checked equal both ways; province coverage "
-              f"{float(report.figures.coverage or 0):.1%}, active rate "
-              f"{float(report.figures.active_rate or 0):.1%}, cashless share (count) "
-              f"{float(report.figures.cashless_share_count or 0):.1%}")
+        measure(args)
     if workdir is not None:
         workdir.cleanup()
+
+
+def postgresql(args: argparse.Namespace) -> None:
+    from scratch_db import machine, scratch_database
+
+    from market40.simulate.province import create_province_vendors
+    from market40.simulate.traffic import plan_simulation, simulate_traffic
+
+    print(f"bench_reports --postgresql: {machine()}", flush=True)
+    with scratch_database("postgresql", partitioned=True) as scratch, \
+            scratch.app.app_context():
+        started = time.perf_counter()
+        with db.engine.begin() as connection:
+            create_province_vendors(connection, args.vendors)
+        plan = plan_simulation(db.session, days=args.days, until=AS_OF, seed=40)
+        db.session.commit()
+        rows = sum(progress.rows for progress in simulate_traffic(db.engine, plan))
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("ANALYZE"))
+            connection.commit()
+        print(f"built by the simulator: {rows:,} transactions in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+        sizes = db.session.execute(sa.text(
+            "SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
+            "WHERE inhparent = 'transactions'::regclass), "
+            "pg_total_relation_size('transaction_references'), "
+            "pg_total_relation_size('daily_rollups')")).one()
+        print("on disk (tables and indexes): transactions "
+              f"{sizes[0] / rows:,.0f} bytes a row ({sizes[0] / 2**20:,.0f} MiB), "
+              f"transaction_references {sizes[1] / rows:,.0f} bytes a row, daily_rollups "
+              f"{sizes[2] / 2**20:,.0f} MiB", flush=True)
+        db.session.rollback()
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Time the reports (the app context's database) against GROUP BY over raw rows."""
+    counts = {
+        "transactions": db.session.scalar(sa.select(sa.func.max(Transaction.id))),
+        "rollups": db.session.scalar(sa.select(sa.func.count()).select_from(DailyRollup)),
+        "vendors": db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)),
+        "markets": db.session.scalar(sa.select(sa.func.count()).select_from(Market)),
+    }
+    print("data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    province = resolve_scope(db.session, "province", None)
+    ruleset = load_ruleset("tn-2022")
+    if db.engine.dialect.name == "sqlite":
+        version = "SQLite " + db.session.scalar(sa.text("select sqlite_version()"))
+    else:
+        version = db.session.scalar(sa.text("select version()")).split(" on ")[0]
+    print(f"as of {AS_OF}, {version}, median of {args.repeat} runs after a warm-up\n")
+
+    rows = []
+    for window in (30, 365) if args.year else (30,):
+        report = adoption_report(db.session, province, AS_OF, window)
+        raw = total([m.figures for m in raw_market_figures(AS_OF, window)])
+        assert report.figures == raw, (report.figures, raw)
+        repeat = args.repeat if window == 30 else 1
+        fast = median_ms(lambda w=window: adoption_report(db.session, province, AS_OF, w),
+                         args.repeat)
+        slow = median_ms(lambda w=window: total([m.figures for m in
+                                                 raw_market_figures(AS_OF, w)]), repeat)
+        rows.append((f"province adoption report, window {window}", fast, slow))
+    certification = certify(db.session, ruleset, AS_OF)
+    raw_verdicts = verdicts(raw_market_figures(AS_OF, ruleset.window), ruleset.criteria)
+    assert [(m.code, m.figures, m.certified) for m in certification.markets] == [
+        (m.code, m.figures, m.certified) for m in raw_verdicts]
+    fast = median_ms(lambda: certify(db.session, ruleset, AS_OF), args.repeat)
+    slow = median_ms(lambda: verdicts(raw_market_figures(AS_OF, ruleset.window),
+                                      ruleset.criteria), args.repeat)
+    rows.append((f"certification tn-2022 ({certification.certified} certified)", fast, slow))
+    print(f"{'':48} {'rollups':>10} {'raw GROUP BY':>13} {'speed-up':>9}  target")
+    for name, fast, slow in rows:
+        verdict = "ok" if fast < 200 and slow / fast >= 50 else "MISSED"
+        print(f"{name:48} {fast:8.1f}ms {slow:11.1f}ms {slow / fast:8.1f}x  "
+              f"<200 ms, >=50x: {verdict}")
+    if args.series:
+        for granularity in ("month", "day"):
+            took = median_ms(lambda g=granularity: adoption_series(
+                db.session, province, YEAR_START, AS_OF, g), 1)
+            print(f"{'province series, 2025 by ' + granularity:48} {took:8.1f}ms")
+    print(f"\nfigures checked equal both ways; province coverage "
+          f"{float(report.figures.coverage or 0):.1%}, active rate "
+          f"{float(report.figures.active_rate or 0):.1%}, cashless share (count) "
+          f"{float(report.figures.cashless_share_count or 0):.1%}")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def placeholders(dialect: sa.Dialect, count: int) -> str:
 # The staging table of the COPY path: temporary (no WAL, no indexes, private to the
 # connection), emptied at each commit. Created on first use in a connection.
 STAGING = "m40_staged_transactions"
-_STAGING_DDL = (
+STAGING_DDL = (
     f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} ("
     "vendor_id integer NOT NULL, market_id integer NOT NULL, "
     "occurred_at timestamptz NOT NULL, amount bigint NOT NULL, method varchar(4) NOT NULL, "
@@ -110,8 +110,8 @@ def copy_transactions(bind: Session | sa.Connection, rows: Sequence[tuple[Any, .
     driver = connection.connection.driver_connection
     names = ", ".join(COLUMNS)
     staged = f"pg_temp.{STAGING}"
-    with driver_errors(connection, _STAGING_DDL), driver.cursor() as cursor:
-        cursor.execute(_STAGING_DDL)
+    with driver_errors(connection, STAGING_DDL), driver.cursor() as cursor:
+        cursor.execute(STAGING_DDL)
         cursor.execute(f"TRUNCATE {staged}")  # a caller may load twice in one transaction
     sql = f"COPY {staged} ({names}) FROM STDIN"
     with driver_errors(connection, sql), driver.cursor() as cursor, cursor.copy(sql) as copy:
