@@ -62,6 +62,8 @@ def register_extensions(app: Flask) -> None:
     from market40 import models  # noqa: F401  (every table registered before migrate sees them)
     from market40.api.openapi import AccessTablePlugin, drop_null_keywords
     from market40.api.schemas.base import ErrorSchema
+    from market40.cache import store
+    from market40.cache.versions import track_writes
     from market40.db import configure_engine_events
     from market40.extensions import api, db, limiter, migrate
 
@@ -71,8 +73,10 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"extra_plugins": [AccessTablePlugin()]})
     api.ma_plugin.converter.add_attribute_function(drop_null_keywords)
     limiter.init_app(app)
+    store.configure(app)
     with app.app_context():
         configure_engine_events(db.engine)
+        track_writes(db.engine)  # every write bumps the data versions (market40.cache)
     from market40.live import hub
 
     hub.init_app(app)  # wakes this process's event streams when it commits an event

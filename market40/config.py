@@ -51,6 +51,17 @@ class Config:
     # into transactions, rollups summed in Python and upserted row by row), kept so
     # bench/bench_ingest.py can measure both side by side.
     BULK_STAGED_ROLLUPS = True
+    # Cached figures and HTTP validators (market40.cache, README "Caching"). CACHE=off:
+    # every request computes (the benchmark's baseline). CACHE_REDIS_URL (e.g.
+    # redis://127.0.0.1:6379/2; default REDIS_URL) shares the figures between workers and
+    # machines; with neither, each process keeps its own. Province-wide figures may be served up to
+    # CACHE_STALE_SECONDS after a write; a market's own pages never.
+    CACHE = "on"
+    CACHE_REDIS_URL: str | None = None
+    CACHE_KEY_PREFIX = "market40:"
+    CACHE_DEFAULT_TIMEOUT = 600
+    CACHE_THRESHOLD = 2000  # in-process store: entries per worker
+    CACHE_STALE_SECONDS = 5.0
     RATELIMIT_STORAGE_URI = "memory://"  # or RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379
     RATELIMIT_ENABLED = True
     # X-RateLimit-* and Retry-After on limited responses; a storage outage falls back to

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -15,3 +16,5 @@ migrate = Migrate()
 api = Api()
 # Limits are declared where they apply (login, token use); storage comes from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Figures keyed by data version (market40.cache); the store is chosen in cache.store.configure.
+cache = Cache(with_jinja2_ext=False)

@@ -35,6 +35,7 @@ from faker import Faker
 from market40 import create_app
 from market40.codes.banks import forget_bank_names
 from market40.config import TestConfig
+from market40.extensions import cache
 from market40.extensions import db as _db
 from tests import factories
 from tests.factories import auth  # noqa: F401 - older tests import it from here
@@ -140,6 +141,8 @@ class TestDatabase:
             _db.session.remove()
             _db.engine.dispose()
             forget_bank_names()  # the shared app caches the bank list; a test may run with none
+            # and its figures: the data versions start again from the template's
+            cache.clear()
             if self.backend == "sqlite":
                 for suffix in ("-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""Administrative units and the bank list: public, read-only, cached by ETag.
+"""Administrative units and the bank list: public, read-only, cached by ETag (from the
+data version of row 0, which payments never change: market40.cache).
 
 ``/communes?as_of=`` answers with the communes in force on a date (the two-tier
 structure from 1/7/2025); ``/districts`` keeps the 9 former districts with their 172
@@ -22,6 +23,8 @@ from market40.api.schemas import (
     DatedCommuneSchema,
     DistrictSchema,
 )
+from market40.cache.http import cached_response
+from market40.cache.store import GENERAL
 from market40.extensions import db
 from market40.localtime import local_today
 from market40.registry.geography import communes_on, formed_from
@@ -43,6 +46,7 @@ def _cache_reference(response: Any) -> Any:
 
 @blp.route("/communes")
 class Communes(MethodView):
+    @cached_response(lambda: GENERAL)
     @blp.etag
     # A misspelt ``as_of`` must not quietly mean "today".
     @blp.arguments(CommuneQueryArgsSchema, location="query", unknown=ma.RAISE)
@@ -67,6 +71,7 @@ class Communes(MethodView):
 
 @blp.route("/districts")
 class Districts(MethodView):
+    @cached_response(lambda: GENERAL)
     @blp.etag
     @blp.response(200, DistrictSchema(many=True))
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)
@@ -79,6 +84,7 @@ class Districts(MethodView):
 
 @blp.route("/banks")
 class Banks(MethodView):
+    @cached_response(lambda: GENERAL)
     @blp.arguments(BankQueryArgsSchema, location="query")
     @blp.response(200, BankSchema(many=True))
     @blp.paginate(SelectPage, **PAGE_PARAMETERS)

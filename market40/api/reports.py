@@ -18,8 +18,13 @@ from market40.api.schemas.reports import (
     SeriesSchema,
 )
 from market40.auth import caller
+from market40.cache.http import cached_response
+from market40.cache.store import ALL, GENERAL
+from market40.cache.store import Scope as CacheScope
 from market40.downloads import CSV, download
+from market40.errors import DomainError
 from market40.extensions import db
+from market40.registry.markets import get_market
 from market40.reports import (
     Scope,
     adoption_report,
@@ -55,8 +60,25 @@ def report_scope(args: dict[str, Any]) -> Scope:
     return scope
 
 
+def figures_scope() -> CacheScope | None:
+    """What a report's figures depend on: one market's data, or all of it; None (not
+    cached) for a vendor's figures (the caller's token decides) and unknown levels."""
+    from flask import request
+
+    level = request.args.get("level")
+    if level == "market":
+        try:
+            return get_market(db.session, request.args.get("code") or "").id
+        except DomainError:
+            return None  # the view answers the error
+    if level in ("province", "commune", "district"):
+        return ALL
+    return None
+
+
 @blp.route("/adoption")
 class Adoption(MethodView):
+    @cached_response(figures_scope)
     @blp.arguments(AdoptionQueryArgsSchema, location="query")
     @blp.response(200, AdoptionSchema)
     @csv_alternative("Adoption metrics")
@@ -73,6 +95,7 @@ class Adoption(MethodView):
 
 @blp.route("/adoption/series")
 class AdoptionSeries(MethodView):
+    @cached_response(figures_scope)
     @blp.arguments(SeriesQueryArgsSchema, location="query")
     @blp.response(200, SeriesSchema)
     @csv_alternative("One row per period")
@@ -92,6 +115,7 @@ class AdoptionSeries(MethodView):
 
 @blp.route("/certification")
 class Certification(MethodView):
+    @cached_response(lambda: ALL)
     @blp.arguments(CertificationQueryArgsSchema, location="query")
     @blp.response(200, CertificationSchema)
     @csv_alternative("One row per market")
@@ -107,6 +131,7 @@ class Certification(MethodView):
 
 @blp.route("/rulesets")
 class Rulesets(MethodView):
+    @cached_response(lambda: GENERAL)  # the files' own changes are in every cache key
     @blp.response(200, RulesetSchema(many=True))
     def get(self) -> Any:
         """The certification rulesets, each with the sha256 of its file."""

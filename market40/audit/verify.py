@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from market40.audit.canonical import canonical_bytes, metric_value, sha256_hex, utc_text
 from market40.audit.signing import PublicKey, public_keys, signature_problem
 from market40.audit.snapshots import get_snapshot
+from market40.cache.store import ALL, cached
 from market40.errors import DomainError
 from market40.models import Snapshot
 from market40.reports.certification import verdicts
@@ -266,8 +267,10 @@ def _changes(session: Session, body: dict[str, Any],
     cache = cache if cache is not None else FigureCache()
     found = cache.figures.get(key)
     if found is None:
-        figures = list(market_figures(session, date.fromisoformat(body["as_of"]),
-                                      body["window"]))
+        as_of, window = date.fromisoformat(body["as_of"]), body["window"]
+        # today's figures of every market, shared by every request while the data stands
+        figures = cached("market_figures", (as_of, window), ALL,
+                         lambda: list(market_figures(session, as_of, window)))
         inputs = {f.code: {name: metric_value(f.figures.metric(name)) for name in METRICS}
                   for f in figures}
         found = cache.figures[key] = (figures, inputs)

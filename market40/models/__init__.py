@@ -14,6 +14,7 @@ from market40.models.snapshot import IdempotencyRecord, Indicator, Snapshot
 from market40.models.transaction import Transaction, UnmatchedNotification
 from market40.models.user import ApiToken, User, user_markets
 from market40.models.vendor import Vendor
+from market40.models.version import DataVersion
 from market40.models.websession import WebSession
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Commune",
     "CommuneChange",
     "DailyRollup",
+    "DataVersion",
     "Device",
     "District",
     "ExportJob",

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.cache.versions import bump_data_version
 from market40.localtime import day_start_utc, local_day_sql, month_start_sql
 from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
 from market40.rollups.deltas import COUNTERS, counter_names
@@ -106,6 +107,7 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
     commits (delete and insert are one transaction: readers never see a gap).
     """
     dialect = session.get_bind().dialect.name
+    bump_data_version(session)  # any market's figures may change: every cached one goes
     removed, written = _replace(
         session, DailyRollup, DailyRollup.day, since,
         ["vendor_id", "day", "market_id", *counter_names()], raw_rollups_query(dialect, since))

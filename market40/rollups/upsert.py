@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.cache.versions import bump_data_version
 from market40.db import executemany
 from market40.models import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.rollups.deltas import counter_names
@@ -118,11 +119,14 @@ def upsert_rollups(bind: Session | sa.Connection, rows: Sequence[dict[str, Any]]
     """Add ``rows`` (from :meth:`RollupDeltas.rows`) to the vendor and market rollups.
 
     Returns the number of vendor rows. Runs in the caller's transaction: the caller
-    commits the transactions and their rollups together, or neither.
+    commits the transactions and their rollups together, or neither. The markets'
+    data versions are bumped in the same transaction (``cache.bump_data_version``):
+    every payment path comes through here, so none can leave a cached figure stale.
     """
     if not rows:
         return 0
     connection = bind if isinstance(bind, sa.Connection) else bind.connection()
+    bump_data_version(connection, {row["market_id"] for row in rows})
     _upsert(connection, DailyRollup.__table__, VENDOR_KEYS, rows)
     _upsert(connection, MarketDailyRollup.__table__, MARKET_KEYS, market_rows(rows))
     months = month_rows(rows)

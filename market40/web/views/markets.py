@@ -9,6 +9,8 @@ from datetime import timedelta
 from flask import Response, render_template, send_file
 
 from market40.auth import can
+from market40.cache.http import cached_response
+from market40.cache.store import cached
 from market40.codes import market_sheet
 from market40.extensions import db
 from market40.localtime import local_today
@@ -33,16 +35,23 @@ def _ratio(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
+def _market_scope(code: str) -> int:
+    return _market(code).id
+
+
 @bp.get("/markets/<code>")
+@cached_response(_market_scope, page=True)
 def market(code: str) -> tuple[str, int]:
     """A market's adoption: coverage, activity, cashless share by day, listings, top stalls."""
     market = _market(code)
     args = parse(PeriodArgsSchema())
     as_of, window = check_as_of(args), args["window"]
     scope = resolve_scope(db.session, "market", market.code)
-    report = adoption_report(db.session, scope, as_of, window)
+    report = cached("adoption", ("market", market.id, as_of, window), market.id,
+                    lambda: adoption_report(db.session, scope, as_of, window))
     first = as_of - timedelta(days=window - 1)
-    daily = adoption_series(db.session, scope, first, as_of, "day")
+    daily = cached("series", ("market", market.id, first, as_of, "day"), market.id,
+                   lambda: adoption_series(db.session, scope, first, as_of, "day"))
     lang = current_lang()
     labels = [format_short_date(p.period.start, lang) for p in daily.points]
     chart = responsive(
@@ -70,7 +79,8 @@ def market(code: str) -> tuple[str, int]:
         daily=daily,
         daily_chart=chart,
         listings=online_listings(db.session, market, as_of),
-        top=top_stalls(db.session, market, first, as_of),
+        top=cached("top_stalls", (market.id, first, as_of), market.id,
+                   lambda: top_stalls(db.session, market, first, as_of)),
         board=board,
         follow=follow_ups(db.session, market) if board else [],
         show_phone=board and can(user, "vendors.personal", market=market),

@@ -9,6 +9,8 @@ from typing import Any
 from flask import render_template
 
 from market40.audit.snapshots import chain_head
+from market40.cache.http import cached_response
+from market40.cache.store import ALL, cached
 from market40.errors import InvalidInput, NotFound
 from market40.extensions import db
 from market40.localtime import local_today, next_month, shift_months
@@ -131,18 +133,21 @@ def trend_chart(series_points: Sequence[Any]) -> tuple[Any, list[Series], list[s
 
 
 @bp.get("/")
+@cached_response(lambda: ALL, page=True)
 def overview() -> tuple[str, int]:
     """Certified Chợ 4.0 sites against the target, by district and hạng, and every market."""
     args = parse(OverviewArgsSchema())
     ruleset = chosen_ruleset(args)
     as_of = check_as_of(args)
-    certification = certify(db.session, ruleset, as_of)
+    certification = cached("certify", (ruleset.name, ruleset.sha256, as_of), ALL,
+                           lambda: certify(db.session, ruleset, as_of))
     province = total([m.figures for m in certification.markets])
     district_names = {str(g.key): g.name for g in certification.by_district}
     commune_names = {str(g.key): g.name for g in certification.by_commune}
     scope = resolve_scope(db.session, "province", None)
-    trend = adoption_series(db.session, scope, shift_months(as_of, 1 - TREND_MONTHS), as_of,
-                            "month")
+    first = shift_months(as_of, 1 - TREND_MONTHS)
+    trend = cached("series", ("province", first, as_of, "month"), ALL,
+                   lambda: adoption_series(db.session, scope, first, as_of, "month"))
     chart, series, labels = trend_chart(trend.points)
     rows = sort_markets(certification.markets, args["sort"], args["order"], district_names)
     with_data = sum(1 for m in certification.markets if has_data(m))
