@@ -45,12 +45,16 @@ from market40.models.version import GENERAL, DataVersion
 # every payment path bumps its markets through ``upsert_rollups``, which writes them on
 # the driver's cursor, unseen by the hook). A rollup written any other way is seen.
 UNTRACKED = frozenset({
-    "data_versions", "alembic_version", "transactions", "payment_events", "devices",
+    "data_versions", "alembic_version", "transactions", "transaction_references",
+    "payment_events", "devices",
     "unmatched_notifications", "export_jobs",
     "audit_entries", "web_sessions", "users", "user_markets", "api_tokens",
     "idempotency_records", "market_join_keys",
 })
 PENDING = "market40.data_versions"
+# Execution option of a statement whose writer bumped its markets itself (set-based
+# rollups): the hook leaves it alone instead of marking every figure changed.
+BUMPED = "market40_versions_bumped"
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
                     re.IGNORECASE)
 # Engines whose database has the table (checked once; a migration may create or drop it).
@@ -153,11 +157,13 @@ def _forget(connection: sa.Connection) -> None:
 
 
 def _watch(connection: sa.Connection, _cursor: Any, statement: str, _parameters: Any,
-           _context: Any, _executemany: bool) -> None:
+           context: Any, _executemany: bool) -> None:
     """Mark row 0 for every INSERT/UPDATE/DELETE on a tracked table."""
     head = statement[:12].lstrip()[:1].upper()
     if head not in ("I", "U", "D", "W"):
         return  # SELECT, BEGIN, SAVEPOINT, PRAGMA, CREATE, ...
+    if context is not None and context.execution_options.get(BUMPED):
+        return
     found = _WRITE.match(statement)
     if found is not None:
         if found.group(1).lower() not in UNTRACKED:

@@ -2,7 +2,7 @@
 figures and of the pages' ETags (market40.cache).
 
 Revision ID: a7c3e5f9b1d2
-Revises: d2f7a9c3e516
+Revises: b5c8e2f4a913
 Create Date: 2026-12-03 09:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c3e5f9b1d2"
-down_revision = "d2f7a9c3e516"
+down_revision = "b5c8e2f4a913"
 branch_labels = None
 depends_on = None
 
