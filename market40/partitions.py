@@ -153,6 +153,21 @@ def ensure_months_of(connection: sa.Connection, staged: str) -> list[date]:
     return ensure_months(connection, months)
 
 
+def stored_references(connection: sa.Connection, references: Iterable[str]) -> set[str] | None:
+    """Those of ``references`` already stored (in any month, archived ones included), from
+    ``transaction_references``: one primary-key probe each instead of one per partition.
+    None where ``transactions`` is not partitioned (look in ``transactions`` itself)."""
+    if not is_partitioned(connection):
+        return None
+    found: set[str] = set()
+    wanted = list(references)
+    for start in range(0, len(wanted), 5_000):
+        found.update(connection.execute(
+            sa.text("SELECT reference FROM transaction_references WHERE reference = ANY(:r)"),
+            {"r": wanted[start:start + 5_000]}).scalars())
+    return found
+
+
 def create_ahead(connection: sa.Connection, months: int, today: date) -> list[date]:
     """The partitions of ``today``'s local month and the ``months`` after it."""
     return ensure_months(connection, [shift_months(today, n) for n in range(months + 1)])

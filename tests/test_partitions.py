@@ -234,3 +234,38 @@ def test_sqlite_has_no_partitions(app, runner):
                      ["partitions", "detach", "--before", "2025-01"]):
             result = runner.invoke(args=args)
             assert result.exit_code == 0 and "no partitions" in result.output, result.output
+
+
+def test_a_batch_on_partitions_knows_stored_references_and_announces_new_sales(pg_app):
+    from market40.errors import InvalidInput
+    from market40.models import User
+    from market40.payments.batch import record_batch
+
+    with pg_app.app_context():
+        build_before(pg_app)
+        upgrade()
+        fresh_connections()
+        session = db.session
+        admin = session.scalar(sa.select(User).where(User.name == "partition-admin"))
+        stored = session.scalar(sa.select(Transaction).where(Transaction.method == "qr")
+                                .order_by(Transaction.id.desc()).limit(1))
+        vendor_id = stored.vendor_id  # a vendor with QR payments in June 2025
+
+        def item(reference: str, amount: int, moment) -> dict:
+            return {"vendor_id": vendor_id, "amount": amount, "method": "qr", "kind": "sale",
+                    "occurred_at": moment.isoformat(), "reference": reference}
+
+        events = session.scalar(sa.select(sa.func.count()).select_from(PaymentEvent))
+        first = item("p-new-1", 31_000, local(2025, 6, 29, 9))
+        assert record_batch(session, admin, [first]).stored == 1
+        session.commit()
+        result = record_batch(session, admin, [first, item("p-new-2", 12_000,
+                                                           local(2025, 5, 2, 7))])
+        session.commit()
+        assert (result.stored, [k["reference"] for k in result.known]) == (1, ["p-new-1"])
+        assert session.scalar(sa.select(sa.func.count()).select_from(PaymentEvent)) == events + 2
+        with pytest.raises(InvalidInput) as refused:
+            record_batch(session, admin, [{**first, "amount": 31_001}])
+        assert "Already stored" in str(refused.value.errors)
+        session.rollback()
+        assert list(reconcile(session, None)) == []

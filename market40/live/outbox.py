@@ -78,16 +78,22 @@ def add_event(session: Session, transaction: Transaction,
 
 
 def add_events(session: Session, references: Sequence[str],
-               contents: dict[str, str] | None = None, chunk: int = 5_000) -> int:
-    """Events for the just-inserted transactions with these ``references`` (bulk paths)."""
+               contents: dict[str, str] | None = None, chunk: int = 5_000,
+               between: tuple[datetime, datetime] | None = None) -> int:
+    """Events for the just-inserted transactions with these ``references`` (bulk paths).
+
+    ``between``: the first and last ``occurred_at`` of those rows, when the caller knows
+    them, so that PostgreSQL looks only in their months' partitions."""
     contents = contents or {}
     rows = []
+    bounds = () if between is None else (Transaction.occurred_at >= between[0],
+                                         Transaction.occurred_at <= between[1])
     for start in range(0, len(references), chunk):
         rows.extend(session.execute(
             sa.select(Transaction.id, Transaction.vendor_id, Transaction.amount,
                       Transaction.occurred_at, Transaction.reference)
             .where(Transaction.reference.in_(references[start:start + chunk]),
-                   Transaction.method == "qr", Transaction.kind == "sale")
+                   Transaction.method == "qr", Transaction.kind == "sale", *bounds)
             .order_by(Transaction.id)))
     count = _insert_events(session, rows, contents)
     session.info.setdefault(SESSION_FLAG, set()).update(r.vendor_id for r in rows)

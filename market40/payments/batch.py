@@ -27,7 +27,7 @@ from market40.errors import Conflict, Forbidden, InvalidInput
 from market40.live.outbox import add_events
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
-from market40.partitions import ensure_for, is_partitioned
+from market40.partitions import ensure_for, is_partitioned, stored_references
 from market40.payments.bulk import (
     connection_of,
     copy_transactions,
@@ -183,6 +183,9 @@ def _drop_known(
     """The items whose reference is not stored yet; the others become known or errors."""
     by_reference = {item.reference: index for index, item in items.items()}
     references = sorted(by_reference)
+    known = stored_references(connection_of(session), references)
+    if known is not None:  # partitioned: only the known ones are looked up in every month
+        references = sorted(known & by_reference.keys())
     for chunk in _chunks(references):
         for stored in session.execute(
             sa.select(Transaction.id, Transaction.reference, Transaction.vendor_id,
@@ -221,6 +224,7 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
                        item.method, item.kind, item.amount)
         insert_transactions(session, rows)
         upsert_rollups(session, deltas.rows())
-    add_events(session, [item.reference for item in new])
+    moments = [item.occurred_at for item in new]
+    add_events(session, [item.reference for item in new], between=(min(moments), max(moments)))
     return len(rows)
 

@@ -15,7 +15,7 @@ from market40.auth import authorize
 from market40.errors import Conflict, InvalidInput
 from market40.live.outbox import add_event
 from market40.models import Market, Transaction, User, Vendor, utcnow
-from market40.partitions import ensure_for, is_partitioned
+from market40.partitions import ensure_for, is_partitioned, stored_references
 from market40.payments.rules import TransactionIn, declared_amount_problem, rule_errors
 from market40.payments.vendors import payment_problem, source_for
 from market40.rollups import RollupDeltas, upsert_rollups
@@ -95,7 +95,11 @@ def _replay(existing: Transaction, item: TransactionIn) -> Recorded:
 
 
 def _stored(session: Session, reference: str) -> Transaction | None:
-    # The common case is "not stored": probe the unique index for the id only.
+    # The common case is "not stored": probe the unique index for the id only (with
+    # monthly partitions, the reference table's one index instead of one per month).
+    known = stored_references(session.connection(), [reference])
+    if known is not None and not known:
+        return None
     found = session.scalar(sa.select(Transaction.id).where(Transaction.reference == reference))
     return None if found is None else session.get(Transaction, found)
 
