@@ -59,6 +59,7 @@ bench: install-dev
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_desk.py
 	$(BIN)/python bench/bench_audit.py
+	$(BIN)/python bench/bench_pages.py
 
 ## Regenerate docs/screenshots/ from the browser tests.
 screenshots: install-dev

@@ -133,16 +133,19 @@ def cached_response(scope_of: Callable[..., Scope | None], *, page: bool = False
                     or _unchanged_since(version)):
                 return _not_modified(name, version, page)
             entry = store.get(name)
-            if store.usable(entry, seen, scope):
-                assert entry is not None
-                if request.if_none_match.contains_weak(etag_of(name, entry.version)):
-                    return _not_modified(name, entry.version, page)
-                return _validators(_from_entry(entry), name, entry.version, page)
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.is_streamed:
-                return response
-            store.put(name, Entry(_stored(response), version, seen.read_at))
-            return _validators(response, name, version, page)
+            if not store.usable(entry, seen, scope):
+                with store.computing(name):
+                    entry = store.get(name)  # made meanwhile by the thread holding the lock?
+                    if not store.usable(entry, seen, scope):
+                        response = make_response(view(*args, **kwargs))
+                        if response.status_code != 200 or response.is_streamed:
+                            return response
+                        store.put(name, Entry(_stored(response), version, seen.read_at))
+                        return _validators(response, name, version, page)
+            assert entry is not None
+            if request.if_none_match.contains_weak(etag_of(name, entry.version)):
+                return _not_modified(name, entry.version, page)
+            return _validators(_from_entry(entry), name, entry.version, page)
 
         return wrapper
 

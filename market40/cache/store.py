@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,6 +164,23 @@ def lookup(name: str, scope: Scope) -> tuple[Seen, Entry | None]:
     return seen, entry if usable(entry, seen, scope) else None
 
 
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def computing(name: str) -> threading.Lock:
+    """One lock per key in this process: when a write makes a busy page's value old, one
+    thread computes it again and the others wait for that value instead of all
+    computing the same figures at once (each worker process computes at most once)."""
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(name)
+        if lock is None:
+            if len(_LOCKS) > 10_000:
+                _LOCKS.clear()  # a bound on memory; a lost lock only costs a computation
+            lock = _LOCKS[name] = threading.Lock()
+        return lock
+
+
 def cached(kind: str, parts: Any, scope: Scope, compute: Callable[[], T]) -> T:
     """``compute()``, or its value stored for the same ``kind``/``parts`` and the same
     version of ``scope``. ``parts`` must name everything the value depends on besides
@@ -173,8 +191,13 @@ def cached(kind: str, parts: Any, scope: Scope, compute: Callable[[], T]) -> T:
     seen, entry = lookup(name, scope)
     if entry is not None:
         return entry.value
-    value = compute()
-    put(name, Entry(value, seen.version, seen.read_at))
+    with computing(name):
+        entry = get(name)  # computed meanwhile by the thread that held the lock?
+        if usable(entry, seen, scope):
+            assert entry is not None
+            return entry.value
+        value = compute()
+        put(name, Entry(value, seen.version, seen.read_at))
     return value
 
 

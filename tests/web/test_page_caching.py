@@ -143,3 +143,33 @@ def test_a_bad_argument_is_answered_by_the_view_and_not_stored(client, dashboard
     bad = client.get("/api/v1/reports/adoption?level=province&window=0")
     assert bad.status_code == 422 and "ETag" not in bad.headers
     assert client.get("/markets/NOPE").status_code == 404
+
+
+def test_concurrent_misses_compute_once(app, client, dashboard):
+    """Eight readers arrive together after a write: the figures are computed once."""
+    import threading
+
+    from market40.extensions import cache
+
+    with statements(app) as alone:
+        assert client.get("/?show=all").status_code == 200
+    once = sum("market_daily_rollups" in s for s in alone)
+    assert once > 0
+    with app.app_context():
+        cache.clear()
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def read() -> None:
+        reader = app.test_client()
+        barrier.wait()
+        statuses.append(reader.get("/?show=all").status_code)
+
+    with statements(app) as together:
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert statuses == [200] * 8
+    assert sum("market_daily_rollups" in s for s in together) == once
