@@ -60,6 +60,8 @@ bench: install-dev
 	$(BIN)/python bench/bench_desk.py
 	$(BIN)/python bench/bench_audit.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_live.py
+	$(BIN)/python bench/bench_mqtt.py
 
 ## Regenerate docs/screenshots/ from the browser tests.
 screenshots: install-dev

@@ -3,15 +3,21 @@ delivered exactly once, delivery latency and server memory.
 
 A scratch SQLite database (``scratch_db``) gets ``--vendors`` approved vendors with bank
 accounts and one paired device each; gunicorn serves it as ``make serve`` does (2
-``gthread`` workers, 300 threads each). ``--streams`` SSE clients (spread evenly over the
+``gthread`` workers, 600 threads each). ``--streams`` SSE clients (spread evenly over the
 vendors, device tokens) connect from one asyncio loop; then signed bank notifications
-arrive at ``--rate`` per second for ``--seconds``. For each credit the answer's time is
-kept; for each stream, each event's arrival. Reported: delivery latency (event on the
-stream minus the notification's answer: p50/p95/p99/max), events missing or repeated
-per stream (must be 0), notification latency, and the workers' RSS sampled every 5 s
-(first vs last sample: "flat" means within 10%). Usage::
+arrive at ``--rate`` per second for ``--seconds``. With ``--reconnect S`` every stream
+closes after about S seconds and resumes with ``Last-Event-ID``. For each credit the
+answer's time is kept; for each stream, each event's arrival. Reported: delivery
+latency (event on the stream minus the notification's answer: p50/p95/p99/max; events
+replayed after a reconnect are counted apart), events missing or repeated per stream
+(must be 0), notification latency, and the workers' memory sampled every 5 s: RSS when
+every stream is open, after ``--warmup`` seconds, at the end, and over the last stretch
+at a constant thread count (a gthread worker keeps each thread it starts, up to
+``--threads``, with the stack its requests touched: RSS follows that high-water mark,
+while growth at a constant count is what events and streams themselves cost). Usage::
 
     python bench/bench_live.py [--streams 500] [--rate 50] [--seconds 60] [--vendors 100]
+                               [--reconnect 0] [--warmup 30]
 
 The load generator shares the machine's 2 CPUs with the server: figures are a floor.
 """
@@ -139,15 +145,20 @@ def memory_report(samples: list[tuple[float, list[dict[str, float]]]], opened_at
     warm = next((s for s in steady if s[0] >= opened_at + warmup), steady[-1])
     last = steady[-1]
     minutes = max((last[0] - warm[0]) / 60, 1e-9)
-    # The last stretch at a constant thread count: a gthread worker keeps every thread it
-    # ever started (up to --threads), and each holds the stack pages its requests touched,
-    # so RSS follows the threads' high-water mark. At a constant count, growth per minute
-    # is what events and streams themselves cost.
-    start = len(steady) - 1
-    while start > 0 and steady[start - 1][2] == last[2]:
-        start -= 1
-    flat = steady[start]
-    flat_minutes = (last[0] - flat[0]) / 60
+    # At a constant thread count: a gthread worker keeps each thread it starts (up to
+    # --threads), with the stack pages its requests touched, so RSS follows the threads'
+    # high-water mark. Summed over the intervals (after the warm-up) in which no thread
+    # was added, growth per minute is what events and streams themselves cost.
+    after = [s for s in steady if s[0] >= warm[0]]
+    pairs = [(a, b) for a, b in zip(after, after[1:], strict=False) if a[2] == b[2]]
+    flat_minutes = sum(b[0] - a[0] for a, b in pairs) / 60
+    flat_mib = sum(b[1] - a[1] for a, b in pairs)
+    longest: list[tuple[float, float, int]] = []
+    run: list[tuple[float, float, int]] = []
+    for sample in after:
+        run = run + [sample] if run and run[-1][2] == sample[2] else [sample]
+        if len(run) > len(longest):
+            longest = run
     return {
         "streams_open_mib": round(steady[0][1], 1), "after_warmup_mib": round(warm[1], 1),
         "last_mib": round(last[1], 1), "max_mib": round(max(s[1] for s in steady), 1),
@@ -155,10 +166,12 @@ def memory_report(samples: list[tuple[float, list[dict[str, float]]]], opened_at
         "growth_after_warmup_mib_per_min": round((last[1] - warm[1]) / minutes, 2),
         "threads": {"streams_open": steady[0][2], "after_warmup": warm[2], "last": last[2]},
         "constant_threads": {
-            "from_s": round(flat[0] - opened_at), "minutes": round(flat_minutes, 2),
-            "mib": [round(flat[1], 1), round(last[1], 1)],
-            "mib_per_min": round((last[1] - flat[1]) / flat_minutes, 2)
-            if flat_minutes > 0 else None},
+            "minutes": round(flat_minutes, 2), "growth_mib": round(flat_mib, 1),
+            "mib_per_min": round(flat_mib / flat_minutes, 2) if flat_minutes else None,
+            "longest": {"from_s": round(longest[0][0] - opened_at),
+                        "to_s": round(longest[-1][0] - opened_at),
+                        "threads": longest[0][2],
+                        "mib": [round(longest[0][1], 1), round(longest[-1][1], 1)]}},
         "timeline": [(round(at - opened_at), round(rss, 1), threads)
                      for at, rss, threads in steady],
     }
