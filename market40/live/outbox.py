@@ -13,8 +13,8 @@ a transaction holds the database's write lock until it commits). The lock is tak
 at the end of the writer's transaction, so it is held only for the commit itself.
 
 On PostgreSQL the insert also sends ``NOTIFY market40_events`` (delivered at commit)
-so listening stream hubs wake up at once; elsewhere the hubs poll, or wake on Redis
-(``market40.live.hub``).
+so listening stream hubs and the MQTT relay wake up at once; elsewhere they poll, or
+wake on a Redis message published after the commit (``market40.live.wake``).
 """
 
 from __future__ import annotations
