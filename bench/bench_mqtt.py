@@ -20,10 +20,14 @@ second in two phases:
    time from the broker's restart until the backlog was through, and the latency of the
    events written after that.
 
-The relay's RSS is sampled too. Usage::
+Each ``--wake`` mode is one such run, one after the other: ``poll`` (the relay reads the
+outbox every 0.2 s; on PostgreSQL it also LISTENs for the outbox's NOTIFY) and ``redis``
+(server and relay get ``MARKET40_REDIS_URL``: each commit publishes a wake-up). The
+relay's RSS is sampled too. Usage::
 
     python bench/bench_mqtt.py [--rate 50] [--seconds 60] [--outage 30] [--margin 15]
                                [--vendors 100] [--backend sqlite|postgresql]
+                               [--wake poll,redis] [--redis redis://127.0.0.1:6379/0]
 
 The load generator, the broker and the relay share the machine's 2 CPUs with the server.
 """
