@@ -27,9 +27,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.db import executemany
 from market40.live.words import MAX_AMOUNT, announcement
 from market40.localtime import LOCAL_TZ
 from market40.models import PaymentEvent, Transaction, utcnow
+from market40.payments.bulk import placeholders, timestamp_writer
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +111,29 @@ def add_events_after(connection: sa.Connection, after_id: int, references: set[s
     """Events for the QR sales with ids above ``after_id`` whose reference is in
     ``references``: the rows a bulk writer (the simulator's ``--events``) has just
     inserted in the caller's transaction. One range scan on the primary key instead of
-    ``IN`` lists; the references keep it exact if another writer inserted meanwhile."""
-    rows = [row for row in connection.execute(
-        sa.select(Transaction.id, Transaction.vendor_id, Transaction.amount,
-                  Transaction.occurred_at, Transaction.reference)
-        .where(Transaction.id > after_id, Transaction.method == "qr",
-               Transaction.kind == "sale")
-        .order_by(Transaction.id)) if row.reference in references]
-    return _insert_events(connection, rows, {})
+    ``IN`` lists; the references keep it exact if another writer inserted meanwhile.
+
+    Straight to the driver, as the bulk writers' rows are: ``occurred_at`` is copied as
+    the driver returns it (the same column type in both tables), so no row goes through
+    SQLAlchemy's type processing (three quarters of the time it would take).
+    """
+    dialect = connection.dialect
+    mark = placeholders(dialect, 1)
+    rows = [row for row in connection.exec_driver_sql(
+        "SELECT id, vendor_id, amount, occurred_at, reference FROM transactions "
+        f"WHERE id > {mark} AND method = 'qr' AND kind = 'sale' ORDER BY id",
+        (after_id,)) if row[4] in references]
+    if not rows:
+        return 0
+    _serialise_writers(connection)
+    created_at = timestamp_writer(dialect.name)(utcnow())
+    executemany(connection,
+                "INSERT INTO payment_events (vendor_id, transaction_id, amount, occurred_at, "
+                "reference, content, announcement, created_at) "
+                f"VALUES ({placeholders(dialect, 8)})",
+                [(vendor_id, id_, amount, occurred_at, reference, None, _sentence(amount),
+                  created_at) for id_, vendor_id, amount, occurred_at, reference in rows])
+    return len(rows)
 
 
 def _insert_events(bind: Session | sa.Connection, rows: Sequence[sa.Row],
