@@ -56,6 +56,8 @@ bench: install-dev
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_reports.py
+	$(BIN)/python bench/bench_reports.py --postgresql --days 60
+	$(BIN)/python bench/bench_bulk_phases.py
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_desk.py
 	$(BIN)/python bench/bench_audit.py

@@ -244,7 +244,7 @@ def run(backend: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", choices=list(BACKENDS),
-                        default=["sqlite", "pg-old", "postgresql", "pg-partitioned"])
+                        default=["sqlite", "pg-old", "pg-partitioned"])
     parser.add_argument("--batch-only", action="store_true",
                         help="skip the single POSTs (only warm-up) and measure batches")
     parser.add_argument("--requests", type=int, default=4_000)

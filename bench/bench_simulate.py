@@ -110,7 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=["province", "demo", "both"], default="both")
     parser.add_argument("--backends", nargs="+", choices=list(BACKENDS),
-                        default=["sqlite", "pg-old", "postgresql", "pg-partitioned"])
+                        default=["sqlite", "pg-old", "pg-partitioned"])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--vendors", type=int, default=12_000)
     parser.add_argument("--runs", type=int, default=1)
