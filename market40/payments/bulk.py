@@ -24,13 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.db import driver_errors, executemany
-from market40.partitions import ensure_months_of
+from market40.partitions import ensure_for, ensure_months_of
 
 # The tuple layout of a row for insert_transactions (no payload: bulk rows carry none).
 COLUMNS = (
     "vendor_id", "market_id", "occurred_at", "amount", "method", "kind", "source",
     "reference", "created_at",
 )
+OCCURRED_AT = COLUMNS.index("occurred_at")
 CHUNK_ROWS = 20_000
 
 
@@ -137,6 +138,7 @@ def insert_transactions(
     driver = connection.connection.driver_connection
     names = ", ".join(COLUMNS)
     if connection.dialect.name == "postgresql":
+        ensure_for(connection, {row[OCCURRED_AT] for row in rows})  # months made ahead
         sql = f"COPY transactions ({names}) FROM STDIN"
         with driver_errors(connection, sql), driver.cursor() as cursor, \
                 cursor.copy(sql) as copy:
