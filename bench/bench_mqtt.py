@@ -113,6 +113,15 @@ def start_relay(url: str, broker: str, cursor: Path, log: Path,
             stdout=output, stderr=subprocess.STDOUT)
 
 
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the process's group (it may be gone already: a relay that crashed)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    process.wait(30)
+
+
 def pct(values: list[float], p: float) -> float | None:
     return round(values[min(len(values) - 1, int(len(values) * p))], 1) if values else None
 
@@ -308,10 +317,8 @@ def run(args: argparse.Namespace, wake: str) -> dict[str, object]:
                 return result
             finally:
                 subscriber.close()
-                os.killpg(relay.pid, signal.SIGTERM)
-                relay.wait(30)
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(30)
+                for process in (relay, server):
+                    stop(process)
     finally:
         broker.stop()
         shutil.rmtree(folder, ignore_errors=True)
