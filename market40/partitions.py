@@ -2,9 +2,11 @@
 
 Migration ``b5c8e2f4a913`` turns ``transactions`` into a table partitioned by range of
 ``occurred_at``, one partition per **local** month (Asia/Ho_Chi_Minh, the months the
-reports and rollups count in), named ``transactions_pYYYY_MM``. SQLite, and a
-PostgreSQL database built with ``create_all`` (the tests' default), keep one plain
-table: every function here is then a no-op, and callers need not ask.
+reports and rollups count in), named ``transactions_pYYYY_MM``. The tests build their
+PostgreSQL schema by the migrations, so they run on this layout. SQLite, and a
+PostgreSQL database built with ``create_all``, keep one plain table: every function
+here is then a no-op, and callers need not ask. Rows added through the ORM make their
+month themselves (a ``before_insert`` hook on ``Transaction``).
 
 - **No DEFAULT partition.** With one, creating a month later must scan it under an
   ACCESS EXCLUSIVE lock, and fails if it holds rows of that month. Instead the months

@@ -86,8 +86,15 @@ class TestDatabase:
             from market40.db import install_database_rules
             from market40.registry.seed import seed_reference
 
-            _db.create_all()
-            install_database_rules(_db.engine)
+            if backend == "postgresql":
+                # Production's schema, by the migrations: transactions partitioned by
+                # month, references unique through transaction_references, the rules.
+                from flask_migrate import upgrade
+
+                upgrade()
+            else:
+                _db.create_all()
+                install_database_rules(_db.engine)
             self._save("empty")
             seed_reference(_db.session)
             _db.session.commit()
@@ -131,7 +138,8 @@ class TestDatabase:
                     if sequence:
                         restore.append(f"SELECT setval('{sequence}', "
                                        f'(SELECT max("{column.name}") FROM "{table.name}"))')
-        tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+        names = [t.name for t in _db.metadata.sorted_tables] + ["transaction_references"]
+        tables = ", ".join(f'"{name}"' for name in names)
         self.truncate = f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
         self.restore = restore
 

@@ -85,3 +85,14 @@ class UnmatchedNotification(Base):
     transaction_id: Mapped[int | None] = mapped_column(
         BigId, sa.ForeignKey("transactions.id")
     )
+
+
+@sa.event.listens_for(Transaction, "before_insert")
+def _month_exists(_mapper: Any, connection: sa.Connection, target: Transaction) -> None:
+    """A row added through the ORM finds its month's partition on a partitioned
+    PostgreSQL (``market40.partitions``; a per-connection cache makes it a set lookup):
+    no ORM write path can forget to make a late or back-dated month."""
+    from market40.partitions import ensure_for
+
+    if target.occurred_at is not None:
+        ensure_for(connection, [target.occurred_at])
