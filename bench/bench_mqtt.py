@@ -36,13 +36,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -60,46 +58,14 @@ from bench_live import Bench, free_port, prepare, rss_mib, start_gunicorn  # noq
 from scratch_db import machine, scratch_database  # noqa: E402
 
 from market40.live.relay import mqtt_client  # noqa: E402
+from tests.live.broker import Broker  # noqa: E402
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
-
-class Mosquitto:
-    """A private broker on a free port that can be stopped and started again."""
+class Mosquitto(Broker):
+    """The tests' private broker, with room for one subscriber's 30 s backlog of 100 stalls."""
 
     def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.config = folder / "mosquitto.conf"
-        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                               f"persistence true\npersistence_location {folder}/\n"
-                               # as root, mosquitto drops to user "mosquitto", which
-                               # cannot write its persistence into our folder
-                               f"user {getpass.getuser()}\n"
-                               # one subscriber for all 100 stalls: room for a 30 s backlog
-                               "max_queued_messages 100000\n")
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([MOSQUITTO, "-c", str(self.config)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("mosquitto did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
+        super().__init__(folder, extra="max_queued_messages 100000\n")
 
 
 def start_relay(url: str, broker: str, cursor: Path, log: Path,

@@ -15,7 +15,8 @@ MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 class Broker:
     """mosquitto -c CONF on a free port; ``stop`` and ``start`` again at will."""
 
-    def __init__(self, folder) -> None:
+    def __init__(self, folder, extra: str = "") -> None:
+        """``extra``: more lines of mosquitto.conf (the bench raises the queue limit)."""
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -25,7 +26,7 @@ class Broker:
                                f"persistence true\npersistence_location {folder}/\n"
                                # as root, mosquitto drops to user "mosquitto", which
                                # cannot write its persistence into our folder
-                               f"user {getpass.getuser()}\n")
+                               f"user {getpass.getuser()}\n" + extra)
         self.process: subprocess.Popen | None = None
 
     @property
