@@ -31,7 +31,6 @@ from market40.db import executemany
 from market40.live.words import MAX_AMOUNT, announcement
 from market40.localtime import LOCAL_TZ
 from market40.models import PaymentEvent, Transaction, utcnow
-from market40.payments.bulk import placeholders, timestamp_writer
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +116,9 @@ def add_events_after(connection: sa.Connection, after_id: int, references: set[s
     the driver returns it (the same column type in both tables), so no row goes through
     SQLAlchemy's type processing (three quarters of the time it would take).
     """
+    # here, not at the top: market40.payments imports this module (its writers add events)
+    from market40.payments.bulk import placeholders, timestamp_writer
+
     dialect = connection.dialect
     mark = placeholders(dialect, 1)
     rows = [row for row in connection.exec_driver_sql(
