@@ -23,6 +23,7 @@ import base64
 import hashlib
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,15 +78,28 @@ def _private_path() -> Path:
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> bool:
-    """Create ``path`` with ``data`` unless it exists (two workers: the first one wins)."""
+    """Create ``path`` with ``data`` unless it exists (two workers: the first one wins).
+
+    Written whole under a temporary name, then linked into place: ``link`` fails if the
+    name exists and is atomic, so another thread or worker reading the key sees no file
+    or the whole file, never a half-written one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    except FileExistsError:
+    if path.exists():
         return False
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    return True
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        os.unlink(temporary)
 
 
 def _private_pem(key: Ed25519PrivateKey) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -345,3 +346,44 @@ def test_cli_verifies_the_whole_chain(db, runner, scenario):
     assert broken.exit_code == 1
     assert "snapshot 2: certified: column 42 differs from the body's 1" in broken.output
     assert "1 problem(s)" in broken.output
+
+
+def _first_use_at_once(app, threads: int = 8) -> tuple[list[str], list[BaseException]]:
+    """``signing_key()`` from ``threads`` threads released together."""
+    from market40.audit.signing import signing_key
+
+    barrier = threading.Barrier(threads)
+    ids: list[str] = []
+    errors: list[BaseException] = []
+
+    def first_use() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                ids.append(signing_key()[1])
+            except BaseException as error:  # noqa: BLE001 - the test reports it
+                errors.append(error)
+
+    started = [threading.Thread(target=first_use) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(30)
+    return ids, errors
+
+
+def test_the_first_signing_key_is_made_once_and_never_read_half_written(app):
+    """Workers signing their first snapshot at once (a new demo install) all get the
+    one key; before, a reader could load the file another thread had created but not
+    yet written (MalformedFraming) and the snapshot failed."""
+    from market40.audit.signing import public_keys
+
+    folder = Path(app.config["SNAPSHOT_KEY_DIR"])
+    for _ in range(5):  # the window was small: try it a few times
+        for stale in folder.glob("*") if folder.exists() else ():
+            stale.unlink()
+        ids, errors = _first_use_at_once(app)
+        assert not errors and len(ids) == 8 and len(set(ids)) == 1
+        with app.app_context():
+            assert list(public_keys()) == ids[:1]
+        assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
