@@ -80,12 +80,10 @@ def prepare(directory: str, days: int) -> tuple[dict[str, str], str, list[int], 
     return env, token, vendors, markets
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--keep-alive", "5", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 60
+def serving(process: subprocess.Popen, port: int, seconds: float = 60) -> subprocess.Popen:
+    """``process`` (a server just started) once ``/healthz`` on ``port`` answers 200;
+    terminated and RuntimeError if it does not within ``seconds``."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -95,7 +93,15 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
         except OSError:
             time.sleep(0.2)
     process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError("the server did not start")
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--keep-alive", "5", "wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True)
+    return serving(process, port)
 
 
 def workers_of(master: int) -> list[int]:

@@ -50,7 +50,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_load import free_port, percentile  # noqa: E402
+from bench_load import free_port, percentile, serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -100,17 +100,7 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen:
         [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "gthread", "--threads",
          "600", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    return serving(process, port)
 
 
 def stop(process: subprocess.Popen) -> None:
