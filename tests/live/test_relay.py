@@ -21,6 +21,15 @@ pytestmark = pytest.mark.skipif(not os.path.exists(MOSQUITTO),
                                 reason="mosquitto is not installed (apt-get install mosquitto)")
 
 
+def shut_down(stop: threading.Event, worker: threading.Thread, *clients) -> None:
+    """End the relay's thread, then the MQTT clients' network loops."""
+    stop.set()
+    worker.join(15)
+    for mqtt in clients:
+        mqtt.loop_stop()
+        mqtt.disconnect()
+
+
 def test_relay_delivers_in_order_and_survives_a_broker_outage(app, db, client, admin,
                                                               make_vendor, broker, tmp_path):
     vendor = make_vendor("DAI-TU", account_number="0099887766")
@@ -67,11 +76,7 @@ def test_relay_delivers_in_order_and_survives_a_broker_outage(app, db, client, a
         broker.start()
         assert wait_for(lambda: len({m["id"] for m in received}) >= 6, 30), received
     finally:
-        stop.set()
-        worker.join(15)
-        for mqtt in (publisher, subscriber):
-            mqtt.loop_stop()
-            mqtt.disconnect()
+        shut_down(stop, worker, publisher, subscriber)
     ids = [m["id"] for m in received]
     unique = list(dict.fromkeys(ids))  # at least once: a duplicate keeps its id
     assert unique == sorted(unique) and len(unique) == 6
@@ -143,11 +148,7 @@ def test_relay_survives_publishes_refused_while_the_connection_drops(
         broker.start()
         assert wait_for(lambda: len({m["id"] for m in received}) >= 3, 30), received
     finally:
-        stop.set()
-        worker.join(15)
-        for mqtt in (publisher, subscriber):
-            mqtt.loop_stop()
-            mqtt.disconnect()
+        shut_down(stop, worker, publisher, subscriber)
     assert not failures
     unique = list(dict.fromkeys(m["id"] for m in received))
     assert [m["referenceNumber"] for m in {m["id"]: m for m in received}.values()] == [
