@@ -46,6 +46,18 @@ def status_of(port: int, token: str, job_id: int) -> dict:
     return json.loads(body)
 
 
+def export_under_way(port: int, token: str) -> tuple[int, dict]:
+    """Start an export of everything; its id and status once it has written rows."""
+    status, body, _ = request(port, token, "POST", "/api/v1/transactions/exports", {})
+    assert status == 202, body
+    job_id = json.loads(body)["id"]
+    deadline = time.monotonic() + 120
+    while (job := status_of(port, token, job_id))["rows"] == 0:
+        assert time.monotonic() < deadline and job["status"] in ("queued", "running"), job
+        time.sleep(0.1)
+    return job_id, job
+
+
 def add_rows(scratch: Scratch) -> None:
     app = scratch.app()
     with app.app_context():
@@ -73,18 +85,8 @@ def test_a_killed_export_is_failed_and_a_new_one_completes(scratch: Scratch, tmp
     port = free_port()
     server = start_gunicorn(scratch, port, workers=1)
     try:
-        status, body, headers = request(port, scratch.token, "POST",
-                                        "/api/v1/transactions/exports", {})
-        assert status == 202, body
-        job_id = json.loads(body)["id"]
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            job = status_of(port, scratch.token, job_id)
-            if job["status"] == "running" and job["rows"] > 0:
-                break
-            assert job["status"] in ("queued", "running"), job
-            time.sleep(0.1)
-        assert 0 < job["rows"] < ROWS, job
+        job_id, job = export_under_way(port, scratch.token)
+        assert job["status"] == "running" and 0 < job["rows"] < ROWS, job
         kill_group(server)  # SIGKILL: the worker dies mid-file
     finally:
         kill_group(server)
@@ -127,14 +129,7 @@ def test_a_stopped_server_marks_its_export_failed_at_once(scratch: Scratch, tmp_
     port = free_port()
     server = start_gunicorn(scratch, port, workers=1)
     try:
-        status, body, _ = request(port, scratch.token, "POST",
-                                  "/api/v1/transactions/exports", {})
-        assert status == 202, body
-        job_id = json.loads(body)["id"]
-        deadline = time.monotonic() + 120
-        while (job := status_of(port, scratch.token, job_id))["rows"] == 0:
-            assert time.monotonic() < deadline and job["status"] in ("queued", "running"), job
-            time.sleep(0.1)
+        job_id, job = export_under_way(port, scratch.token)
         assert job["status"] == "running" and job["rows"] < ROWS, job
     finally:
         kill_group(server, signal.SIGTERM)
