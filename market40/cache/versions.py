@@ -32,13 +32,14 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.db import driver_errors
+from market40.models.rollup import MarketDailyRollup
 from market40.models.version import GENERAL, DataVersion
 
 # Tables that no cached figure reads, and the raw payments (figures read the rollups, and
@@ -106,6 +107,27 @@ def read_version(session: Session, market_id: int | None = None, *,
         statement = statement.where(DataVersion.market_id.in_((GENERAL, market_id)))
     number, changed_at = session.execute(statement).one()
     return Version(int(number), changed_at)
+
+
+def read_days_token(session: Session, market_id: int, first: date, last: date) -> str:
+    """A token of the market's payments on local days ``first`` to ``last``: it changes
+    when a payment lands on one of those days, and not when one lands on another day.
+
+    Why: figures of past days (a market's series up to yesterday) stay as they are
+    while the day's payments land, yet a late payment (an import, a bank notification
+    for yesterday) must show at once. Every payment path adds 1 to one count of its
+    (market, day) row of ``market_daily_rollups`` in its own transaction
+    (``rollups.upsert_rollups``, the staged rollups): counts only grow, so the rows'
+    number and the sum of their counts change with every payment on those days. The
+    one write that may lower them, ``rollups rebuild``, bumps row 0, which every key
+    holds as well. One read of at most a window's rows by primary key.
+    """
+    day = MarketDailyRollup.__table__.c
+    counts = day.qr_sales_count + day.cash_sales_count + day.qr_fees_count + day.cash_fees_count
+    rows, total = session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(counts), 0))
+        .where(day.market_id == market_id, day.day >= first, day.day <= last)).one()
+    return f"{first.isoformat()}:{last.isoformat()}:{rows}:{total}"
 
 
 def _sql(dialect: sa.Dialect) -> str:

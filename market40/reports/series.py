@@ -330,16 +330,8 @@ def relative_change(previous: MetricValue, current: MetricValue) -> float | None
     return float((current - previous) / previous)
 
 
-def adoption_series(
-    session: Session,
-    scope: Scope,
-    start: date | None = None,
-    end: date | None = None,
-    granularity: str = "day",
-) -> AdoptionSeries:
-    """The scope's metrics per day or month from ``start`` to ``end`` (local dates)."""
-    start, end = check_range(start, end, granularity)
-    periods = periods_between(start, end, granularity)
+def _figures(session: Session, scope: Scope, periods: list[Period]) -> list[Figures]:
+    """Each period's figures, in order."""
     sums = _period_sums(session, scope, periods)
     active = _period_active(session, scope, periods)
     counts = _vendor_counts(session, scope, periods)
@@ -355,12 +347,49 @@ def adoption_series(
         registered, with_qr = counts[period.start]
         figures.append(replace(base, registered=registered, with_qr=with_qr,
                                active=active.get(period.start, 0)))
-    points = []
-    for previous, current, period in zip(figures, figures[1:], periods[1:], strict=False):
-        before, now = previous.metrics(), current.metrics()
-        change = {name: relative_change(before[name], now[name]) for name in METRICS}
-        points.append(SeriesPoint(period, current, change))
+    return figures
+
+
+def _point(period: Period, previous: Figures, current: Figures) -> SeriesPoint:
+    before, now = previous.metrics(), current.metrics()
+    change = {name: relative_change(before[name], now[name]) for name in METRICS}
+    return SeriesPoint(period, current, change)
+
+
+def adoption_series(
+    session: Session,
+    scope: Scope,
+    start: date | None = None,
+    end: date | None = None,
+    granularity: str = "day",
+) -> AdoptionSeries:
+    """The scope's metrics per day or month from ``start`` to ``end`` (local dates)."""
+    start, end = check_range(start, end, granularity)
+    periods = periods_between(start, end, granularity)
+    figures = _figures(session, scope, periods)
+    points = [_point(period, previous, current)
+              for previous, current, period in zip(figures, figures[1:], periods[1:],
+                                                   strict=False)]
     return AdoptionSeries(
         scope.level, scope.code, scope.name, granularity, start, end, tuple(points),
         scope.historical,
     )
+
+
+def extend_daily(session: Session, scope: Scope, past: AdoptionSeries, end: date
+                 ) -> AdoptionSeries:
+    """``past`` (day by day, up to the day before ``end``) with the point of ``end``
+    added: the same series as ``adoption_series(scope, past.start, end, "day")``.
+
+    Why: every day of a series is computed on its own (its sums, its sellers, its
+    counts at its end), so the days before today stay as they are while payments land
+    today. A market's page keeps them (``market40.web.views.markets``) and computes only
+    today's point per payment, instead of the whole month.
+    """
+    if past.granularity != "day" or not past.points or past.end != end - timedelta(days=1):
+        raise ValueError("extend_daily takes a daily series that ends the day before")
+    check_range(past.start, end, "day")
+    period = Period(end, end)
+    (current,) = _figures(session, scope, [period])
+    point = _point(period, past.points[-1].figures, current)
+    return replace(past, end=end, points=(*past.points, point))

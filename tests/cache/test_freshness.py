@@ -265,3 +265,45 @@ def test_with_no_stale_allowance_the_province_is_exact(world):
     province = _figures(client, "province")
     _payment(world)
     assert _figures(client, "province")["sales_count"] == province["sales_count"] + 1
+
+
+def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once(
+        world, monkeypatch):
+    """The market page's day-by-day series keeps the days before today while payments
+    land today (``markets._daily_series``): a payment today is in today's point at once
+    without the month being computed again; a late one (yesterday) at once in its day."""
+    from market40.reports import adoption_series, resolve_scope
+    from market40.web.views import markets
+
+    computed = []
+
+    def counted(*args, **kwargs):
+        computed.append(args[2:])
+        return adoption_series(*args, **kwargs)
+
+    monkeypatch.setattr(markets, "adoption_series", counted)
+    today = local_today()
+    first = today - timedelta(days=29)
+
+    def page_and_exact():
+        with world.app.test_request_context("/markets/DAI-TU"):
+            scope = resolve_scope(world.db.session, "market", "DAI-TU")
+            market = markets._market("DAI-TU")
+            page = markets._daily_series(scope, market, first, today)
+            exact = adoption_series(world.db.session, scope, first, today, "day")
+            world.db.session.rollback()  # end the read: the next sees the payments
+        return page, exact
+
+    page, exact = page_and_exact()
+    assert page == exact and len(computed) == 1
+    _payment(world)  # a QR sale today
+    page, exact = page_and_exact()
+    assert page == exact and len(computed) == 1  # the days before today were kept
+    assert page.points[-1].figures.qr_sales_count == 1
+    late = world.client.post("/api/v1/transactions", headers=auth(world.admin), json=tx(
+        world.vendor.id, "cache-late", method="qr",
+        occurred_at=at(today - timedelta(days=1), 18).isoformat()))
+    assert late.status_code == 201, late.get_json()
+    page, exact = page_and_exact()
+    assert page == exact and len(computed) == 2  # yesterday changed: computed again
+    assert page.points[-2].figures.qr_sales_count == 1

@@ -9,6 +9,7 @@ import pytest
 from market40.errors import InvalidInput
 from market40.localtime import local_today
 from market40.reports import adoption_report, adoption_series, resolve_scope
+from market40.reports.series import extend_daily
 from tests.factories import at, record
 from tests.reports.oracle import expected
 from tests.reports.test_adoption import district_markets
@@ -129,3 +130,25 @@ def test_qr_sales_outside_a_vendors_qr_period_never_make_it_active(db, scenario,
     if granularity == "day":
         assert by_day[date(2024, 6, 21)].active == 0
         assert by_day[date(2024, 6, 21)].qr_sales_count == 1
+
+
+@pytest.mark.parametrize(("level", "code"), SCOPES)
+def test_a_series_extended_by_its_last_day_is_the_whole_series(db, scenario, level, code):
+    """What a market's page does while payments land today: the days before kept, the
+    last day's point added (``extend_daily``); the same points, changes included."""
+    record(db.session, scenario["d"], at(date(2024, 6, 21)), 11_000)  # after its closing
+    scope = resolve_scope(db.session, level, code)
+    for end in (date(2024, 6, 21), date(2024, 7, 1), date(2024, 7, 3)):
+        whole = adoption_series(db.session, scope, date(2024, 6, 1), end, "day")
+        past = adoption_series(db.session, scope, date(2024, 6, 1), end - timedelta(days=1))
+        assert extend_daily(db.session, scope, past, end) == whole, end
+
+
+def test_only_a_daily_series_that_ends_the_day_before_is_extended(db, scenario):
+    scope = resolve_scope(db.session, "market", "DAI-TU")
+    past = adoption_series(db.session, scope, date(2024, 6, 1), date(2024, 6, 30), "day")
+    months = adoption_series(db.session, scope, date(2024, 4, 1), date(2024, 6, 30), "month")
+    for series, end in ((past, date(2024, 7, 2)), (past, date(2024, 6, 30)),
+                        (months, date(2024, 7, 1))):
+        with pytest.raises(ValueError, match="the day before"):
+            extend_daily(db.session, scope, series, end)

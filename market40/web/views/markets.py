@@ -4,20 +4,21 @@ to follow up and the fees only for the market's board (and admins)."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Response, render_template, send_file
 
 from market40.auth import can
 from market40.cache.http import cached_response
-from market40.cache.store import cached
+from market40.cache.store import GENERAL, cached
+from market40.cache.versions import read_days_token
 from market40.codes import market_sheet
 from market40.extensions import db
 from market40.localtime import local_today
 from market40.models import Market
 from market40.registry.markets import get_market
-from market40.reports.adoption import adoption_report, resolve_scope
-from market40.reports.series import adoption_series
+from market40.reports.adoption import Scope, adoption_report, resolve_scope
+from market40.reports.series import AdoptionSeries, adoption_series, extend_daily
 from market40.web.args import PeriodArgsSchema, check_as_of, parse
 from market40.web.blueprint import bp
 from market40.web.charts import bar_chart, responsive
@@ -39,6 +40,25 @@ def _market_scope(code: str) -> int:
     return _market(code).id
 
 
+def _daily_series(scope: Scope, market: Market, first: date, as_of: date) -> AdoptionSeries:
+    """The page's day-by-day series: the days before today kept while today's payments
+    land (keyed by row 0 and by those days' own payments, ``read_days_token``), today's
+    point added per write at the market. Every day is computed on its own, so the two
+    parts together are the whole series (``series.extend_daily``)."""
+    last_past = min(as_of, local_today() - timedelta(days=1))
+    if last_past < first:  # a one-day window on today: nothing to keep
+        return cached("series", ("market", market.id, first, as_of, "day"), market.id,
+                      lambda: adoption_series(db.session, scope, first, as_of, "day"))
+    # The series also reads the day before ``first`` (the first point's change).
+    days = read_days_token(db.session, market.id, first - timedelta(days=1), last_past)
+    past = cached("series", ("market", market.id, first, last_past, "day", days), GENERAL,
+                  lambda: adoption_series(db.session, scope, first, last_past, "day"))
+    if last_past == as_of:
+        return past
+    return cached("series", ("market", market.id, first, as_of, "day"), market.id,
+                  lambda: extend_daily(db.session, scope, past, as_of))
+
+
 @bp.get("/markets/<code>")
 @cached_response(_market_scope, page=True)
 def market(code: str) -> tuple[str, int]:
@@ -50,8 +70,7 @@ def market(code: str) -> tuple[str, int]:
     report = cached("adoption", ("market", market.id, as_of, window), market.id,
                     lambda: adoption_report(db.session, scope, as_of, window))
     first = as_of - timedelta(days=window - 1)
-    daily = cached("series", ("market", market.id, first, as_of, "day"), market.id,
-                   lambda: adoption_series(db.session, scope, first, as_of, "day"))
+    daily = _daily_series(scope, market, first, as_of)
     lang = current_lang()
     labels = [format_short_date(p.period.start, lang) for p in daily.points]
     chart = responsive(
