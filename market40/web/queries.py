@@ -9,7 +9,7 @@ for the one vendor's latest payments (bounded by an index and a LIMIT).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from market40.localtime import day_end_utc
 from market40.models import DailyRollup, Listing, Market, Transaction, Vendor
+from market40.reports.queries import had_qr_sale
 
 # Vendors that are waiting for a step, in the order a board works through them.
 FOLLOW_UP_ORDER = ("submitted", "reverted", "draft", "approved")
@@ -65,33 +66,55 @@ class Payment:
     source: str
 
 
-def top_stalls(session: Session, market: Market, first: date, last: date,
-               limit: int = 10) -> list[TopStall]:
-    """The market's stalls with the most QR sales value between local days first and last."""
-    value = sa.func.sum(DailyRollup.qr_sales_value)
+def stall_sales(session: Session, market: Market, first: date, last: date
+                ) -> dict[int, TopStall]:
+    """Each stall of the market with a QR sale between local days first and last: its
+    QR sales' count and value, by vendor id. Sums add up across days, so a page keeps
+    those of the days before today and adds today's (``merge_sales``)."""
     statement = (
         sa.select(
             Vendor.id,
             Vendor.stall_code,
             Vendor.display_name,
-            sa.func.sum(DailyRollup.qr_sales_count).label("count"),
-            value.label("value"),
+            sa.func.sum(DailyRollup.qr_sales_count),
+            sa.func.sum(DailyRollup.qr_sales_value),
         )
         .join(DailyRollup, DailyRollup.vendor_id == Vendor.id)
         .where(
             Vendor.market_id == market.id,
             DailyRollup.day >= first,
             DailyRollup.day <= last,
+            had_qr_sale(),  # a day without a QR sale adds nothing (and is not read)
         )
         .group_by(Vendor.id, Vendor.stall_code, Vendor.display_name)
-        .having(value > 0)
-        .order_by(value.desc(), Vendor.stall_code)
-        .limit(limit)
     )
-    return [
-        TopStall(row.id, row.stall_code, row.display_name, int(row.count), int(row.value))
-        for row in session.execute(statement)
-    ]
+    return {row[0]: TopStall(row[0], row[1], row[2], int(row[3]), int(row[4]))
+            for row in session.execute(statement)}
+
+
+def merge_sales(*parts: dict[int, TopStall]) -> dict[int, TopStall]:
+    """The sums of several ranges of days (``stall_sales`` of each), by vendor id."""
+    merged: dict[int, TopStall] = {}
+    for part in parts:
+        for vendor_id, stall in part.items():
+            found = merged.get(vendor_id)
+            merged[vendor_id] = stall if found is None else replace(
+                found, qr_sales_count=found.qr_sales_count + stall.qr_sales_count,
+                qr_sales_value=found.qr_sales_value + stall.qr_sales_value)
+    return merged
+
+
+def best_stalls(sales: dict[int, TopStall], limit: int = 10) -> list[TopStall]:
+    """The stalls with the most QR sales value (ties by stall code in code-point order,
+    as SQLite and a C-collated PostgreSQL order them)."""
+    selling = [stall for stall in sales.values() if stall.qr_sales_value > 0]
+    return sorted(selling, key=lambda s: (-s.qr_sales_value, s.stall_code))[:limit]
+
+
+def top_stalls(session: Session, market: Market, first: date, last: date,
+               limit: int = 10) -> list[TopStall]:
+    """The market's stalls with the most QR sales value between local days first and last."""
+    return best_stalls(stall_sales(session, market, first, last), limit)
 
 
 def why_no_code(vendor: Vendor) -> str:

@@ -270,9 +270,11 @@ def test_with_no_stale_allowance_the_province_is_exact(world):
 def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once(
         world, monkeypatch):
     """The market page's day-by-day series keeps the days before today while payments
-    land today (``markets._daily_series``): a payment today is in today's point at once
-    without the month being computed again; a late one (yesterday) at once in its day."""
+    land today (``markets._daily_series``, ``_top_stalls``): a payment today is in today's
+    point and the best stalls at once without the month being computed again; a late one
+    (yesterday) at once in its day."""
     from market40.reports import adoption_series, resolve_scope
+    from market40.web.queries import top_stalls
     from market40.web.views import markets
 
     computed = []
@@ -289,8 +291,11 @@ def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once
         with world.app.test_request_context("/markets/DAI-TU"):
             scope = resolve_scope(world.db.session, "market", "DAI-TU")
             market = markets._market("DAI-TU")
-            page = markets._daily_series(scope, market, first, today)
+            past_days = markets._days_before_today(market, first, today)
+            page = markets._daily_series(scope, market, first, today, past_days)
             exact = adoption_series(world.db.session, scope, first, today, "day")
+            assert markets._top_stalls(market, first, today, past_days) == top_stalls(
+                world.db.session, market, first, today)
             world.db.session.rollback()  # end the read: the next sees the payments
         return page, exact
 
@@ -300,6 +305,9 @@ def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once
     page, exact = page_and_exact()
     assert page == exact and len(computed) == 1  # the days before today were kept
     assert page.points[-1].figures.qr_sales_count == 1
+    with world.app.test_request_context("/markets/DAI-TU"):
+        best = markets._top_stalls(markets._market("DAI-TU"), first, today, None)
+    assert [(s.vendor_id, s.qr_sales_count) for s in best] == [(world.vendor.id, 1)]
     late = world.client.post("/api/v1/transactions", headers=auth(world.admin), json=tx(
         world.vendor.id, "cache-late", method="qr",
         occurred_at=at(today - timedelta(days=1), 18).isoformat()))
@@ -307,3 +315,6 @@ def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once
     page, exact = page_and_exact()
     assert page == exact and len(computed) == 2  # yesterday changed: computed again
     assert page.points[-2].figures.qr_sales_count == 1
+    with world.app.test_request_context("/markets/DAI-TU"):
+        best = markets._top_stalls(markets._market("DAI-TU"), first, today, None)
+    assert [(s.vendor_id, s.qr_sales_count) for s in best] == [(world.vendor.id, 2)]

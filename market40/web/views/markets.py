@@ -24,7 +24,15 @@ from market40.web.blueprint import bp
 from market40.web.charts import bar_chart, responsive
 from market40.web.formatting import format_percent, format_short_date
 from market40.web.i18n import current_lang, gettext
-from market40.web.queries import follow_ups, online_listings, top_stalls
+from market40.web.queries import (
+    TopStall,
+    best_stalls,
+    follow_ups,
+    merge_sales,
+    online_listings,
+    stall_sales,
+    top_stalls,
+)
 from market40.web.session import login_required, require, session_user
 
 
@@ -40,23 +48,48 @@ def _market_scope(code: str) -> int:
     return _market(code).id
 
 
-def _daily_series(scope: Scope, market: Market, first: date, as_of: date) -> AdoptionSeries:
-    """The page's day-by-day series: the days before today kept while today's payments
-    land (keyed by row 0 and by those days' own payments, ``read_days_token``), today's
-    point added per write at the market. Every day is computed on its own, so the two
-    parts together are the whole series (``series.extend_daily``)."""
+def _days_before_today(market: Market, first: date, as_of: date) -> tuple[date, str] | None:
+    """The last day of the page's range before today and a token of the payments on the
+    range's days up to it (and the day before ``first``, which the series reads for its
+    first change): what the parts kept while today's payments land are keyed by, with
+    row 0. None when the range is today alone."""
     last_past = min(as_of, local_today() - timedelta(days=1))
-    if last_past < first:  # a one-day window on today: nothing to keep
+    if last_past < first:
+        return None
+    return last_past, read_days_token(db.session, market.id, first - timedelta(days=1),
+                                      last_past)
+
+
+def _daily_series(scope: Scope, market: Market, first: date, as_of: date,
+                  past_days: tuple[date, str] | None) -> AdoptionSeries:
+    """The page's day-by-day series: the days before today kept while today's payments
+    land, today's point added per write at the market. Every day is computed on its
+    own, so the two parts together are the whole series (``series.extend_daily``)."""
+    if past_days is None:
         return cached("series", ("market", market.id, first, as_of, "day"), market.id,
                       lambda: adoption_series(db.session, scope, first, as_of, "day"))
-    # The series also reads the day before ``first`` (the first point's change).
-    days = read_days_token(db.session, market.id, first - timedelta(days=1), last_past)
-    past = cached("series", ("market", market.id, first, last_past, "day", days), GENERAL,
+    last_past, token = past_days
+    past = cached("series", ("market", market.id, first, last_past, "day", token), GENERAL,
                   lambda: adoption_series(db.session, scope, first, last_past, "day"))
     if last_past == as_of:
         return past
     return cached("series", ("market", market.id, first, as_of, "day"), market.id,
                   lambda: extend_daily(db.session, scope, past, as_of))
+
+
+def _top_stalls(market: Market, first: date, as_of: date,
+                past_days: tuple[date, str] | None) -> list[TopStall]:
+    """The best stalls of the range: the sums of the days before today kept (like the
+    series), today's read per write at the market and added."""
+    if past_days is None:
+        return cached("top_stalls", (market.id, first, as_of), market.id,
+                      lambda: top_stalls(db.session, market, first, as_of))
+    last_past, token = past_days
+    past = cached("stall_sales", (market.id, first, last_past, token), GENERAL,
+                  lambda: stall_sales(db.session, market, first, last_past))
+    if last_past == as_of:
+        return best_stalls(past)
+    return best_stalls(merge_sales(past, stall_sales(db.session, market, as_of, as_of)))
 
 
 @bp.get("/markets/<code>")
@@ -70,7 +103,8 @@ def market(code: str) -> tuple[str, int]:
     report = cached("adoption", ("market", market.id, as_of, window), market.id,
                     lambda: adoption_report(db.session, scope, as_of, window))
     first = as_of - timedelta(days=window - 1)
-    daily = _daily_series(scope, market, first, as_of)
+    past_days = _days_before_today(market, first, as_of)
+    daily = _daily_series(scope, market, first, as_of, past_days)
     lang = current_lang()
     labels = [format_short_date(p.period.start, lang) for p in daily.points]
     chart = responsive(
@@ -98,8 +132,7 @@ def market(code: str) -> tuple[str, int]:
         daily=daily,
         daily_chart=chart,
         listings=online_listings(db.session, market, as_of),
-        top=cached("top_stalls", (market.id, first, as_of), market.id,
-                   lambda: top_stalls(db.session, market, first, as_of)),
+        top=_top_stalls(market, first, as_of, past_days),
         board=board,
         follow=follow_ups(db.session, market) if board else [],
         show_phone=board and can(user, "vendors.personal", market=market),
