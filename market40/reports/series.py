@@ -22,6 +22,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -218,13 +219,24 @@ def _daily_active(session: Session, scope: Scope, periods: list[Period]) -> dict
     return counts
 
 
+@cache
+def _steady() -> sa.ColumnElement[bool]:
+    """With a QR at both ends of a range and none withdrawn in between: with a QR
+    throughout. Bound parameters ``steady_first_end``, ``steady_last_end`` and
+    ``steady_before`` (the end of the day before the range); built once, as building
+    these clauses cost several times what the database takes to run them."""
+    first_end, last_end, before = (sa.bindparam(f"steady_{name}", type_=UTCDateTime())
+                                   for name in ("first_end", "last_end", "before"))
+    return sa.and_(with_qr_sql(first_end), with_qr_sql(last_end),
+                   sa.not_(withdrawn_between_sql(before, last_end)))
+
+
 def _unsteady(session: Session, scope: Scope, first: Period, last: Period) -> list[int]:
     """The scope's vendors whose QR may not be in force on some day of the range."""
-    # With a QR at both ends and none withdrawn in between: with a QR throughout.
-    steady = sa.and_(with_qr_sql(day_end_utc(first.end)), with_qr_sql(day_end_utc(last.end)),
-                     sa.not_(withdrawn_between_sql(day_end_utc(first.start - timedelta(days=1)),
-                                                   day_end_utc(last.end))))
-    return list(session.scalars(sa.select(Vendor.id).where(_vendors_in(scope), sa.not_(steady))))
+    statement = sa.select(Vendor.id).where(_vendors_in(scope), sa.not_(_steady()))
+    return list(session.scalars(statement, {
+        "steady_first_end": day_end_utc(first.end), "steady_last_end": day_end_utc(last.end),
+        "steady_before": day_end_utc(first.start - timedelta(days=1))}))
 
 
 UNSTEADY_CHUNK = 5_000  # vendor ids per statement (bound parameters)
@@ -376,20 +388,30 @@ def adoption_series(
     )
 
 
-def extend_daily(session: Session, scope: Scope, past: AdoptionSeries, end: date
-                 ) -> AdoptionSeries:
+def extend_daily(session: Session, scope: Scope, past: AdoptionSeries, end: date, *,
+                 as_of: Figures | None = None) -> AdoptionSeries:
     """``past`` (day by day, up to the day before ``end``) with the point of ``end``
     added: the same series as ``adoption_series(scope, past.start, end, "day")``.
 
     Why: every day of a series is computed on its own (its sums, its sellers, its
     counts at its end), so the days before today stay as they are while payments land
     today. A market's page keeps them (``market40.web.views.markets``) and computes only
-    today's point per payment, instead of the whole month.
+    today's point per payment, instead of the whole month. ``as_of``: figures of the
+    scope as of ``end`` (its adoption report, any window), whose registered, with_qr and
+    online_products are counted at the day's end as the point's are: then only the
+    day's sums and active vendors are read.
     """
     if past.granularity != "day" or not past.points or past.end != end - timedelta(days=1):
         raise ValueError("extend_daily takes a daily series that ends the day before")
     check_range(past.start, end, "day")
     period = Period(end, end)
-    (current,) = _figures(session, scope, [period])
+    if as_of is None:
+        (current,) = _figures(session, scope, [period])
+    else:
+        row = _period_sums(session, scope, [period]).get(period.start)
+        base = (figures_from(row, as_of.online_products) if row is not None
+                else Figures(online_products=as_of.online_products))
+        current = replace(base, registered=as_of.registered, with_qr=as_of.with_qr,
+                          active=_period_active(session, scope, [period]).get(end, 0))
     point = _point(period, past.points[-1].figures, current)
     return replace(past, end=end, points=(*past.points, point))

@@ -273,7 +273,7 @@ def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once
     land today (``markets._daily_series``, ``_top_stalls``): a payment today is in today's
     point and the best stalls at once without the month being computed again; a late one
     (yesterday) at once in its day."""
-    from market40.reports import adoption_series, resolve_scope
+    from market40.reports import adoption_report, adoption_series, resolve_scope
     from market40.web.queries import top_stalls
     from market40.web.views import markets
 
@@ -292,7 +292,8 @@ def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once
             scope = resolve_scope(world.db.session, "market", "DAI-TU")
             market = markets._market("DAI-TU")
             past_days = markets._days_before_today(market, first, today)
-            page = markets._daily_series(scope, market, first, today, past_days)
+            report = adoption_report(world.db.session, scope, today, 30)
+            page = markets._daily_series(scope, market, first, today, past_days, report)
             exact = adoption_series(world.db.session, scope, first, today, "day")
             assert markets._top_stalls(market, first, today, past_days) == top_stalls(
                 world.db.session, market, first, today)

@@ -142,6 +142,9 @@ def test_a_series_extended_by_its_last_day_is_the_whole_series(db, scenario, lev
         whole = adoption_series(db.session, scope, date(2024, 6, 1), end, "day")
         past = adoption_series(db.session, scope, date(2024, 6, 1), end - timedelta(days=1))
         assert extend_daily(db.session, scope, past, end) == whole, end
+        for window in (1, 30):  # the day's counts taken from its report instead
+            report = adoption_report(db.session, scope, end, window)
+            assert extend_daily(db.session, scope, past, end, as_of=report.figures) == whole
 
 
 def test_only_a_daily_series_that_ends_the_day_before_is_extended(db, scenario):

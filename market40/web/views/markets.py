@@ -17,7 +17,7 @@ from market40.extensions import db
 from market40.localtime import local_today
 from market40.models import Market
 from market40.registry.markets import get_market
-from market40.reports.adoption import Scope, adoption_report, resolve_scope
+from market40.reports.adoption import AdoptionReport, Scope, adoption_report, resolve_scope
 from market40.reports.series import AdoptionSeries, adoption_series, extend_daily
 from market40.web.args import PeriodArgsSchema, check_as_of, parse
 from market40.web.blueprint import bp
@@ -61,10 +61,12 @@ def _days_before_today(market: Market, first: date, as_of: date) -> tuple[date, 
 
 
 def _daily_series(scope: Scope, market: Market, first: date, as_of: date,
-                  past_days: tuple[date, str] | None) -> AdoptionSeries:
+                  past_days: tuple[date, str] | None, report: AdoptionReport
+                  ) -> AdoptionSeries:
     """The page's day-by-day series: the days before today kept while today's payments
     land, today's point added per write at the market. Every day is computed on its
-    own, so the two parts together are the whole series (``series.extend_daily``)."""
+    own, so the two parts together are the whole series (``series.extend_daily``);
+    today's counts at the day's end are those of the page's report (as of today)."""
     if past_days is None:
         return cached("series", ("market", market.id, first, as_of, "day"), market.id,
                       lambda: adoption_series(db.session, scope, first, as_of, "day"))
@@ -74,7 +76,7 @@ def _daily_series(scope: Scope, market: Market, first: date, as_of: date,
     if last_past == as_of:
         return past
     return cached("series", ("market", market.id, first, as_of, "day"), market.id,
-                  lambda: extend_daily(db.session, scope, past, as_of))
+                  lambda: extend_daily(db.session, scope, past, as_of, as_of=report.figures))
 
 
 def _top_stalls(market: Market, first: date, as_of: date,
@@ -104,7 +106,7 @@ def market(code: str) -> tuple[str, int]:
                     lambda: adoption_report(db.session, scope, as_of, window))
     first = as_of - timedelta(days=window - 1)
     past_days = _days_before_today(market, first, as_of)
-    daily = _daily_series(scope, market, first, as_of, past_days)
+    daily = _daily_series(scope, market, first, as_of, past_days, report)
     lang = current_lang()
     labels = [format_short_date(p.period.start, lang) for p in daily.points]
     chart = responsive(
