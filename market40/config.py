@@ -46,6 +46,10 @@ class Config:
     # MQTT relay through Redis pub/sub the moment an event is committed (else they poll).
     REDIS_URL: str | None = None
     TIMEZONE = "Asia/Ho_Chi_Minh"
+    # How web passwords are hashed (werkzeug's method string): scrypt at werkzeug's
+    # default cost, about 0.1 s a hash here. A stored hash keeps its own parameters, so
+    # changing this affects new passwords only.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
     # PostgreSQL bulk writes (batch API): COPY into a staging table and rollups set-based
     # from it (payments.bulk.copy_transactions). False: the earlier path (COPY straight
     # into transactions, rollups summed in Python and upserted row by row), kept so
@@ -102,6 +106,10 @@ class TestConfig(Config):
     LIVE_HEARTBEAT_SECONDS = 0.5
     LIVE_STREAM_SECONDS = 3.0  # a test reading a whole stream gets its end
     RATELIMIT_ENABLED = False
+    # Still scrypt, at 0.4 ms a hash (n=128 is the least OpenSSL takes at r=8): logging in
+    # is much of the page tests, and 170 full-cost hashes were 10 % of the suite's CPU.
+    # Production's cost has a test of its own (tests/web/test_login.py).
+    PASSWORD_HASH_METHOD = "scrypt:128:8:1"
 
 
 def database_url_from_env() -> str | None:

@@ -5,9 +5,11 @@ API clients use bearer tokens (``market40.auth``); a password only opens the web
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,8 +21,25 @@ log = logging.getLogger(__name__)
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
-# Checked when the user name is unknown, so both answers take the same time.
-_DUMMY_HASH = generate_password_hash("market40-timing-equaliser")
+
+
+def hash_method() -> str:
+    """The app's ``PASSWORD_HASH_METHOD`` (``Config``'s outside an app)."""
+    from market40.config import Config
+
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", Config.PASSWORD_HASH_METHOD)
+    return Config.PASSWORD_HASH_METHOD
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=hash_method())
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the user name is unknown, so both answers take the same time."""
+    return generate_password_hash("market40-timing-equaliser", method=method)
 
 
 def _user(session: Session, name: str) -> User:
@@ -44,7 +63,7 @@ def set_password(session: Session, name: str, password: str, *, actor: str = "cl
     user = _user(session, name)
     check_password_rules(password, user.name)
     had = user.password_hash is not None
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     record_change(
         session, actor=actor, action="password.set", entity="user", entity_id=user.id,
         market_id=None, old={"password": "set" if had else None}, new={"password": "set"},
@@ -72,7 +91,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     """The active user with this name and password, else None (never says which was wrong)."""
     user = session.scalar(sa.select(User).where(User.name == name.strip()))
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(hash_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from market40.auth import create_user
+from market40.config import TestConfig
 from market40.localtime import LOCAL_TZ, local_day, local_today
 from market40.models import (
     DailyRollup,
@@ -48,7 +49,8 @@ _refs = count(1)
 
 @functools.cache
 def password_hash() -> str:
-    return generate_password_hash(PASSWORD)
+    """PASSWORD's hash at the tests' cost (``TestConfig.PASSWORD_HASH_METHOD``)."""
+    return generate_password_hash(PASSWORD, method=TestConfig.PASSWORD_HASH_METHOD)
 
 
 def _market(session: Session, code: str) -> Market:
@@ -191,7 +193,7 @@ def seed_dashboard(session: Session) -> Dashboard:
                                     vendor_id=v["thit"].id),
     }
     for key, user in users.items():
-        # One scrypt hash for all (0.13 s each): set_password itself is tested in test_login.
+        # One hash for all: set_password itself is tested in test_login.
         user.password_hash = password_hash()
         data.users[key] = user.name
     session.flush()

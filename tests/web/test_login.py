@@ -212,3 +212,18 @@ def test_each_role_lands_on_its_own_page(client, login, dashboard):
         client.post("/logout", data={"csrf_token": csrf_token(
             client.get("/logout").get_data(as_text=True))})
     assert client.get("/me").headers["Location"] == "/login"
+
+
+def test_passwords_are_hashed_with_scrypt_at_full_cost_outside_the_tests(app, db, reference,
+                                                                         make_user):
+    """The tests hash cheaply (TestConfig); the service hashes at werkzeug's scrypt cost."""
+    from market40.config import Config
+    from market40.web.accounts import authenticate, set_password
+
+    assert Config.PASSWORD_HASH_METHOD == "scrypt:32768:8:1"
+    make_user("department", name="full-cost")
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+    user = set_password(db.session, "full-cost", "chợ-bốn-chấm-không")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert authenticate(db.session, "full-cost", "chợ-bốn-chấm-không") is user
+    assert authenticate(db.session, "full-cost", "chợ-bốn-chấm-khong") is None
