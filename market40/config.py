@@ -104,7 +104,7 @@ class TestConfig(Config):
     WEBHOOK_SECRET = "test-webhook-secret"
     SEPAY_API_KEY = "test-sepay-key"
     LIVE_HEARTBEAT_SECONDS = 0.5
-    LIVE_STREAM_SECONDS = 3.0  # a test reading a whole stream gets its end
+    LIVE_STREAM_SECONDS = 1.2  # a test reading a whole stream gets its end (2 heartbeats)
     RATELIMIT_ENABLED = False
     # Still scrypt, at 0.4 ms a hash (n=128 is the least OpenSSL takes at r=8): logging in
     # is much of the page tests, and 170 full-cost hashes were 10 % of the suite's CPU.
