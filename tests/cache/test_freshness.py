@@ -22,7 +22,7 @@ from tests.factories import at, auth
 from tests.payments.helpers import post_notification, tx
 from tests.registry.helpers import act, post_vendor, submitted_vendor
 
-STALE = 0.4
+STALE = 0.15  # the bound under test, short: each write path sleeps it once
 MARKET_PATHS = ("/markets/DAI-TU", "/api/v1/reports/adoption?level=market&code=DAI-TU",
                 "/api/v1/reports/adoption/series?level=market&code=DAI-TU&granularity=day")
 PROVINCE_PATHS = ("/", "/api/v1/reports/adoption?level=province",
