@@ -8,7 +8,15 @@ DEV_INSTALLED := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# gevent: a greenlet per connection (WORKER_CONNECTIONS each); gthread: a thread each (THREADS).
+WORKER_CLASS ?= gthread
+WORKER_CONNECTIONS ?= 1000
 THREADS ?= 600
+ifeq ($(WORKER_CLASS),gthread)
+WORKER_OPTIONS := --worker-class gthread --threads $(THREADS)
+else
+WORKER_OPTIONS := --worker-class $(WORKER_CLASS) --worker-connections $(WORKER_CONNECTIONS)
+endif
 
 .PHONY: install install-dev run serve test fuzz bench screenshots lint clean
 
@@ -35,10 +43,11 @@ run: install
 	$(FLASK) simulate --days 90
 	$(MAKE) --no-print-directory serve
 
-## gthread: each open live-payment stream (SSE) holds one thread, not one process (sleeping, no DB connection), so
-## WORKERS x THREADS is how many streams and requests are served at once (README "Live payments").
+## gthread (default): each open live-payment stream (SSE) holds one thread (sleeping, no DB connection), so
+## WORKERS x THREADS is how many streams and requests are served at once. `make serve WORKER_CLASS=gevent`
+## runs a greenlet per connection instead (WORKERS x WORKER_CONNECTIONS). README "Live payments".
 serve: install
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) $(WORKER_OPTIONS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 ## The whole test suite (also against PostgreSQL when MARKET40_TEST_DATABASE_URL is set).
 ## Compiled modules and pytest's rewritten tests are kept in the venv even where the

@@ -1,23 +1,28 @@
 """Live payments under gunicorn: many open streams, credits at a steady rate, every event
-delivered exactly once, delivery latency and server memory.
+delivered exactly once, delivery latency, page latency and server memory.
 
-A scratch SQLite database (``scratch_db``) gets ``--vendors`` approved vendors with bank
-accounts and one paired device each; gunicorn serves it as ``make serve`` does (2
-``gthread`` workers, 600 threads each). ``--streams`` SSE clients (spread evenly over the
-vendors, device tokens) connect from one asyncio loop; then signed bank notifications
-arrive at ``--rate`` per second for ``--seconds``. With ``--reconnect S`` every stream
-closes after about S seconds and resumes with ``Last-Event-ID``. For each credit the
-answer's time is kept; for each stream, each event's arrival. Reported: delivery
-latency (event on the stream minus the notification's answer: p50/p95/p99/max; events
-replayed after a reconnect are counted apart), events missing or repeated per stream
-(must be 0), notification latency, and the workers' memory sampled every 5 s: RSS when
-every stream is open, after ``--warmup`` seconds, at the end, and over the last stretch
-at a constant thread count (a gthread worker keeps each thread it starts, up to
-``--threads``, with the stack its requests touched: RSS follows that high-water mark,
-while growth at a constant count is what events and streams themselves cost). Usage::
+A scratch SQLite database (``scratch_db``; ``--backend postgresql``: a schema of its own)
+gets ``--vendors`` approved vendors with bank accounts and one paired device each;
+gunicorn serves it as ``make serve`` does (2 workers; ``--worker-class gthread``: 600
+threads each, ``gevent``: 1,000 connections each). ``--streams`` SSE clients (spread
+evenly over the vendors, device tokens) connect from one asyncio loop; then signed bank
+notifications arrive at ``--rate`` per second for ``--seconds``, while ``--page-clients``
+clients ask for ``--page`` over and over. With ``--reconnect S`` every stream closes
+after about S seconds and resumes with ``Last-Event-ID``. For each credit the answer's
+time is kept; for each stream, each event's arrival. Reported: delivery latency (event
+on the stream minus the notification's answer: p50/p95/p99/max; events replayed after a
+reconnect are counted apart), events missing or repeated per stream (must be 0),
+notification and page latency (and the slowest of each per 10 s), and the workers'
+memory sampled every 5 s: RSS when every stream is open, after ``--warmup`` seconds, at
+the end, its least-squares trend after the warm-up (MiB/min: "flat" is a trend near 0),
+and, for gthread, the last stretch at a constant thread count (a gthread worker keeps
+each thread it starts, up to ``--threads``, with the stack its requests touched: RSS
+follows that high-water mark). ``--worker-class gevent,gthread`` runs each class in
+turn, each on a fresh database, and prints them side by side::
 
     python bench/bench_live.py [--streams 500] [--rate 50] [--seconds 60] [--vendors 100]
-                               [--reconnect 0] [--warmup 30]
+                               [--reconnect 0] [--warmup 30] [--worker-class gthread]
+                               [--page /] [--page-clients 1] [--backend sqlite]
 
 The load generator shares the machine's 2 CPUs with the server: figures are a floor.
 """
@@ -52,6 +57,7 @@ SECRET = "bench-secret"
 # Per worker: gunicorn does not spread connections evenly over its workers, and a stream
 # keeps its thread, so each worker needs room for nearly all the streams.
 THREADS = int(os.environ.get("BENCH_THREADS", "600"))
+CONNECTIONS = int(os.environ.get("BENCH_WORKER_CONNECTIONS", "1000"))
 
 
 def free_port() -> int:
@@ -88,14 +94,23 @@ def prepare(app, vendors: int) -> list[tuple[int, str, str]]:
     return out
 
 
-def start_gunicorn(url: str, port: int, env_extra: dict[str, str] | None = None
-                   ) -> subprocess.Popen:
+def worker_options(worker_class: str) -> list[str]:
+    """gunicorn's options for ``worker_class`` as ``make serve`` passes them: a thread per
+    connection (``--threads``) for gthread, a greenlet per connection for gevent
+    (``--worker-connections``, gunicorn's default 1000)."""
+    if worker_class == "gthread":
+        return ["--worker-class", "gthread", "--threads", str(THREADS)]
+    return ["--worker-class", worker_class, "--worker-connections", str(CONNECTIONS)]
+
+
+def start_gunicorn(url: str, port: int, env_extra: dict[str, str] | None = None,
+                   worker_class: str = "gthread") -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET40_")}
     env.update(DATABASE_URL=url, MARKET40_WEBHOOK_SECRET=SECRET, PYTHONPATH=str(ROOT),
                MARKET40_RATELIMIT_ENABLED="false", **(env_extra or {}))
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "gthread",
-         "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        [str(BIN / "gunicorn"), "--workers", "2", *worker_options(worker_class),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -161,6 +176,7 @@ def memory_report(samples: list[tuple[float, list[dict[str, float]]]], opened_at
             longest = run
     return {
         "streams_open_mib": round(steady[0][1], 1), "after_warmup_mib": round(warm[1], 1),
+        "trend_after_warmup_mib_per_min": trend(after),
         "last_mib": round(last[1], 1), "max_mib": round(max(s[1] for s in steady), 1),
         "growth_after_warmup_pct": round((last[1] - warm[1]) / warm[1] * 100, 2),
         "growth_after_warmup_mib_per_min": round((last[1] - warm[1]) / minutes, 2),
@@ -177,6 +193,21 @@ def memory_report(samples: list[tuple[float, list[dict[str, float]]]], opened_at
     }
 
 
+def trend(samples: list[tuple[float, float, int]]) -> float | None:
+    """The least-squares slope of RSS over time (MiB per minute): "flat" is a slope near
+    0, whatever single samples do (a step and its release, the sampling's noise)."""
+    if len(samples) < 3:
+        return None
+    times = [at / 60 for at, _, _ in samples]
+    values = [rss for _, rss, _ in samples]
+    mean_t, mean_v = sum(times) / len(times), sum(values) / len(values)
+    spread = sum((t - mean_t) ** 2 for t in times)
+    if not spread:
+        return None
+    slope = sum((t - mean_t) * (v - mean_v) for t, v in zip(times, values, strict=True))
+    return round(slope / spread, 3)
+
+
 class Bench:
     def __init__(self, port: int, targets: list[tuple[int, str, str]], args) -> None:
         self.port, self.targets, self.args = port, targets, args
@@ -190,6 +221,8 @@ class Bench:
         self.post_latency: list[float] = []
         self.post_times: list[tuple[float, float]] = []  # (sent, answered) per credit
         self.reconnects = 0
+        self.page_latency: list[float] = []
+        self.page_times: list[tuple[float, float]] = []  # (sent, answered) per page
         self.opened_at = time.time()
 
     async def stream(self, index: int, vendor_id: int, token: str) -> None:
@@ -238,6 +271,25 @@ class Bench:
             finally:
                 writer.close()
 
+    async def pages(self, stop: asyncio.Event) -> None:
+        """One client asking for ``--page`` over and over while the credits arrive: a
+        page's latency in a worker that also holds hundreds of streams (under gevent a
+        page's CPU and SQLite work hold its worker's other greenlets)."""
+        while not stop.is_set():
+            started = time.time()
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            writer.write((f"GET {self.args.page} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Connection: close\r\n\r\n").encode())
+            await writer.drain()
+            response = await reader.read()
+            writer.close()
+            if b" 200 " not in response.split(b"\r\n", 1)[0]:
+                self.errors.append(f"page: {response[:120]!r}")
+            else:
+                self.page_latency.append(time.time() - started)
+                self.page_times.append((started, time.time()))
+            await asyncio.sleep(0.1)
+
     async def post(self, vendor_id: int, account: str) -> None:
         reference = f"BL{uuid.uuid4().hex[:14].upper()}"
         body = json.dumps({"reference": reference, "amount": random.randint(5, 200) * 1000,
@@ -271,6 +323,9 @@ class Bench:
             await asyncio.sleep(0.2)
         print(f"{self.open_streams} streams open", flush=True)
         self.opened_at = time.time()
+        stop_pages = asyncio.Event()
+        pages = [asyncio.create_task(self.pages(stop_pages))
+                 for _ in range(getattr(self.args, "page_clients", 0))]
         posts = []
         start = time.monotonic()
         total = int(args.rate * args.seconds)
@@ -279,6 +334,8 @@ class Bench:
             posts.append(asyncio.create_task(self.post(vendor_id, account)))
             await asyncio.sleep(max(0.0, start + (n + 1) / args.rate - time.monotonic()))
         await asyncio.gather(*posts)
+        stop_pages.set()
+        await asyncio.gather(*pages)
         await asyncio.sleep(3)  # the last events' way to the streams
         for task in streams:
             task.cancel()
@@ -304,13 +361,27 @@ class Bench:
             return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
         posts = sorted(x * 1000 for x in self.post_latency)
+        pages = sorted(x * 1000 for x in self.page_latency)
         return {"credits": len(self.answered), "deliveries": len(delays) + replayed,
                 "live": len(delays), "replayed_after_reconnect": replayed,
                 "reconnects": self.reconnects,
                 "missing": missing, "repeated": repeated, "errors": len(self.errors),
                 "delivery_ms": {"p50": pct(delays, .5), "p95": pct(delays, .95),
                                 "p99": pct(delays, .99), "max": delays[-1] if delays else None},
-                "notification_ms": {"p50": pct(posts, .5), "p99": pct(posts, .99)}}
+                "notification_ms": {"p50": pct(posts, .5), "p99": pct(posts, .99)},
+                "page_ms": {"path": self.args.page, "n": len(pages), "p50": pct(pages, .5),
+                            "p95": pct(pages, .95), "p99": pct(pages, .99)},
+                "slowest_per_10s": self.slowest()}
+
+    def slowest(self) -> list[tuple[int, int, int]]:
+        """(seconds since the streams opened, slowest notification, slowest page in ms)
+        per 10 s: when the tails happened (a stalled worker shows in both at once)."""
+        buckets: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for column, times in enumerate((self.post_times, self.page_times)):
+            for sent, answered in times:
+                bucket = buckets[int((sent - self.opened_at) // 10) * 10]
+                bucket[column] = max(bucket[column], (answered - sent) * 1000)
+        return [(at, round(post), round(page)) for at, (post, page) in sorted(buckets.items())]
 
 
 def main() -> None:
@@ -319,17 +390,37 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--vendors", type=int, default=100)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the scratch database (PostgreSQL: a schema on "
+                             "MARKET40_BENCH_DATABASE_URL; streams woken by NOTIFY)")
     parser.add_argument("--reconnect", type=float, default=0,
                         help="each stream resumes with Last-Event-ID after about this many "
                              "seconds (0: streams stay open)")
     parser.add_argument("--warmup", type=float, default=30,
                         help="seconds after the streams open before memory counts as warm")
+    parser.add_argument("--worker-class", default="gthread",
+                        help="gunicorn's worker class, or several separated by commas "
+                             "(gevent,gthread): one run each, one after the other, each on a "
+                             "fresh database, for a side-by-side comparison")
+    parser.add_argument("--page", default="/", help="the page a client asks for meanwhile")
+    parser.add_argument("--page-clients", type=int, default=1,
+                        help="clients asking for --page during the run (0: none)")
     args = parser.parse_args()
+    results = [run_once(args, worker_class) for worker_class in args.worker_class.split(",")]
+    if len(results) > 1:
+        print(summary(results))
+
+
+def run_once(args: argparse.Namespace, worker_class: str) -> dict[str, object]:
+    """One run with ``worker_class`` on a fresh scratch database; its report (printed)."""
     random.seed(40)
-    with scratch_database("sqlite") as scratch:
+    print(f"--- {worker_class}, {args.backend}: {args.streams} streams, {args.rate:g} credits/s, "
+          f"{args.seconds:g} s", flush=True)
+    with scratch_database(args.backend) as scratch:
         targets = prepare(scratch.app, args.vendors)
         port = free_port()
-        server = start_gunicorn(scratch.url, port)
+        load_before = os.getloadavg()
+        server = start_gunicorn(scratch.url, port, worker_class=worker_class)
         samples: list[tuple[float, list[dict[str, float]]]] = []
         try:
             bench = Bench(port, targets, args)
@@ -345,16 +436,40 @@ def main() -> None:
                 sampler.cancel()
 
             asyncio.run(everything())
-            result = bench.report()
+            result = {"worker_class": worker_class, "backend": args.backend,
+                      **bench.report()}
             result["memory"] = memory_report(samples, bench.opened_at, args.warmup)
-            result["load_average"] = os.getloadavg()
+            result["load_average"] = {"before": load_before,
+                                      "after": os.getloadavg()}
             result["args"] = vars(args)
-            print(json.dumps(result, indent=2, default=str))
+            print(json.dumps(result, indent=2, default=str), flush=True)
             for error in bench.errors[:5]:
                 print("error:", error)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
+    return result
+
+
+def summary(results: list[dict[str, object]]) -> str:
+    """The runs side by side, as a Markdown table (bench/LIVE.md)."""
+    lines = ["| worker class | load avg before → after | missing / repeated | delivery p50 / "
+             "p95 / p99 / max (ms) | notification p50 / p99 (ms) | page p50 / p95 / p99 (ms) "
+             "| RSS open → warm → end (MiB) | trend after warm-up (MiB/min) | threads open → "
+             "end |", "|---" * 9 + "|"]
+    for r in results:
+        d, n, g, m = r["delivery_ms"], r["notification_ms"], r["page_ms"], r["memory"]
+        load = r["load_average"]
+        lines.append(
+            f"| {r['worker_class']} | {load['before'][0]:.1f} → {load['after'][0]:.1f} "
+            f"| {r['missing']} / {r['repeated']} "
+            f"| {d['p50']:.1f} / {d['p95']:.0f} / {d['p99']:.0f} / {d['max']:.0f} "
+            f"| {n['p50']:.0f} / {n['p99']:.0f} "
+            f"| {g['p50']:.0f} / {g['p95']:.0f} / {g['p99']:.0f} "
+            f"| {m['streams_open_mib']} → {m['after_warmup_mib']} → {m['last_mib']} "
+            f"| {m['trend_after_warmup_mib_per_min']} "
+            f"| {m['threads']['streams_open']} → {m['threads']['last']} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

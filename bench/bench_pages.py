@@ -2,8 +2,9 @@
 
 A scratch SQLite file is prepared as ``make run`` does it (``flask db upgrade``,
 ``flask seed``, ``flask simulate --days 90``: ~430k transactions, 1,900 vendors) plus a
-board user with a web password. gunicorn serves it as ``make serve`` does (gthread, 2
-workers), once per configuration, one after the other:
+board user with a web password. gunicorn serves it as ``make serve`` does (2 workers,
+gthread; ``--worker-class gthread,gevent`` serves each configuration with each class in
+turn, side by side), once per configuration, one after the other:
 
 - ``off``: ``MARKET40_CACHE=off``, every request computes its figures (the code before
   caching, same work);
@@ -23,6 +24,7 @@ Target: p95 < 100 ms under 8 clients for every page, and a throughput several ti
 that of caching off. Usage::
 
     python bench/bench_pages.py [--seconds 8] [--clients 8] [--days 90] [--database-url URL]
+                                [--worker-class gthread]
 
 ``--database-url`` serves an existing database instead (e.g. the province year that
 ``bench_reports.py`` builds), skipping the preparation.
@@ -50,6 +52,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_live import worker_options  # noqa: E402
 from bench_load import free_port, percentile, serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,11 +97,11 @@ def prepare(directory: str, days: int, url: str | None) -> tuple[dict[str, str],
     return env, code
 
 
-def start(env: dict[str, str], port: int) -> subprocess.Popen:
-    """gunicorn as ``make serve`` runs it (gthread, 2 workers)."""
+def start(env: dict[str, str], port: int, worker_class: str) -> subprocess.Popen:
+    """gunicorn as ``make serve`` runs it (2 workers of ``worker_class``)."""
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "gthread", "--threads",
-         "600", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        [str(BIN / "gunicorn"), "--workers", "2", *worker_options(worker_class),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True)
     return serving(process, port)
 
@@ -204,9 +207,10 @@ def pages(code: str) -> list[tuple[str, str, bool]]:
 
 
 def run_config(label: str, env: dict[str, str], code: str, args: argparse.Namespace,
-               extra: dict[str, str]) -> dict[str, dict[str, float]]:
+               extra: dict[str, str], worker_class: str) -> dict[str, dict[str, float]]:
     port = free_port()
-    server = start({**env, **extra}, port)
+    server = start({**env, **extra}, port, worker_class)
+    label = f"{label}, {worker_class}"
     results: dict[str, dict[str, float]] = {}
     try:
         cookie = log_in(port, env["BENCH_BOARD"])
@@ -231,7 +235,7 @@ def run_config(label: str, env: dict[str, str], code: str, args: argparse.Namesp
 
 
 def run_writes(env: dict[str, str], code: str, args: argparse.Namespace,
-               extra: dict[str, str]) -> dict[str, dict[str, float]]:
+               extra: dict[str, str], worker_class: str) -> dict[str, dict[str, float]]:
     """Caching on while payments land at the market: the pages still hold."""
     token = flask(env, "users", "create", f"bench-writer-{uuid.uuid4().hex[:6]}",
                   "--role", "admin").strip().splitlines()[-1]
@@ -246,7 +250,7 @@ def run_writes(env: dict[str, str], code: str, args: argparse.Namespace,
     if vendor_id is None:
         return {}
     port = free_port()
-    server = start({**env, **extra}, port)
+    server = start({**env, **extra}, port, worker_class)
     results: dict[str, dict[str, float]] = {}
     done = threading.Event()
     thread = threading.Thread(target=writer, args=(port, token, vendor_id, done))
@@ -257,8 +261,8 @@ def run_writes(env: dict[str, str], code: str, args: argparse.Namespace,
                 continue
             hammer(port, path, {}, args.clients, args.warmup)
             results[name] = r = hammer(port, path, {}, args.clients, args.seconds)
-            print(f"[writes] {name:42} p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f} ms  "
-                  f"{r['rps']:7.1f}/s", flush=True)
+            print(f"[writes, {worker_class}] {name:42} p50 {r['p50']:7.1f}  "
+                  f"p95 {r['p95']:7.1f} ms  {r['rps']:7.1f}/s", flush=True)
     finally:
         done.set()
         thread.join()
@@ -275,6 +279,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--no-writes", action="store_true")
+    parser.add_argument("--worker-class", default="gthread",
+                        help="gunicorn's worker class, or several separated by commas "
+                             "(gevent,gthread): each configuration is served by each in turn")
     args = parser.parse_args()
     load_before = os.getloadavg()
     directory = tempfile.mkdtemp(prefix="m40pages-")
@@ -287,9 +294,14 @@ def main() -> None:
         env, code = prepare(directory, args.days, args.database_url)
         print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} "
               f"{load_before[2]:.2f}", flush=True)
-        results = {label: run_config(label, env, code, args, extra)
-                   for label, extra in configs.items()}
-        writes = {} if args.no_writes else run_writes(env, code, args, configs["on"])
+        classes = args.worker_class.split(",")
+        runs: dict[str, dict[str, dict[str, dict[str, float]]]] = {c: {} for c in classes}
+        for label, extra in configs.items():  # the classes alternate, configuration by one
+            for worker_class in classes:
+                runs[worker_class][label] = run_config(label, env, code, args, extra,
+                                                       worker_class)
+        writes = {c: {} if args.no_writes else run_writes(env, code, args, configs["on"], c)
+                  for c in classes}
     finally:
         shutil.rmtree(directory, ignore_errors=True)
         if not args.no_redis:
@@ -300,13 +312,22 @@ def main() -> None:
             if keys:
                 client.delete(*keys)
     load = os.getloadavg()
+    print(f"\n{args.clients} clients, {args.seconds:.0f} s per page, gunicorn x2 "
+          f"({', '.join(classes)}); load average {load_before[0]:.2f} before, "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after ({os.cpu_count()} CPUs, shared)")
+    for worker_class in classes:
+        print(table(worker_class, runs[worker_class], writes[worker_class]))
+    if len(classes) > 1:
+        print(side_by_side(runs))
+
+
+def table(worker_class: str, results: dict[str, dict[str, dict[str, float]]],
+          writes: dict[str, dict[str, float]]) -> str:
+    """One worker class's figures: each page under each configuration."""
     labels = list(results)
-    print(f"\n{args.clients} clients, {args.seconds:.0f} s per page, gunicorn gthread x2; "
-          f"load average {load_before[0]:.2f} before, {load[0]:.2f} {load[1]:.2f} "
-          f"{load[2]:.2f} after ({os.cpu_count()} CPUs, shared)\n")
-    print("| page | " + " | ".join(f"{c}: p50 / p95 ms, req/s" for c in labels)
-          + " | on ÷ off, req/s |")
-    print("|---|" + "---|" * (len(labels) + 1))
+    lines = [f"\n### {worker_class}\n",
+             "| page | " + " | ".join(f"{c}: p50 / p95 ms, req/s" for c in labels)
+             + " | on ÷ off, req/s |", "|---|" + "---|" * (len(labels) + 1)]
     worst = 0.0
     for name in results["on"]:
         cells = []
@@ -318,14 +339,34 @@ def main() -> None:
                 worst = max(worst, r["p95"])
         off = results["off"].get(name)
         ratio = f"{results['on'][name]['rps'] / off['rps']:.1f}×" if off else "—"
-        print(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
     if writes:
-        print("\nwith a payment every 0.2 s at the market meanwhile (caching on, in-process):")
-        print("| page | p50 / p95 ms, req/s |\n|---|---|")
-        for name, r in writes.items():
-            print(f"| {name} | {r['p50']:.1f} / {r['p95']:.1f}, {r['rps']:.0f} |")
-    print(f"\nslowest p95 with caching: {worst:.1f} ms; target {TARGET_P95_MS} ms: "
-          f"{'met' if worst < TARGET_P95_MS else 'MISSED'}")
+        lines += ["\nwith a payment every 0.2 s at the market meanwhile (caching on, "
+                  "in-process):", "| page | p50 / p95 ms, req/s |", "|---|---|"]
+        lines += [f"| {name} | {r['p50']:.1f} / {r['p95']:.1f}, {r['rps']:.0f} |"
+                  for name, r in writes.items()]
+    lines.append(f"\nslowest p95 with caching: {worst:.1f} ms; target {TARGET_P95_MS} ms: "
+                 f"{'met' if worst < TARGET_P95_MS else 'MISSED'}")
+    return "\n".join(lines)
+
+
+def side_by_side(runs: dict[str, dict[str, dict[str, dict[str, float]]]]) -> str:
+    """Each page's p95 and requests/s under every worker class, configuration by one."""
+    classes = list(runs)
+    first = runs[classes[0]]
+    lines = ["\n### side by side\n",
+             "| configuration | page | " + " | ".join(f"{c}: p50 / p95 ms, req/s"
+                                                    for c in classes) + " |",
+             "|---|---|" + "---|" * len(classes)]
+    for label, pages_of in first.items():
+        for name in pages_of:
+            cells = []
+            for worker_class in classes:
+                r = runs[worker_class][label].get(name)
+                cells.append("—" if r is None else
+                             f"{r['p50']:.1f} / {r['p95']:.1f}, {r['rps']:.0f}")
+            lines.append(f"| {label} | {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

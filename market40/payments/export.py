@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from market40.cooperative import pause
 from market40.csvfile import csv_writer, formula_safe
 from market40.localtime import LOCAL_TZ
 
@@ -52,4 +53,5 @@ def csv_chunks(session: Session, statement: sa.Select) -> Iterator[str]:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+            pause()  # a local client reads as fast as this writes: no wait would switch
     yield buffer.getvalue()

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from market40.cooperative import pause
 from market40.csvfile import csv_writer
 from market40.errors import Conflict, DomainError, NotFound
 from market40.models import ExportJob, Transaction, User, utcnow
@@ -41,6 +42,7 @@ from market40.payments.export import HEADER, _row
 from market40.payments.queries import TransactionFilters, export_query
 
 log = logging.getLogger(__name__)
+PAUSE_ROWS = 1_000  # rows between two turns handed to the other requests (gevent)
 
 class Abandoned(Exception):
     """The job was reported failed (its heartbeat looked stale) while still writing: a
@@ -259,6 +261,8 @@ def _write(session: Session, job: ExportJob, statement: sa.Select, part: Path,
                     ordered.where(Transaction.id > last, Transaction.id <= upper)):
                 writer.writerow(_row(row))
                 rows += 1
+                if rows % PAUSE_ROWS == 0:  # reading: no write lock held here
+                    pause()
             last = upper
             # The heartbeat, and the progress a client polls, after every window.
             beat = session.execute(

@@ -127,15 +127,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(scratch: Scratch, port: int, workers: int = 2) -> subprocess.Popen:
-    """gunicorn ``wsgi:app`` in a process group of its own, answering /healthz."""
+def start_gunicorn(scratch: Scratch, port: int, workers: int = 2,
+                   options: tuple[str, ...] = (), env: dict[str, str] | None = None
+                   ) -> subprocess.Popen:
+    """gunicorn ``wsgi:app`` in a process group of its own, answering /healthz
+    (``options``: more of gunicorn's, e.g. the worker class; ``env``: more settings)."""
     import http.client
 
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "120", "wsgi:app"],
-        cwd=ROOT, env=scratch.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
+         "--timeout", "120", *options, "wsgi:app"],
+        cwd=ROOT, env={**scratch.env(), **(env or {})}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
