@@ -234,19 +234,27 @@ def run_config(label: str, env: dict[str, str], code: str, args: argparse.Namesp
     return results
 
 
+def paying_vendor(url: str, code: str) -> int | None:
+    """An approved vendor of the market with a QR code (SQLite or PostgreSQL)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT v.id FROM vendors v JOIN markets m ON m.id = v.market_id WHERE "
+                "m.code = :code AND v.status = 'approved' AND v.qr_issued_at IS NOT NULL "
+                "ORDER BY v.id LIMIT 1"), {"code": code}).scalar()
+    finally:
+        engine.dispose()
+
+
 def run_writes(env: dict[str, str], code: str, args: argparse.Namespace,
                extra: dict[str, str], worker_class: str) -> dict[str, dict[str, float]]:
     """Caching on while payments land at the market: the pages still hold."""
     token = flask(env, "users", "create", f"bench-writer-{uuid.uuid4().hex[:6]}",
                   "--role", "admin").strip().splitlines()[-1]
-    url = env["DATABASE_URL"]
-    vendor_id = None
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-            vendor_id = connection.execute(
-                "SELECT v.id FROM vendors v JOIN markets m ON m.id = v.market_id WHERE "
-                "m.code = ? AND v.status = 'approved' AND v.qr_issued_at IS NOT NULL "
-                "ORDER BY v.id LIMIT 1", (code,)).fetchone()[0]
+    vendor_id = paying_vendor(env["DATABASE_URL"], code)
     if vendor_id is None:
         return {}
     port = free_port()
