@@ -270,9 +270,9 @@ def test_with_no_stale_allowance_the_province_is_exact(world):
 def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once(
         world, monkeypatch):
     """The market page's day-by-day series keeps the days before today while payments
-    land today (``markets._daily_series``, ``_top_stalls``): a payment today is in today's
-    point and the best stalls at once without the month being computed again; a late one
-    (yesterday) at once in its day."""
+    land today (``markets._daily_series``, ``_top_stalls``, ``_report``): a payment today
+    is in today's point, the best stalls and the report at once without the month being
+    computed again; a late one (yesterday) at once in its day; an approval at once."""
     from market40.reports import adoption_report, adoption_series, resolve_scope
     from market40.web.queries import top_stalls
     from market40.web.views import markets
@@ -293,6 +293,7 @@ def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once
             market = markets._market("DAI-TU")
             past_days = markets._days_before_today(market, first, today)
             report = adoption_report(world.db.session, scope, today, 30)
+            assert markets._report(scope, market, today, 30, past_days) == report
             page = markets._daily_series(scope, market, first, today, past_days, report)
             exact = adoption_series(world.db.session, scope, first, today, "day")
             assert markets._top_stalls(market, first, today, past_days) == top_stalls(
@@ -316,6 +317,11 @@ def test_the_market_pages_series_keeps_past_days_and_shows_every_payment_at_once
     page, exact = page_and_exact()
     assert page == exact and len(computed) == 2  # yesterday changed: computed again
     assert page.points[-2].figures.qr_sales_count == 1
+    _make_submitted(world)
+    page, _ = page_and_exact()
+    _approve(world)  # a registry write: the counts at today's end change
+    approved, _ = page_and_exact()
+    assert approved.points[-1].figures.with_qr == page.points[-1].figures.with_qr + 1
     with world.app.test_request_context("/markets/DAI-TU"):
         best = markets._top_stalls(markets._market("DAI-TU"), first, today, None)
     assert [(s.vendor_id, s.qr_sales_count) for s in best] == [(world.vendor.id, 2)]

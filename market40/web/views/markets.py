@@ -19,6 +19,7 @@ from market40.models import Market
 from market40.registry.markets import get_market
 from market40.reports.adoption import AdoptionReport, Scope, adoption_report, resolve_scope
 from market40.reports.series import AdoptionSeries, adoption_series, extend_daily
+from market40.reports.window import before_range, day_end, days, window_report
 from market40.web.args import PeriodArgsSchema, check_as_of, parse
 from market40.web.blueprint import bp
 from market40.web.charts import bar_chart, responsive
@@ -58,6 +59,25 @@ def _days_before_today(market: Market, first: date, as_of: date) -> tuple[date, 
         return None
     return last_past, read_days_token(db.session, market.id, first - timedelta(days=1),
                                       last_past)
+
+
+def _report(scope: Scope, market: Market, as_of: date, window: int,
+            past_days: tuple[date, str] | None) -> AdoptionReport:
+    """The page's report. As of today, from its parts (``reports.window``): the registry
+    at today's end (kept until a registry write), the window's days before today (kept
+    like the series) and today's sums and sellers, read per payment."""
+    if as_of != local_today():
+        return adoption_report(db.session, scope, as_of, window)
+    end = cached("day_end", (market.id, as_of), GENERAL,
+                 lambda: day_end(db.session, scope, as_of))
+    before = None
+    if window > 1:
+        assert past_days is not None  # the window reaches back before today
+        first, last = before_range(as_of, window)
+        before = cached("window_days", (market.id, first, last, past_days[1]), GENERAL,
+                        lambda: days(db.session, scope, first, last))
+    return window_report(scope, as_of, window, end, before,
+                         days(db.session, scope, as_of, as_of))
 
 
 def _daily_series(scope: Scope, market: Market, first: date, as_of: date,
@@ -102,10 +122,10 @@ def market(code: str) -> tuple[str, int]:
     args = parse(PeriodArgsSchema())
     as_of, window = check_as_of(args), args["window"]
     scope = resolve_scope(db.session, "market", market.code)
-    report = cached("adoption", ("market", market.id, as_of, window), market.id,
-                    lambda: adoption_report(db.session, scope, as_of, window))
     first = as_of - timedelta(days=window - 1)
     past_days = _days_before_today(market, first, as_of)
+    report = cached("adoption", ("market", market.id, as_of, window), market.id,
+                    lambda: _report(scope, market, as_of, window, past_days))
     daily = _daily_series(scope, market, first, as_of, past_days, report)
     lang = current_lang()
     labels = [format_short_date(p.period.start, lang) for p in daily.points]
