@@ -13,10 +13,12 @@ data of ``seeds/``) once; each test then starts from a template:
   template schema (``INSERT ... SELECT``), sequences set past them.
 
 A test gets the reference template when it asks for ``reference`` (directly or through
-another fixture), the empty one otherwise. Whatever a test changes in ``app.config`` and
-the request hooks it adds are taken back after it. A test that changes the app otherwise
-(adds a route, ...) is marked ``@pytest.mark.own_app`` and gets an app of its own on the
-same database.
+another fixture), the empty one otherwise. The web tests' data set (``dashboard``,
+tests/web/seeddata.py) is a third template, made by the first test that asks for it on
+each worker, database and local day (seeding it took 80-150 ms a test). Whatever a
+test changes in ``app.config`` and the request hooks it adds are taken back after it. A
+test that changes the app otherwise (adds a route, ...) is marked
+``@pytest.mark.own_app`` and gets an app of its own on the same database.
 """
 
 from __future__ import annotations
@@ -73,15 +75,21 @@ class TestDatabase:
         self.backend = backend
         self.directory = directory
         self.schema = f"m40_test_{uuid.uuid4().hex[:10]}" if backend == "postgresql" else None
-        self.template = f"{self.schema}_tpl" if self.schema else None
+        # PostgreSQL: a schema per template holding copies of its non-empty tables, and
+        # the statements that copy them back.
+        self.restore: dict[str, list[str]] = {"empty": []}
         if self.schema:
             with sa.create_engine(PG_URL).begin() as connection:
                 connection.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
-                connection.execute(sa.text(f'CREATE SCHEMA "{self.template}"'))
         self.config = app_config(**database_config(backend, directory, self.schema),
                                   BACKEND=backend)
         self.app = self.new_app()
         self.has_reference = False
+        self.loaded = "empty"  # the template the database was last reset to
+        # The web data set (tests.web.seeddata), kept as a template once seeded: the
+        # local day it was seeded on (its payments are "yesterday" and before) and what
+        # the dashboard fixture returns, by ids.
+        self.dashboard: tuple[Any, Any] | None = None
         with self.app.app_context():
             from market40.db import install_database_rules
             from market40.registry.seed import seed_reference
@@ -110,6 +118,9 @@ class TestDatabase:
     def path(self) -> Path:
         return self.directory / "test.sqlite3"
 
+    def template_schema(self, name: str) -> str:
+        return f"{self.schema}_{name}"
+
     def _save(self, name: str) -> None:
         """Keep the database as it is now as template ``name`` (inside an app context)."""
         if self.backend == "sqlite":
@@ -117,14 +128,24 @@ class TestDatabase:
             shutil.copyfile(self.path, self.directory / f"{name}.sqlite3")
             return
         if name == "empty":
-            return  # emptying the tables gives the empty database
+            # DELETE, not TRUNCATE: TRUNCATE gives each table and index a new file, 110 ms
+            # a test for these few rows; DELETE takes a few ms. Replica mode skips the
+            # triggers (foreign keys, append-only rules), so the order does not matter.
+            names = [t.name for t in _db.metadata.sorted_tables] + ["transaction_references"]
+            self.empty = [f'DELETE FROM "{name}"' for name in names] + [
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE c.relkind = 'S' "
+                "AND n.nspname = current_schema()"]
+            return
+        template = self.template_schema(name)
+        restore = []
         with _db.engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{template}" CASCADE'))
+            connection.execute(sa.text(f'CREATE SCHEMA "{template}"'))
             counts = {table: connection.execute(sa.select(sa.func.count()).select_from(table))
                       .scalar_one() for table in _db.metadata.sorted_tables}
-            self.reference_tables = [table for table, n in counts.items() if n]
-            restore = []
-            for table in self.reference_tables:
-                copy = f'"{self.template}"."{table.name}"'
+            for table in (table for table, n in counts.items() if n):
+                copy = f'"{template}"."{table.name}"'
                 connection.execute(sa.text(
                     f'CREATE TABLE {copy} AS SELECT * FROM "{self.schema}"."{table.name}"'))
                 # named columns: a test that migrates may rebuild a table in another order
@@ -138,17 +159,30 @@ class TestDatabase:
                     if sequence:
                         restore.append(f"SELECT setval('{sequence}', "
                                        f'(SELECT max("{column.name}") FROM "{table.name}"))')
-        # DELETE, not TRUNCATE: TRUNCATE gives each table and index a new file, 110 ms a
-        # test for these few rows; DELETE takes a few ms. Replica mode skips the triggers
-        # (foreign keys, append-only rules), so the order does not matter.
-        names = [t.name for t in _db.metadata.sorted_tables] + ["transaction_references"]
-        self.empty = [f'DELETE FROM "{name}"' for name in names] + [
-            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
-            "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"]
-        self.restore = restore
+            if name != "reference":  # the rows that are not the transactions' own
+                connection.execute(sa.text(
+                    f'CREATE TABLE "{template}"."transaction_references" AS '
+                    f'SELECT * FROM "{self.schema}"."transaction_references"'))
+                restore.append('INSERT INTO "transaction_references" SELECT * FROM '
+                               f'"{template}"."transaction_references"')
+        self.restore[name] = restore
 
-    def reset(self, app: Any, reference: bool) -> None:
-        """Give ``app``'s database the contents of a template (the empty one or not)."""
+    def save_dashboard(self, data: Any) -> None:
+        """Keep the just-seeded web data set as template "dashboard" (app context)."""
+        from market40.localtime import local_today
+
+        _db.session.remove()
+        self._save("dashboard")
+        self.dashboard = (local_today(), data)
+
+    def dashboard_ready(self) -> bool:
+        from market40.localtime import local_today
+
+        return self.dashboard is not None and self.dashboard[0] == local_today()
+
+    def reset(self, app: Any, template: str) -> None:
+        """Give ``app``'s database the contents of a template: "empty", "reference" or
+        "dashboard" (the reference data and the web data set)."""
         with app.app_context():
             _db.session.remove()
             if self.backend == "sqlite":
@@ -159,16 +193,15 @@ class TestDatabase:
             if self.backend == "sqlite":
                 for suffix in ("-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-                source = self.directory / ("reference.sqlite3" if reference else "empty.sqlite3")
-                shutil.copyfile(source, self.path)
+                shutil.copyfile(self.directory / f"{template}.sqlite3", self.path)
             else:
                 with _db.engine.begin() as connection:
-                    # snapshots refuse TRUNCATE by trigger; replica mode skips triggers
                     # one round trip (psycopg sends a parameterless script as it is)
                     statements = ["SET LOCAL session_replication_role = replica", *self.empty,
-                                  *(self.restore if reference else ())]
+                                  *self.restore[template]]
                     connection.exec_driver_sql(";\n".join(statements))
-        self.has_reference = reference
+        self.has_reference = template != "empty"
+        self.loaded = template
 
     def drop(self) -> None:
         with self.app.app_context():
@@ -178,7 +211,9 @@ class TestDatabase:
             engine = sa.create_engine(PG_URL)
             with engine.begin() as connection:
                 connection.execute(sa.text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-                connection.execute(sa.text(f'DROP SCHEMA "{self.template}" CASCADE'))
+                for name in self.restore:
+                    connection.execute(sa.text(
+                        f'DROP SCHEMA IF EXISTS "{self.template_schema(name)}" CASCADE'))
             engine.dispose()
 
 
@@ -223,7 +258,11 @@ def app(request: pytest.FixtureRequest, test_database: TestDatabase, tmp_path: P
     database = test_database
     own = request.node.get_closest_marker("own_app") is not None
     app = database.new_app() if own else database.app
-    database.reset(app, reference="reference" in request.fixturenames)
+    if "dashboard" in request.fixturenames and database.dashboard_ready():
+        template = "dashboard"
+    else:
+        template = "reference" if "reference" in request.fixturenames else "empty"
+    database.reset(app, template)
     saved = dict(app.config)
     app.config["SNAPSHOT_KEY_DIR"] = str(tmp_path / "snapshot-keys")  # each test its own key
     app.config["EXPORT_DIR"] = str(tmp_path / "exports")  # export job files, per test

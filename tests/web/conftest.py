@@ -8,17 +8,21 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web.seeddata import PASSWORD, Dashboard, seed_dashboard
+from tests.web.seeddata import PASSWORD, Dashboard, kept, restored, seed_dashboard
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                   r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def dashboard(reference) -> Dashboard:
-    data = seed_dashboard(reference.session)
-    reference.session.commit()
-    return data
+def dashboard(reference, test_database) -> Dashboard:
+    """The web data set: seeded once per worker, database and local day, then the
+    ``app`` fixture starts each test from its template (80 ms of seeding a test before)."""
+    if test_database.loaded != "dashboard":
+        data = seed_dashboard(reference.session)
+        reference.session.commit()
+        test_database.save_dashboard(kept(data))
+    return restored(reference.session, test_database.dashboard[1])
 
 
 def csrf_token(html: str) -> str:

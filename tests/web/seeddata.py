@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from itertools import count
 
@@ -45,6 +45,18 @@ class Dashboard:
 
 
 _refs = count(1)
+
+
+def kept(data: Dashboard) -> Dashboard:
+    """``data`` with its vendors as ids, to keep beside a template of the database."""
+    return replace(data, vendors={key: vendor.id for key, vendor in data.vendors.items()})
+
+
+def restored(session: Session, data: Dashboard) -> Dashboard:
+    """A kept data set with its vendors loaded in ``session`` (each test its own copy)."""
+    return Dashboard(vendors={key: session.get(Vendor, id_) for key, id_ in data.vendors.items()},
+                     users=dict(data.users), personal=list(data.personal),
+                     qr_sale_values=dict(data.qr_sale_values))
 
 
 @functools.cache
