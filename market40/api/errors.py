@@ -78,9 +78,13 @@ def handle_http_error(error: HTTPException) -> Response:
     return response
 
 
-def handle_database_down(error: sqlalchemy.exc.OperationalError) -> Response:
+def handle_database_down(error: sqlalchemy.exc.OperationalError | sqlalchemy.exc.TimeoutError
+                         ) -> Response:
+    """The database is down, or every connection of this worker's pool stayed busy for
+    ``pool_timeout`` (``TimeoutError``): either way, try again shortly."""
     db.session.rollback()
-    log.error("database unavailable: %s", type(error.orig).__name__)
+    log.error("database unavailable: %s",
+              type(getattr(error, "orig", None) or error).__name__)
     response = error_response(503, Unavailable.message)
     response.headers["Retry-After"] = "5"
     return response
@@ -96,4 +100,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(sqlalchemy.exc.OperationalError, handle_database_down)
+    app.register_error_handler(sqlalchemy.exc.TimeoutError, handle_database_down)
     app.register_error_handler(Exception, handle_unexpected)
