@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 
+def parse_frame(lines: Iterable[str]) -> dict[str, Any]:
+    """One frame's lines as {"event", "id", "data"} (a comment as {"comment": text})."""
+    frame: dict[str, Any] = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name == "":
+            frame["comment"] = value.strip()
+        elif name == "data":
+            frame["data"] = json.loads(value.strip())
+        else:
+            frame[name] = value.strip()
+    return frame
+
+
 def frames(response: Any) -> Iterator[dict[str, Any]]:
-    """Each frame as {"event", "id", "data"} (a comment as {"comment": text})."""
+    """Each frame of a test client's response, parsed (:func:`parse_frame`)."""
     buffer = b""
     for chunk in response.response:
         buffer += chunk
         while b"\n\n" in buffer:
             raw, buffer = buffer.split(b"\n\n", 1)
-            frame: dict[str, Any] = {}
-            for line in raw.decode().split("\n"):
-                name, _, value = line.partition(":")
-                if name == "":
-                    frame["comment"] = value.strip()
-                elif name == "data":
-                    frame["data"] = json.loads(value.strip())
-                else:
-                    frame[name] = value.strip()
-            yield frame
+            yield parse_frame(raw.decode().split("\n"))
 
 
 def payments(response: Any, count: int) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from tests.faults.conftest import (  # noqa: F401 - the scratch fixture
     scratch,
     start_gunicorn,
 )
+from tests.live.stream import parse_frame
 from tests.live.test_wake import REDIS_URL, redis_running
 
 HEARTBEAT = 0.5
@@ -55,22 +56,15 @@ class Stream:
 
     def frame(self) -> dict[str, Any]:
         """The next frame: {"event", "id", "data"}, or {"comment": text}."""
-        frame: dict[str, Any] = {}
+        lines: list[str] = []
         while True:
             line = self.response.readline().decode()
             assert line, "the stream ended"
             line = line.rstrip("\n")
-            if not line:
-                if frame:
-                    return frame
-                continue
-            name, _, value = line.partition(":")
-            if name == "":
-                frame["comment"] = value.strip()
-            elif name == "data":
-                frame["data"] = json.loads(value.strip())
-            else:
-                frame[name] = value.strip()
+            if line:
+                lines.append(line)
+            elif lines:
+                return parse_frame(lines)
 
     def payment(self, seconds: float = 10) -> dict[str, Any]:
         """The next payment frame (heartbeats skipped)."""
