@@ -52,8 +52,10 @@ serve: install
 ## The whole test suite (also against PostgreSQL when MARKET40_TEST_DATABASE_URL is set).
 ## Compiled modules and pytest's rewritten tests are kept in the venv even where the
 ## environment says PYTHONDONTWRITEBYTECODE: recompiling them cost each worker ~6 s a run.
+## One pytest worker more than cores: many tests wait (a browser, a server starting, PostgreSQL).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install-dev
-	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache $(BIN)/python -m pytest -n auto
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## Schemathesis with many examples per API operation (make test runs a few of each).
 FUZZ_EXAMPLES ?= 300
