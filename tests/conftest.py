@@ -159,7 +159,8 @@ class TestDatabase:
                     if sequence:
                         restore.append(f"SELECT setval('{sequence}', "
                                        f'(SELECT max("{column.name}") FROM "{table.name}"))')
-            if name != "reference":  # the rows that are not the transactions' own
+            if any(table.name == "transactions" and n for table, n in counts.items()):
+                # kept by triggers on PostgreSQL, which replica mode skips on the way back
                 connection.execute(sa.text(
                     f'CREATE TABLE "{template}"."transaction_references" AS '
                     f'SELECT * FROM "{self.schema}"."transaction_references"'))
