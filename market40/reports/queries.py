@@ -10,8 +10,10 @@ the as-of date. Raw transactions are never read here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -99,10 +101,9 @@ def qr_sale_probe(first: date, last: date) -> sa.Exists:
     )
 
 
-def figures_from(row: sa.Row, online_products: int | None) -> Figures:
-    """Build Figures from a row holding the ROLLUP_SUMS columns and (if it has them) the
-    vendor counts ``registered``, ``with_qr`` and ``active``."""
-    mapping = row._mapping
+def figures_from(mapping: Mapping[str, Any], online_products: int | None) -> Figures:
+    """Build Figures from a row's mapping (or any mapping) holding the ROLLUP_SUMS names and
+    (if it has them) the vendor counts ``registered``, ``with_qr`` and ``active``."""
     counts = {name: int(mapping.get(name) or 0) for name in ("registered", "with_qr", "active")}
     sums = {name: int(mapping[name] or 0) for name in ROLLUP_SUMS}
     return Figures(
@@ -198,7 +199,7 @@ def market_figures(
         statement = statement.where(where)
     return [
         MarketFigures(row.id, row.code, row.name, row.district_code, row.grade,
-                      figures_from(row, int(row.listings or 0)))
+                      figures_from(row._mapping, int(row.listings or 0)))
         for row in session.execute(statement)
     ]
 
@@ -229,4 +230,4 @@ def vendor_figures(session: Session, vendor: Vendor, as_of: date, window: int) -
     )
     both = sa.select(counts, sums).select_from(counts.join(sums, sa.true()))
     row = session.execute(both).one()
-    return figures_from(row, None)
+    return figures_from(row._mapping, None)

@@ -352,7 +352,7 @@ def _figures(session: Session, scope: Scope, periods: list[Period]) -> list[Figu
     for period in periods:
         row = sums.get(period.start)
         base = (
-            figures_from(row, online[period.start])
+            figures_from(row._mapping, online[period.start])
             if row is not None
             else Figures(online_products=online[period.start])
         )
@@ -409,7 +409,7 @@ def extend_daily(session: Session, scope: Scope, past: AdoptionSeries, end: date
         (current,) = _figures(session, scope, [period])
     else:
         row = _period_sums(session, scope, [period]).get(period.start)
-        base = (figures_from(row, as_of.online_products) if row is not None
+        base = (figures_from(row._mapping, as_of.online_products) if row is not None
                 else Figures(online_products=as_of.online_products))
         current = replace(base, registered=as_of.registered, with_qr=as_of.with_qr,
                           active=_period_active(session, scope, [period]).get(end, 0))

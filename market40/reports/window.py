@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,7 +28,6 @@ from market40.localtime import day_end_utc
 from market40.models import DailyRollup, Listing, Market, MarketDailyRollup, Vendor
 from market40.reports.adoption import AdoptionReport, Scope, check_period
 from market40.reports.lifecycle import registered_sql, with_qr_sql
-from market40.reports.metrics import Figures
 from market40.reports.queries import MARKET_SUMS, figures_from, had_qr_sale
 from market40.rollups.deltas import counter_names
 
@@ -103,11 +101,9 @@ def window_report(scope: Scope, as_of: date, window: int, end: DayEnd, before: D
     if (window == 1) != (before is None):
         raise ValueError("the days before as_of are needed for a window of two days or more")
     total = on_day if before is None else before + on_day
-    # figures_from reads a row's mapping: the sums are the same names and values.
-    base = figures_from(SimpleNamespace(_mapping=dict(total.sums)), end.online_products)
-    figures = Figures(**{**_fields(base), "registered": end.registered,
-                         "with_qr": len(end.with_qr),
-                         "active": len(end.with_qr & total.sellers)})
+    figures = figures_from({**dict(total.sums), "registered": end.registered,
+                            "with_qr": len(end.with_qr),
+                            "active": len(end.with_qr & total.sellers)}, end.online_products)
     return AdoptionReport(scope.level, scope.code, scope.name, as_of, window, figures,
                           scope.historical)
 
@@ -116,6 +112,3 @@ def before_range(as_of: date, window: int) -> tuple[date, date]:
     """The window's days before ``as_of`` (empty when ``window`` is 1: first > last)."""
     return as_of - timedelta(days=window - 1), as_of - timedelta(days=1)
 
-
-def _fields(figures: Figures) -> dict[str, object]:
-    return {name: getattr(figures, name) for name in Figures.__dataclass_fields__}
