@@ -79,15 +79,22 @@ STAGING_DDL = (
     "kind varchar(4) NOT NULL, source varchar(10) NOT NULL, reference varchar(80) NOT NULL, "
     "created_at timestamptz NOT NULL) ON COMMIT DELETE ROWS"
 )
-STAGED = sa.table(
-    STAGING,
-    sa.column("vendor_id", sa.Integer), sa.column("market_id", sa.Integer),
-    sa.column("occurred_at", sa.DateTime(timezone=True)), sa.column("amount", sa.BigInteger),
-    sa.column("method", sa.String), sa.column("kind", sa.String),
-    sa.column("source", sa.String), sa.column("reference", sa.String),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    schema="pg_temp",
-)
+
+
+def rows_table(name: str, schema: str | None = None) -> sa.TableClause:
+    """A table with the columns of :data:`COLUMNS` (the staging table, a month's load)."""
+    return sa.table(
+        name,
+        sa.column("vendor_id", sa.Integer), sa.column("market_id", sa.Integer),
+        sa.column("occurred_at", sa.DateTime(timezone=True)), sa.column("amount", sa.BigInteger),
+        sa.column("method", sa.String), sa.column("kind", sa.String),
+        sa.column("source", sa.String), sa.column("reference", sa.String),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        schema=schema,
+    )
+
+
+STAGED = rows_table(STAGING, "pg_temp")
 
 
 def copy_transactions(bind: Session | sa.Connection, rows: Sequence[tuple[Any, ...]], *,

@@ -8,7 +8,9 @@ SQLite, COPY on PostgreSQL), one database transaction per chunk of ~200,000 rows
 written by a thread while the next chunk is generated (``writer``).
 
 On SQLite, a first load into an empty ``transactions`` table builds the secondary
-indexes once at the end (``indexes``); PostgreSQL creates the months it needs first.
+indexes once at the end (``indexes``). On PostgreSQL, a month that has no partition yet
+is loaded into a table of its own and attached, one transaction per month
+(``payments.month_load``); the other months it needs are created first.
 
 Idempotent: a (vendor, day) that already has simulator rows is skipped, and references
 are derived (``sim-<yyyymmdd>-<vendor>-<n>``), so running the same command twice adds
@@ -30,8 +32,9 @@ from sqlalchemy.orm import Session
 from market40.errors import InvalidInput
 from market40.localtime import day_start_utc, local_day
 from market40.models import Market, Transaction, Vendor, utcnow
-from market40.partitions import ensure_months
+from market40.partitions import ensure_months, is_partitioned
 from market40.payments.bulk import timestamp_writer
+from market40.payments.month_load import month_is_new
 from market40.registry.markets import market_code
 from market40.simulate.adoption import draw_habits
 from market40.simulate.generate import SimVendor, clock_for, generate_day
@@ -151,7 +154,7 @@ def simulated_vendors(connection: sa.Connection, day: date) -> set[int]:
 
 def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS, *,
                      events: bool = False, staged_rollups: bool = True,
-                     ) -> Iterator[Progress]:
+                     month_loads: bool = True) -> Iterator[Progress]:
     """Write the plan's rows and rollups, committing every ~``chunk_rows`` rows.
 
     A bulk job commits as it goes (a year is ten million rows: not one transaction);
@@ -160,13 +163,23 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
     progress of each committed chunk. With ``events``, each QR sale also gets its
     payment event (the live outbox) in its chunk's transaction.
     ``staged_rollups=False`` takes PostgreSQL's earlier path (see ``writer``), for
-    the benchmark's comparison.
+    the benchmark's comparison, and ``month_loads=False`` writes new months through
+    the partitioned table too.
+
+    On partitioned PostgreSQL, each month of the plan that has no partition yet is one
+    database transaction (``payments.month_load``; not with ``events``, whose outbox
+    rows are found in ``transactions`` by id), so an interrupted run resumes at the
+    month it was loading.
     """
     dialect = engine.dialect.name
     created_at = timestamp_writer(dialect)(utcnow())
     restore_indexes(engine)  # those a killed first load left out (SQLite)
+    months = {day.replace(day=1) for day in plan.days}
     with engine.begin() as connection:  # the plan's months, before any chunk needs them
-        ensure_months(connection, {day.replace(day=1) for day in plan.days})
+        new_months = {month for month in months if month_is_new(connection, month)} \
+            if month_loads and staged_rollups and not events \
+            and is_partitioned(connection) else set()
+        ensure_months(connection, months - new_months)
     deferred = defer_indexes(engine)  # SQLite, empty table: built once, after the load
     writer = ChunkWriter(engine, events=events, staged_rollups=staged_rollups)
     writer.start()
@@ -179,9 +192,11 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
             seconds = 0.0
             for day in plan.days:
                 started = time.perf_counter()
-                # An empty table at the start (deferred indexes): nothing to skip, and
-                # no index to look with.
-                skip = set() if deferred else simulated_vendors(reader, day)
+                month = day.replace(day=1)
+                # An empty table at the start (deferred indexes) or a month without a
+                # partition: nothing to skip, and no index to look with.
+                skip = set() if deferred or month in new_months \
+                    else simulated_vendors(reader, day)
                 out = generate_day(day, plan.vendors, plan.seed, skip,
                                    clock_for(dialect, day), created_at)
                 rows += out.rows
@@ -189,9 +204,11 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
                 days, vendor_days = days + 1, vendor_days + out.vendors
                 skipped += len(skip)
                 seconds += time.perf_counter() - started
-                if len(rows) >= chunk_rows or day == plan.last:
+                month_ends = day == plan.last or (day + timedelta(days=1)).day == 1
+                if len(rows) >= chunk_rows or month_ends:
                     progress = Progress(days, len(rows), vendor_days, skipped, seconds)
-                    writer.submit(Chunk(rows, rollups, progress))
+                    writer.submit(Chunk(rows, rollups, progress,
+                                        month if month in new_months else None, month_ends))
                     rows, rollups, days, vendor_days, skipped = [], [], 0, 0, 0
                     seconds = 0.0
                 yield from _committed(writer)

@@ -19,6 +19,13 @@ table, one INSERT ... SELECT, and the rollups set-based from the staged rows (th
 chunk's Python-side rollups are not used there). ``staged_rollups=False`` keeps the
 earlier PostgreSQL path (COPY straight into ``transactions``, the Python-side rollups
 upserted by executemany) for the benchmark's side-by-side figures.
+
+A month that has no partition yet (a first load: a province year into a fresh database)
+is written as one :class:`payments.month_load.MonthLoad` instead: its chunks are COPYed
+into a table of their own, indexed and attached at the month's last chunk, and the whole
+month is one database transaction (committed chunks of such a month are reported when
+the month commits). If another writer made the month meanwhile, its chunks take the
+COPY path, one transaction each, as any other month's.
 """
 
 from __future__ import annotations
@@ -28,12 +35,14 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from market40.live.outbox import add_events_after, last_transaction_id
 from market40.payments.bulk import COLUMNS, copy_transactions, insert_transactions
+from market40.payments.month_load import MonthLoad
 from market40.rollups.upsert import upsert_rollups
 
 log = logging.getLogger(__name__)
@@ -50,6 +59,10 @@ class Chunk:
     rows: list[tuple[Any, ...]]
     rollups: list[dict[str, Any]]
     progress: Any  # handed back with the write time once the chunk is committed
+    # A month without a partition when the run began (the chunk's rows are all in it):
+    # loaded as a MonthLoad, committed at the chunk that ends it (``month_ends``).
+    new_month: date | None = None
+    month_ends: bool = True
 
 
 class ChunkWriter(threading.Thread):
@@ -75,10 +88,35 @@ class ChunkWriter(threading.Thread):
                 for pragma in SQLITE_BULK_PRAGMAS:
                     connection.exec_driver_sql(pragma)
                 connection.commit()
+            load: MonthLoad | None = None
+            through: date | None = None  # a new month that another writer made meanwhile
+            pending: list[tuple[Any, float]] = []  # chunks of the month being loaded
             while (chunk := self._todo.get()) is not None:
                 if self._abort.is_set():
                     continue
                 started = time.perf_counter()
+                if chunk.new_month is not None and chunk.new_month != through:
+                    if load is None:
+                        connection.begin()
+                        load = MonthLoad.begin(connection, chunk.new_month)
+                        if load is None:
+                            connection.rollback()
+                            through = chunk.new_month
+                    if load is not None:
+                        load.copy(chunk.rows)
+                        if chunk.month_ends:
+                            load.finish()
+                            connection.commit()
+                            load = None
+                        pending.append((chunk.progress, time.perf_counter() - started))
+                        if chunk.month_ends:
+                            written += 1
+                            log.info("simulator loaded the month %s: %s rows", chunk.new_month,
+                                     sum(p.rows for p, _ in pending))
+                            for done in pending:
+                                self.committed.put(done)
+                            pending = []
+                        continue
                 with connection.begin():
                     after = last_transaction_id(connection) if self.events else 0
                     if sqlite or not self.staged_rollups:

@@ -24,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from market40.extensions import db
+from market40.partitions import ADVISORY_LOCK
 from tests.faults.conftest import (
     BIN,
     MARKET,
@@ -136,6 +137,53 @@ def test_simulator_killed_mid_run_leaves_whole_days(scratch: Scratch) -> None:
     assert layout(scratch) == ({"ix_transactions_declared_qr", "ix_transactions_market_occurred",
                                 "ix_transactions_occurred", "ix_transactions_vendor_occurred"}
                                if scratch.backend == "sqlite" else "partitioned")
+
+
+def test_simulator_killed_in_a_month_load_leaves_no_table(scratch: Scratch) -> None:
+    """PostgreSQL loads a month without a partition into a table of its own, attached at
+    the end, all in one transaction (payments.month_load): killed inside it, nothing of
+    the month is left, not even the table, and the rerun loads it again."""
+    if scratch.backend != "postgresql":
+        pytest.skip("month loads are PostgreSQL's")
+    full = flask(scratch, *SIMULATE)  # June 2025: one month, loaded on its own
+    assert full.returncode == 0, full.stderr
+    expected = vendor_days(scratch)
+    engine = sa.create_engine(scratch.url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:  # back to a database without June
+        connection.execute(sa.text("DROP TABLE transactions_p2025_06"))
+        for table in ("transaction_references", "daily_rollups", "market_daily_rollups",
+                      "vendor_qr_months"):
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+    loading = sa.text(  # the partitions' advisory lock, held by the month's transaction
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        f"AND objid = {ADVISORY_LOCK} AND pid <> pg_backend_pid()")
+
+    def in_month_load() -> bool:
+        with engine.connect() as connection:
+            return bool(connection.execute(loading).scalar_one())
+
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", *SIMULATE], cwd=ROOT,
+                               env=scratch.env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until(lambda: in_month_load() or process.poll() is not None, 120,
+                   "the simulator to load June")
+        time.sleep(0.05)  # into the COPY
+        assert process.poll() is None, "the simulator finished before it could be killed"
+    finally:
+        kill_group(process)
+    assert process.returncode == -signal.SIGKILL
+
+    assert vendor_days(scratch) == {}
+    with engine.connect() as connection:
+        assert connection.execute(sa.text(
+            "SELECT to_regclass('transactions_p2025_06')")).scalar() is None
+    engine.dispose()
+    assert reconcile_exit_code(scratch) == 0
+    rerun = flask(scratch, *SIMULATE)
+    assert rerun.returncode == 0, rerun.stderr
+    assert vendor_days(scratch) == expected
+    assert reconcile_exit_code(scratch) == 0
 
 
 def layout(scratch: Scratch) -> set[str] | str:

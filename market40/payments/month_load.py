@@ -1,0 +1,164 @@
+"""PostgreSQL: a month that has no partition yet, loaded into a table of its own and attached.
+
+The COPY path (``payments.bulk.copy_transactions``) writes through the live partitioned
+table: every row is checked by two foreign-key triggers (vendors, markets) and added to
+six indexes one at a time; that is more than half of the server's CPU for a bulk load
+(docs/SCALING.md). A first load of a month (a province year into a fresh database, a
+backfill) has nothing to write through yet, so :class:`MonthLoad` does what PostgreSQL's
+documentation recommends for bulk loads into partitions:
+
+1. ``CREATE TABLE transactions_pYYYY_MM (LIKE transactions ...)``: a plain table shaped
+   like the partition (columns, defaults: ids from the same sequence, CHECK
+   constraints), with the month's bounds as one more CHECK, and no index or foreign key;
+2. COPY the month's rows into it, in as many pieces as the caller likes;
+3. build the partition's indexes once each, by sorting (the primary key and the five
+   secondary indexes, derived from the parent's so they always match);
+4. add the references to ``transaction_references`` in one sorted INSERT ... SELECT (its
+   primary key refuses a reference stored in any other month: the load fails whole);
+5. the three rollup levels, set-based from the table (``rollups.staged``);
+6. ``ALTER TABLE transactions ATTACH PARTITION``: PostgreSQL adopts the indexes, skips
+   the bounds scan (the CHECK implies them) and validates both foreign keys with one
+   anti-join each instead of a trigger call per row.
+
+All of it is one database transaction, held from :meth:`MonthLoad.begin` to the caller's
+commit: the CREATE TABLE is transactional too, so a load that is killed or fails leaves
+nothing at all (no half-loaded or detached table for a later run to clean up), and the
+month is stored whole or not at all. :meth:`begin` holds the partitions' advisory lock
+(``partitions.ADVISORY_LOCK``) until then, so no other writer can create the month
+meanwhile: one that needs it waits for the commit and then finds it attached.
+
+A month whose partition already exists (attached with rows or empty, or detached to the
+archive) is not touched: :meth:`begin` returns None and the caller takes the COPY path.
+An existing empty partition is never dropped to make way: another connection may hold
+it in its cache of attached months (``partitions``) and would fail to insert into it.
+
+Locks: the new table is private until the commit. The ATTACH takes SHARE UPDATE
+EXCLUSIVE on ``transactions`` (reads and writes of other months go on) and, for its
+foreign-key checks, SHARE ROW EXCLUSIVE on ``vendors`` and ``markets`` until the commit,
+so it comes last, after the rollups: registry writes wait well under a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from market40.db import driver_errors
+from market40.partitions import ADVISORY_LOCK, PARENT, bounds, is_partitioned, partition_name
+from market40.payments.bulk import COLUMNS, rows_table
+
+log = logging.getLogger(__name__)
+
+# An index build sorts the month's rows (~1 million): in memory rather than in files.
+MAINTENANCE_WORK_MEM = "256MB"
+_USING = re.compile(r" USING .*$")
+
+
+def month_is_new(connection: sa.Connection, month: date) -> bool:
+    """Whether ``month`` has no table yet (attached or detached): a candidate for a load."""
+    return connection.exec_driver_sql(
+        f"SELECT to_regclass('{partition_name(month)}')").scalar() is None
+
+
+@cache
+def _table(name: str) -> sa.TableClause:
+    return rows_table(name)
+
+
+class MonthLoad:
+    """The rows of one local month, loaded into its future partition (see the module)."""
+
+    def __init__(self, connection: sa.Connection, month: date) -> None:
+        self.connection = connection
+        self.month = month
+        self.name = partition_name(month)
+        self.rows = 0
+
+    @classmethod
+    def begin(cls, connection: sa.Connection, month: date) -> MonthLoad | None:
+        """Create the month's table in the caller's transaction; None (and nothing done
+        but the lock) when ``transactions`` is not partitioned or the month has a table."""
+        if not is_partitioned(connection):
+            return None
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
+        if not month_is_new(connection, month):
+            return None
+        load = cls(connection, month)
+        start, end = bounds(month)
+        connection.exec_driver_sql(
+            f"CREATE TABLE {load.name} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+            f"CONSTRAINT {load._bounds} CHECK (occurred_at >= '{start.isoformat()}' "
+            f"AND occurred_at < '{end.isoformat()}'))")
+        log.info("loading %s as a table of its own", load.name)
+        return load
+
+    @property
+    def _bounds(self) -> str:
+        return f"ck_{self.name}_bounds"
+
+    def copy(self, rows: Iterable[tuple[Any, ...]]) -> int:
+        """COPY rows (tuples in ``payments.bulk.COLUMNS`` order) into the month's table."""
+        connection = self.connection
+        driver = connection.connection.driver_connection
+        sql = f"COPY {self.name} ({', '.join(COLUMNS)}) FROM STDIN"
+        count = 0
+        with driver_errors(connection, sql), driver.cursor() as cursor, \
+                cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        self.rows += count
+        return count
+
+    def finish(self) -> int:
+        """Indexes, references, rollups, ATTACH: the month joins ``transactions`` when the
+        caller commits. Returns the rows loaded.
+
+        :raises sqlalchemy.exc.IntegrityError: a reference is already stored (nothing of
+            the month is, once the caller rolls back).
+        """
+        from market40.rollups.staged import upsert_staged_rollups
+
+        connection = self.connection
+        run = connection.exec_driver_sql
+        run(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+        for statement in self._index_statements():
+            run(statement)
+        sql = (f"INSERT INTO transaction_references (reference) "
+               f"SELECT reference FROM {self.name} ORDER BY reference")
+        with driver_errors(connection, sql), \
+                connection.connection.driver_connection.cursor() as cursor:
+            cursor.execute(sql)
+        upsert_staged_rollups(connection, _table(self.name))
+        start, end = bounds(self.month)
+        run(f"ALTER TABLE {PARENT} ATTACH PARTITION {self.name} "
+            f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
+        # Implied by the partition bounds from now on; a detached month keeps none either.
+        run(f"ALTER TABLE {self.name} DROP CONSTRAINT {self._bounds}")
+        log.info("attached %s: %s rows", self.name, self.rows)
+        return self.rows
+
+    def _index_statements(self) -> list[str]:
+        """The parent's primary key and indexes, for the month's table, in the form
+        ATTACH adopts (a constraint for a constraint, a plain index for an index)."""
+        statements = []
+        for definition, constraint in self.connection.exec_driver_sql(
+                "SELECT pg_get_indexdef(i.indexrelid), pg_get_constraintdef(c.oid) "
+                "FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid "
+                "AND c.conrelid = i.indrelid "
+                f"WHERE i.indrelid = to_regclass('{PARENT}') ORDER BY i.indexrelid"):
+            if constraint is not None:  # PRIMARY KEY (id, occurred_at)
+                statements.append(f"ALTER TABLE {self.name} ADD {constraint}")
+            else:  # CREATE INDEX ix ON ONLY transactions USING btree (...) [WHERE ...]
+                using = _USING.search(definition)
+                if using is None:
+                    raise RuntimeError(f"cannot read the index definition {definition!r}")
+                unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
+                statements.append(f"CREATE {unique}INDEX ON {self.name}{using[0]}")
+        return statements
