@@ -9,6 +9,7 @@ the API's error handlers treat them exactly like errors of ``connection.execute`
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import sys
@@ -59,6 +60,62 @@ def begin_write(connection: sa.Connection) -> None:
                 pause = min(pause * 2, 0.02)
         finally:
             driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+# A statement inside an uninterrupted stretch waits this long for a lock at most: a
+# safety net (a lock held by a greenlet of the same, stopped, worker), never reached.
+UNINTERRUPTED_LOCK_TIMEOUT = "10s"
+_HELD = "market40.uninterrupted"  # connection.info: the stretch is on
+
+
+def uninterrupted(connection: sa.Connection) -> None:
+    """Under gevent, on PostgreSQL: from here to the end of the connection's transaction
+    (commit or rollback), its statements wait for the database without yielding to the
+    worker's other greenlets, as SQLite's statements always do.
+
+    Writers call this just before they take the locks that every payment contends for:
+    its market's rollup rows, the outbox's lock, the data versions. Held by a greenlet
+    that yields between statements, such a lock stays held until the loop comes back to
+    that greenlet, after every other runnable one: in a busy worker, tens of ms per
+    statement, while every other payment of the market (and, for the outbox's lock,
+    every payment) waits holding a pooled connection. At 50 credits/s that convoy ran
+    the pool dry (bench_live: 465-1,294 of 3,000 notifications failed). Uninterrupted,
+    the locks are held for the database's own time (a few ms); the worker's other
+    greenlets wait that long, once per payment. Only these writers' locks are waited
+    for in such a stretch (every writer of those rows enters one first), so a stretch
+    never waits for a greenlet it stopped; ``lock_timeout`` is the safety net.
+
+    Threads, SQLite, or a driver without psycopg's C wait: nothing changes.
+    """
+    if connection.dialect.name != "postgresql" or not cooperative():
+        return
+    if connection.info.get(_HELD):
+        return
+    from psycopg import waiting
+
+    wait_c = getattr(waiting, "wait_c", None)
+    if wait_c is None:  # psycopg without its C extension: stay cooperative
+        return
+    driver = connection.connection.driver_connection
+    driver.wait = functools.partial(_wait_blocking, driver, wait_c, connection.info)
+    connection.info[_HELD] = True
+    with driver_errors(connection, "SET LOCAL lock_timeout"):  # also from a commit hook
+        driver.execute(f"SET LOCAL lock_timeout = '{UNINTERRUPTED_LOCK_TIMEOUT}'")
+
+
+def _wait_blocking(driver: Any, wait_c: Any, info: dict[str, Any], gen: Any,
+                   interval: float = 0.1, timeout: float | None = None) -> Any:
+    """psycopg's wait in C (a blocking poll), until the transaction ends; then the
+    connection waits cooperatively again."""
+    from psycopg.pq import TransactionStatus
+
+    try:
+        return wait_c(gen, driver.pgconn.socket, interval, timeout)
+    finally:
+        if driver.pgconn.transaction_status in (TransactionStatus.IDLE,
+                                                TransactionStatus.UNKNOWN):
+            vars(driver).pop("wait", None)
+            info.pop(_HELD, None)
 
 
 def configure_engine_events(engine: sa.Engine) -> None:

@@ -38,7 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.db import driver_errors
+from market40.db import driver_errors, uninterrupted
 from market40.models.rollup import MarketDailyRollup
 from market40.models.version import GENERAL, DataVersion
 
@@ -161,6 +161,7 @@ def _write(connection: sa.Connection) -> None:
     pending = connection.info.pop(PENDING, None)
     if not pending or not _table_exists(connection):
         return  # before the migration that creates the table: nothing reads versions yet
+    uninterrupted(connection)  # gevent: the market rows every payment waits for
     dialect = connection.dialect
     stamp = DataVersion.__table__.c.changed_at.type._cached_bind_processor(dialect)
     now = datetime.now(UTC)

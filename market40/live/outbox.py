@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.db import executemany
+from market40.db import executemany, uninterrupted
 from market40.live.words import MAX_AMOUNT, announcement
 from market40.localtime import LOCAL_TZ
 from market40.models import PaymentEvent, Transaction, utcnow
@@ -48,6 +48,8 @@ def announced(method: str, kind: str) -> bool:
 def _serialise_writers(bind: Session | sa.Connection) -> None:
     dialect = bind.dialect if isinstance(bind, sa.Connection) else bind.get_bind().dialect
     if dialect.name == "postgresql":
+        # gevent: every payment waits for this lock, so its holder must not yield
+        uninterrupted(bind if isinstance(bind, sa.Connection) else bind.connection())
         bind.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
         bind.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
 

@@ -17,6 +17,7 @@ from functools import cache
 import sqlalchemy as sa
 
 from market40.cache.versions import BUMPED, bump_data_version
+from market40.db import uninterrupted
 from market40.localtime import local_day_sql, month_start_sql
 from market40.models import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.rollups.deltas import COUNTERS, counter_names
@@ -70,6 +71,7 @@ def upsert_staged_rollups(connection: sa.Connection, staged: sa.TableClause) -> 
     """Add the rows of ``staged`` (columns as ``transactions``) to the three rollup levels,
     in the caller's transaction, and bump those markets' data versions (market40.cache)."""
     markets = connection.execute(sa.select(staged.c.market_id).distinct()).scalars().all()
+    uninterrupted(connection)  # gevent: rows every payment of these markets waits for
     bump_data_version(connection, markets)
     for statement in _statements(staged):
         connection.execute(statement, execution_options={BUMPED: True})

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.cache.versions import bump_data_version
-from market40.db import executemany
+from market40.db import executemany, uninterrupted
 from market40.models import DailyRollup, MarketDailyRollup, VendorQrMonth
 from market40.rollups.deltas import counter_names
 
@@ -126,6 +126,7 @@ def upsert_rollups(bind: Session | sa.Connection, rows: Sequence[dict[str, Any]]
     if not rows:
         return 0
     connection = bind if isinstance(bind, sa.Connection) else bind.connection()
+    uninterrupted(connection)  # gevent: rows every payment of the market waits for
     bump_data_version(connection, {row["market_id"] for row in rows})
     _upsert(connection, DailyRollup.__table__, VENDOR_KEYS, rows)
     _upsert(connection, MarketDailyRollup.__table__, MARKET_KEYS, market_rows(rows))
