@@ -34,10 +34,12 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -46,6 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
+PROBE_CONFIG = Path(__file__).resolve().parent / "live_probe.conf.py"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -103,13 +106,22 @@ def worker_options(worker_class: str) -> list[str]:
     return ["--worker-class", worker_class, "--worker-connections", str(CONNECTIONS)]
 
 
+def variant(spec: str) -> tuple[str, dict[str, str]]:
+    """``gthread`` or ``gthread:NAME=VALUE[:NAME=VALUE...]``: a worker class and the
+    environment its gunicorn gets on top of the bench's (e.g. MALLOC_ARENA_MAX=8)."""
+    worker_class, *settings = spec.split(":")
+    return worker_class, dict(setting.split("=", 1) for setting in settings)
+
+
 def start_gunicorn(url: str, port: int, env_extra: dict[str, str] | None = None,
-                   worker_class: str = "gthread") -> subprocess.Popen:
+                   worker_class: str = "gthread", config: Path | None = None
+                   ) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET40_")}
     env.update(DATABASE_URL=url, MARKET40_WEBHOOK_SECRET=SECRET, PYTHONPATH=str(ROOT),
                MARKET40_RATELIMIT_ENABLED="false", **(env_extra or {}))
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", *worker_options(worker_class),
+         *(["--config", str(config)] if config else []),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -401,26 +413,36 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread",
                         help="gunicorn's worker class, or several separated by commas "
                              "(gevent,gthread): one run each, one after the other, each on a "
-                             "fresh database, for a side-by-side comparison")
+                             "fresh database, for a side-by-side comparison; a class may "
+                             "carry its server's environment: gthread:MALLOC_ARENA_MAX=8")
+    parser.add_argument("--probe", action="store_true",
+                        help="sample each worker from inside (bench/live_probe.conf.py): "
+                             "Python's live blocks and glibc malloc's arenas, used and free")
     parser.add_argument("--page", default="/", help="the page a client asks for meanwhile")
     parser.add_argument("--page-clients", type=int, default=1,
                         help="clients asking for --page during the run (0: none)")
     args = parser.parse_args()
-    results = [run_once(args, worker_class) for worker_class in args.worker_class.split(",")]
+    results = [run_once(args, spec) for spec in args.worker_class.split(",")]
     if len(results) > 1:
         print(summary(results))
 
 
-def run_once(args: argparse.Namespace, worker_class: str) -> dict[str, object]:
-    """One run with ``worker_class`` on a fresh scratch database; its report (printed)."""
+def run_once(args: argparse.Namespace, spec: str) -> dict[str, object]:
+    """One run of ``spec`` (a worker class, maybe with its environment: :func:`variant`)
+    on a fresh scratch database; its report (printed)."""
     random.seed(40)
-    print(f"--- {worker_class}, {args.backend}: {args.streams} streams, {args.rate:g} credits/s, "
+    worker_class, env_extra = variant(spec)
+    print(f"--- {spec}, {args.backend}: {args.streams} streams, {args.rate:g} credits/s, "
           f"{args.seconds:g} s", flush=True)
+    probe_dir = Path(tempfile.mkdtemp(prefix="m40probe-")) if args.probe else None
+    if probe_dir is not None:
+        env_extra = {**env_extra, "BENCH_PROBE_DIR": str(probe_dir)}
     with scratch_database(args.backend) as scratch:
         targets = prepare(scratch.app, args.vendors)
         port = free_port()
         load_before = os.getloadavg()
-        server = start_gunicorn(scratch.url, port, worker_class=worker_class)
+        server = start_gunicorn(scratch.url, port, env_extra, worker_class=worker_class,
+                                config=PROBE_CONFIG if probe_dir else None)
         samples: list[tuple[float, list[dict[str, float]]]] = []
         try:
             bench = Bench(port, targets, args)
@@ -436,9 +458,11 @@ def run_once(args: argparse.Namespace, worker_class: str) -> dict[str, object]:
                 sampler.cancel()
 
             asyncio.run(everything())
-            result = {"worker_class": worker_class, "backend": args.backend,
+            result = {"worker_class": spec, "backend": args.backend,
                       **bench.report()}
             result["memory"] = memory_report(samples, bench.opened_at, args.warmup)
+            if probe_dir is not None:
+                result["probe"] = probe_report(probe_dir, bench.opened_at, args.warmup)
             result["load_average"] = {"before": load_before,
                                       "after": os.getloadavg()}
             result["args"] = vars(args)
@@ -448,7 +472,42 @@ def run_once(args: argparse.Namespace, worker_class: str) -> dict[str, object]:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
+            if probe_dir is not None:
+                shutil.rmtree(probe_dir, ignore_errors=True)
     return result
+
+
+PROBE_FIGURES = ("rss", "blocks", "arena", "mmapped", "used", "free")
+
+
+def probe_report(folder: Path, opened_at: float, warmup: float) -> dict[str, object]:
+    """The workers' inside figures (bench/live_probe.conf.py), summed over the workers per
+    5 s round: when every stream is open, after the warm-up, at the end, and each one's
+    least-squares trend per minute after the warm-up (``blocks``: Python's live object
+    blocks, in thousands; the others MiB)."""
+    workers = [[json.loads(line) for line in path.read_text().splitlines()]
+               for path in sorted(folder.glob("*.jsonl"))]
+    rounds = min((len(samples) for samples in workers), default=0)
+    series = []
+    for n in range(rounds):
+        at = max(samples[n]["t"] for samples in workers)
+        if at < opened_at:
+            continue
+        row = {name: sum(samples[n][name] for samples in workers) for name in PROBE_FIGURES}
+        row["blocks"] /= 1000
+        series.append((at, row))
+    if not series:
+        return {}
+    warm = [(at, row) for at, row in series if at >= opened_at + warmup] or series[-1:]
+    out: dict[str, object] = {}
+    for name in PROBE_FIGURES:
+        out[name] = {"open": round(series[0][1][name], 1), "warm": round(warm[0][1][name], 1),
+                     "end": round(series[-1][1][name], 1),
+                     "trend_per_min": trend([(at - opened_at, row[name], 0)
+                                             for at, row in warm])}
+    out["timeline"] = [(round(at - opened_at), *(round(row[name], 1) for name in PROBE_FIGURES))
+                       for at, row in series]
+    return out
 
 
 def summary(results: list[dict[str, object]]) -> str:
