@@ -11,6 +11,9 @@ fresh schema, one variant after the other:
 - ``staged``: ``payments.bulk.copy_transactions`` (COPY into a temporary table, one
   INSERT ... SELECT, rollups set-based), plain table;
 - ``partitioned``: the same into monthly partitions (migration b5c8e2f4a913);
+- ``month load``: the chunks COPYed into a table of the month's own, indexed and
+  attached at the end, one transaction (``payments.month_load``: a month that has no
+  partition yet);
 - ``partitioned, no FK checks``: the same with ``session_replication_role = replica``
   (superuser only; measurement, never the application): what the two foreign keys of
   ``transactions`` (vendors, markets) cost, a per-row trigger each.
@@ -40,6 +43,7 @@ from market40.payments.bulk import (
     insert_transactions,
     timestamp_writer,
 )
+from market40.payments.month_load import MonthLoad
 from market40.rollups.staged import upsert_staged_rollups
 from market40.rollups.upsert import upsert_rollups
 from market40.simulate.generate import clock_for, generate_day
@@ -113,8 +117,27 @@ def write(connection: sa.Connection, phases: Phases, variant: str, rows, rollups
     phases.done("commit")
 
 
+def load_month(connection: sa.Connection, phases: Phases, plan, args) -> int:
+    """All chunks into one month's own table, then indexes, references, rollups, ATTACH."""
+    total = 0
+    with connection.begin():
+        load = MonthLoad.begin(connection, plan.days[0].replace(day=1))
+        assert load is not None, "the month has a partition already"
+        phases.done("other")
+        for n in range(args.chunks):
+            rows, _ = chunk_rows(plan, n * args.days, args.days)
+            phases.done("python (not counted)")
+            total += load.copy(rows)
+            phases.done("COPY into the month")
+        for step in ("build_indexes", "add_references", "add_rollups", "attach"):
+            getattr(load, step)()
+            phases.done(step.replace("_", " "))
+    phases.done("commit")
+    return total
+
+
 def run(variant: str, args: argparse.Namespace) -> tuple[int, Phases]:
-    partitioned = variant.startswith("partitioned")
+    partitioned = variant.startswith("partitioned") or variant == "month load"
     with scratch_database("postgresql", partitioned) as scratch, scratch.app.app_context():
         with db.engine.begin() as connection:
             create_province_vendors(connection, 12_000)
@@ -123,6 +146,8 @@ def run(variant: str, args: argparse.Namespace) -> tuple[int, Phases]:
         total = 0
         with db.engine.connect() as connection:
             phases = Phases(connection)
+            if variant == "month load":
+                return load_month(connection, phases, plan, args), phases
             for n in range(args.chunks):
                 rows, rollups = chunk_rows(plan, n * args.days, args.days)
                 phases.done("python (not counted)")
@@ -136,7 +161,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=7, help="days per chunk (~29k rows a day)")
     parser.add_argument("--chunks", type=int, default=3)
     parser.add_argument("--variants", nargs="+", default=[
-        "old", "staged", "partitioned", "partitioned, no FK checks"])
+        "old", "staged", "partitioned", "month load", "partitioned, no FK checks"])
     args = parser.parse_args()
     print(f"bench_bulk_phases: {machine()}", flush=True)
     results = {}

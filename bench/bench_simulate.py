@@ -19,16 +19,18 @@ medians. Backends (columns):
 - ``pg-partitioned``: transactions partitioned by month (production): every month of
   the fresh database is loaded into a table of its own and attached
   (``payments.month_load``);
-- ``pg-part-through``: the same, but every month written through the partitioned table
-  by the COPY path (as before the month loads);
+  with the rows drawn in a second process (``simulate.producer``);
+- ``pg-part-1proc``: the same month loads, the rows drawn in the writer's process (tuples);
+- ``pg-part-through``: every month written through the partitioned table by the COPY
+  path, the rows drawn in the writer's process (as before the month loads);
 - ``pg-old``: the path before issue 16 (COPY straight into transactions, rollups summed
   in Python and upserted by executemany), one plain table.
 
 Usage::
 
     python bench/bench_simulate.py [--scenario province|demo|both]
-        [--backends sqlite postgresql pg-partitioned pg-part-through pg-old] [--days 365]
-        [--vendors 12000] [--runs 1]
+        [--backends sqlite postgresql pg-partitioned pg-part-1proc pg-part-through pg-old]
+        [--days 365] [--vendors 12000] [--runs 1]
 """
 
 from __future__ import annotations
@@ -49,24 +51,25 @@ from market40.simulate.traffic import plan_simulation, simulate_traffic
 UNTIL = date(2025, 12, 31)
 
 
-BACKENDS = {  # column -> (database, partitioned, staged rollups, month loads)
-    "sqlite": ("sqlite", False, True, True),
-    "sqlite-indexed": ("sqlite", False, True, True),  # not empty: no deferred indexes
-    "postgresql": ("postgresql", False, True, True),
-    "pg-partitioned": ("postgresql", True, True, True),
-    "pg-part-through": ("postgresql", True, True, False),
-    "pg-old": ("postgresql", False, False, True),
+BACKENDS = {  # column -> (database, partitioned, staged rollups, month loads, processes)
+    "sqlite": ("sqlite", False, True, True, None),
+    "sqlite-indexed": ("sqlite", False, True, True, None),  # not empty: no deferred indexes
+    "postgresql": ("postgresql", False, True, True, None),
+    "pg-partitioned": ("postgresql", True, True, True, None),
+    "pg-part-1proc": ("postgresql", True, True, True, False),
+    "pg-part-through": ("postgresql", True, True, False, False),
+    "pg-old": ("postgresql", False, False, True, False),
 }
 
 
-def run_simulation(days: int, until: date, staged: bool = True,
-                   month_loads: bool = True) -> dict[str, float]:
+def run_simulation(days: int, until: date, staged: bool = True, month_loads: bool = True,
+                   processes: bool | None = None) -> dict[str, float]:
     plan = plan_simulation(db.session, days=days, until=until, seed=40)
     db.session.commit()
     started = time.perf_counter()
     rows = generating = writing = 0.0
     for progress in simulate_traffic(db.engine, plan, staged_rollups=staged,
-                                     month_loads=month_loads):
+                                     month_loads=month_loads, processes=processes):
         rows += progress.rows
         generating += progress.generate_seconds
         writing += progress.write_seconds
@@ -76,14 +79,14 @@ def run_simulation(days: int, until: date, staged: bool = True,
 
 
 def province(backend: str, args: argparse.Namespace) -> dict[str, float]:
-    database, partitioned, staged, month_loads = BACKENDS[backend]
+    database, partitioned, staged, month_loads, processes = BACKENDS[backend]
     with scratch_database(database, partitioned) as scratch, scratch.app.app_context():
         with db.engine.begin() as connection:
             vendors = create_province_vendors(connection, args.vendors)
         if backend == "sqlite-indexed":  # one day before the plan: the table is not empty
             run_simulation(1, args.until - timedelta(days=args.days), staged)
         result = {"vendors": vendors,
-                  **run_simulation(args.days, args.until, staged, month_loads)}
+                  **run_simulation(args.days, args.until, staged, month_loads, processes)}
         started = time.perf_counter()
         result["differences"] = sum(1 for _ in reconcile(db.session, None))
         result["reconcile s"] = time.perf_counter() - started
@@ -94,13 +97,13 @@ def province(backend: str, args: argparse.Namespace) -> dict[str, float]:
 def demo(backend: str, args: argparse.Namespace) -> dict[str, float]:
     from market40.simulate.vendors import seed_demo_vendors
 
-    database, partitioned, staged, month_loads = BACKENDS[backend]
+    database, partitioned, staged, month_loads, processes = BACKENDS[backend]
     with scratch_database(database, partitioned) as scratch, scratch.app.app_context():
         seed_demo_vendors(db.session, seed=40)
         db.session.commit()
         # what `make run` does: the 90 days ending yesterday, twice
-        result = run_simulation(90, _yesterday(), staged, month_loads)
-        again = run_simulation(90, _yesterday(), staged, month_loads)
+        result = run_simulation(90, _yesterday(), staged, month_loads, processes)
+        again = run_simulation(90, _yesterday(), staged, month_loads, processes)
         return {**result, "rerun rows": again["rows"], "rerun s": again["seconds"]}
 
 

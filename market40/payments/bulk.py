@@ -17,6 +17,7 @@ transaction. Single writes keep the ORM.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,7 +98,31 @@ def rows_table(name: str, schema: str | None = None) -> sa.TableClause:
 STAGED = rows_table(STAGING, "pg_temp")
 
 
-def copy_transactions(bind: Session | sa.Connection, rows: Sequence[tuple[Any, ...]], *,
+@dataclass(frozen=True, slots=True)
+class CopyText:
+    """Rows already in COPY's text format (tab-separated, one a line, :data:`COLUMNS`
+    order): what the simulator's generator process hands over, written in one call."""
+
+    data: bytes
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+
+Rows = Sequence[tuple[Any, ...]] | CopyText
+
+
+def write_copy(copy: Any, rows: Rows) -> None:
+    """Send ``rows`` to a psycopg ``Copy``: the text at once, or tuple by tuple."""
+    if isinstance(rows, CopyText):
+        copy.write(rows.data)
+        return
+    for row in rows:
+        copy.write_row(row)
+
+
+def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
                       ordered: bool = False) -> int:
     """PostgreSQL: store ``rows`` (as for :func:`insert_transactions`) and their rollups.
 
@@ -123,8 +148,7 @@ def copy_transactions(bind: Session | sa.Connection, rows: Sequence[tuple[Any, .
         cursor.execute(f"TRUNCATE {staged}")  # a caller may load twice in one transaction
     sql = f"COPY {staged} ({names}) FROM STDIN"
     with driver_errors(connection, sql), driver.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
+        write_copy(copy, rows)
     ensure_months_of(connection, staged)
     order = " ORDER BY reference" if ordered else ""
     sql = f"INSERT INTO transactions ({names}) SELECT {names} FROM {staged}{order}"

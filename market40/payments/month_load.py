@@ -42,16 +42,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from datetime import date
 from functools import cache
-from typing import Any
 
 import sqlalchemy as sa
 
 from market40.db import driver_errors
 from market40.partitions import ADVISORY_LOCK, PARENT, bounds, is_partitioned, partition_name
-from market40.payments.bulk import COLUMNS, rows_table
+from market40.payments.bulk import COLUMNS, Rows, rows_table, write_copy
 
 log = logging.getLogger(__name__)
 
@@ -102,47 +100,62 @@ class MonthLoad:
     def _bounds(self) -> str:
         return f"ck_{self.name}_bounds"
 
-    def copy(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        """COPY rows (tuples in ``payments.bulk.COLUMNS`` order) into the month's table."""
+    def copy(self, rows: Rows) -> int:
+        """COPY rows (tuples in ``payments.bulk.COLUMNS`` order, or their COPY text)
+        into the month's table."""
         connection = self.connection
         driver = connection.connection.driver_connection
         sql = f"COPY {self.name} ({', '.join(COLUMNS)}) FROM STDIN"
-        count = 0
         with driver_errors(connection, sql), driver.cursor() as cursor, \
                 cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        self.rows += count
-        return count
+            write_copy(copy, rows)
+        self.rows += len(rows)
+        return len(rows)
 
     def finish(self) -> int:
         """Indexes, references, rollups, ATTACH: the month joins ``transactions`` when the
         caller commits. Returns the rows loaded.
 
-        :raises sqlalchemy.exc.IntegrityError: a reference is already stored (nothing of
-            the month is, once the caller rolls back).
+        :raises sqlalchemy.exc.IntegrityError: a reference is already stored, or a row
+            names a vendor or market that does not exist (nothing of the month is
+            stored, once the caller rolls back).
         """
-        from market40.rollups.staged import upsert_staged_rollups
+        self.build_indexes()
+        self.add_references()
+        self.add_rollups()
+        self.attach()
+        return self.rows
 
-        connection = self.connection
-        run = connection.exec_driver_sql
+    def build_indexes(self) -> None:
+        """The partition's primary key and indexes, each built once by sorting."""
+        run = self.connection.exec_driver_sql
         run(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
         for statement in self._index_statements():
             run(statement)
+
+    def add_references(self) -> None:
+        """The month's references into ``transaction_references`` (unique everywhere)."""
         sql = (f"INSERT INTO transaction_references (reference) "
                f"SELECT reference FROM {self.name} ORDER BY reference")
-        with driver_errors(connection, sql), \
-                connection.connection.driver_connection.cursor() as cursor:
+        with driver_errors(self.connection, sql), \
+                self.connection.connection.driver_connection.cursor() as cursor:
             cursor.execute(sql)
-        upsert_staged_rollups(connection, _table(self.name))
+
+    def add_rollups(self) -> None:
+        """The three rollup levels, set-based from the month's rows."""
+        from market40.rollups.staged import upsert_staged_rollups
+
+        upsert_staged_rollups(self.connection, _table(self.name))
+
+    def attach(self) -> None:
+        """ATTACH PARTITION (its foreign keys validated set-based), then drop the bounds
+        CHECK, which the partition bounds imply from now on."""
+        run = self.connection.exec_driver_sql
         start, end = bounds(self.month)
         run(f"ALTER TABLE {PARENT} ATTACH PARTITION {self.name} "
             f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
-        # Implied by the partition bounds from now on; a detached month keeps none either.
         run(f"ALTER TABLE {self.name} DROP CONSTRAINT {self._bounds}")
         log.info("attached %s: %s rows", self.name, self.rows)
-        return self.rows
 
     def _index_statements(self) -> list[str]:
         """The parent's primary key and indexes, for the month's table, in the form

@@ -57,16 +57,22 @@ class SimVendor:
                                              or day < self.trading_until)
 
 
+# The clock of rows written as COPY text (``simulate.producer``): UTC text with its offset.
+COPY_TEXT = "copy-text"
+
+
 def clock_for(dialect: str, day: date) -> Clock:
-    """second of the local day -> the driver value of that moment (see payments.bulk)."""
-    if dialect == "sqlite":
+    """second of the local day -> the driver value of that moment (see payments.bulk);
+    with :data:`COPY_TEXT`, the text PostgreSQL reads for it in COPY."""
+    if dialect in ("sqlite", COPY_TEXT):
         same, previous = f"{day.isoformat()} ", f"{(day - timedelta(days=1)).isoformat()} "
+        suffix = ".000000" if dialect == "sqlite" else "+00"
 
         def stamp(second: int) -> str:
             utc = second - LOCAL_OFFSET_SECONDS
             if utc >= 0:
-                return f"{same}{_HMS[utc]}.000000"
-            return f"{previous}{_HMS[utc + SECONDS_PER_DAY]}.000000"
+                return f"{same}{_HMS[utc]}{suffix}"
+            return f"{previous}{_HMS[utc + SECONDS_PER_DAY]}{suffix}"
 
         return stamp
     start = day_start_utc(day)

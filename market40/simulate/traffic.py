@@ -39,6 +39,7 @@ from market40.registry.markets import market_code
 from market40.simulate.adoption import draw_habits
 from market40.simulate.generate import SimVendor, clock_for, generate_day
 from market40.simulate.indexes import defer_indexes, restore_indexes
+from market40.simulate.producer import Producer, Work
 from market40.simulate.profiles import RENT, category_of
 from market40.simulate.seasons import has_tet_data
 from market40.simulate.vendors import MODEL_MARKETS
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 
 MAX_DAYS = 3_660
 CHUNK_ROWS = 200_000
+# Plans this big (vendors x days) draw their rows in a second process on PostgreSQL.
+PROCESS_VENDOR_DAYS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +157,8 @@ def simulated_vendors(connection: sa.Connection, day: date) -> set[int]:
 
 def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS, *,
                      events: bool = False, staged_rollups: bool = True,
-                     month_loads: bool = True) -> Iterator[Progress]:
+                     month_loads: bool = True, processes: bool | None = None,
+                     ) -> Iterator[Progress]:
     """Write the plan's rows and rollups, committing every ~``chunk_rows`` rows.
 
     A bulk job commits as it goes (a year is ten million rows: not one transaction);
@@ -169,7 +173,9 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
     On partitioned PostgreSQL, each month of the plan that has no partition yet is one
     database transaction (``payments.month_load``; not with ``events``, whose outbox
     rows are found in ``transactions`` by id), so an interrupted run resumes at the
-    month it was loading.
+    month it was loading. On PostgreSQL the rows are drawn in a second process
+    (``producer``) when ``processes`` says so; by default for plans of at least
+    :data:`PROCESS_VENDOR_DAYS` vendor-days (a process costs a second to start).
     """
     dialect = engine.dialect.name
     created_at = timestamp_writer(dialect)(utcnow())
@@ -181,36 +187,22 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
             and is_partitioned(connection) else set()
         ensure_months(connection, months - new_months)
     deferred = defer_indexes(engine)  # SQLite, empty table: built once, after the load
+    if processes is None:
+        processes = len(plan.vendors) * len(plan.days) >= PROCESS_VENDOR_DAYS
+    # COPY text from a process: PostgreSQL's staged path only (the others need tuples
+    # or the Python-side rollups).
+    processes = processes and dialect == "postgresql" and staged_rollups and not events
     writer = ChunkWriter(engine, events=events, staged_rollups=staged_rollups)
     writer.start()
     ok = False
     try:
         with engine.connect() as reader:
-            rows: list[tuple] = []
-            rollups: list[dict] = []
-            days = vendor_days = skipped = 0
-            seconds = 0.0
-            for day in plan.days:
-                started = time.perf_counter()
-                month = day.replace(day=1)
-                # An empty table at the start (deferred indexes) or a month without a
-                # partition: nothing to skip, and no index to look with.
-                skip = set() if deferred or month in new_months \
-                    else simulated_vendors(reader, day)
-                out = generate_day(day, plan.vendors, plan.seed, skip,
-                                   clock_for(dialect, day), created_at)
-                rows += out.rows
-                rollups += out.rollups
-                days, vendor_days = days + 1, vendor_days + out.vendors
-                skipped += len(skip)
-                seconds += time.perf_counter() - started
-                month_ends = day == plan.last or (day + timedelta(days=1)).day == 1
-                if len(rows) >= chunk_rows or month_ends:
-                    progress = Progress(days, len(rows), vendor_days, skipped, seconds)
-                    writer.submit(Chunk(rows, rollups, progress,
-                                        month if month in new_months else None, month_ends))
-                    rows, rollups, days, vendor_days, skipped = [], [], 0, 0, 0
-                    seconds = 0.0
+            made = (_drawn_elsewhere(plan, reader, new_months, created_at, chunk_rows)
+                    if processes else
+                    _drawn_here(plan, reader, deferred, new_months, dialect, created_at,
+                                chunk_rows))
+            for chunk in made:
+                writer.submit(chunk)
                 yield from _committed(writer)
         writer.finish()
         ok = True
@@ -220,6 +212,53 @@ def simulate_traffic(engine: sa.Engine, plan: Plan, chunk_rows: int = CHUNK_ROWS
             writer.finish(abort=True)
         if deferred:
             restore_indexes(engine)
+
+
+def _drawn_here(plan: Plan, reader: sa.Connection, deferred: list[str], new_months: set[date],
+                dialect: str, created_at: object, chunk_rows: int) -> Iterator[Chunk]:
+    """The plan's chunks, drawn in this process (rows as tuples, rollups in Python)."""
+    rows: list[tuple] = []
+    rollups: list[dict] = []
+    days = vendor_days = skipped = 0
+    seconds = 0.0
+    for day in plan.days:
+        started = time.perf_counter()
+        month = day.replace(day=1)
+        # An empty table at the start (deferred indexes) or a month without a
+        # partition: nothing to skip, and no index to look with.
+        skip = set() if deferred or month in new_months else simulated_vendors(reader, day)
+        out = generate_day(day, plan.vendors, plan.seed, skip, clock_for(dialect, day),
+                           created_at)
+        rows += out.rows
+        rollups += out.rollups
+        days, vendor_days = days + 1, vendor_days + out.vendors
+        skipped += len(skip)
+        seconds += time.perf_counter() - started
+        month_ends = day == plan.last or (day + timedelta(days=1)).day == 1
+        if len(rows) >= chunk_rows or month_ends:
+            progress = Progress(days, len(rows), vendor_days, skipped, seconds)
+            yield Chunk(rows, rollups, progress, month if month in new_months else None,
+                        month_ends)
+            rows, rollups, days, vendor_days, skipped = [], [], 0, 0, 0
+            seconds = 0.0
+
+
+def _drawn_elsewhere(plan: Plan, reader: sa.Connection, new_months: set[date],
+                     created_at: object, chunk_rows: int) -> Iterator[Chunk]:
+    """The plan's chunks as COPY text from a generator process (``producer``)."""
+    skips = {}
+    for day in plan.days:  # read before the child starts: it has no database
+        if day.replace(day=1) not in new_months and (skip := simulated_vendors(reader, day)):
+            skips[day] = skip
+    producer = Producer(Work(plan.days, plan.vendors, plan.seed, skips, frozenset(new_months),
+                             str(created_at), chunk_rows))
+    try:
+        for made in producer:
+            yield Chunk(made.rows, [], Progress(made.days, made.rows.count, made.vendor_days,
+                                                made.skipped, made.seconds),
+                        made.new_month, made.month_ends)
+    finally:
+        producer.close()
 
 
 def _committed(writer: ChunkWriter) -> Iterator[Progress]:

@@ -41,7 +41,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from market40.live.outbox import add_events_after, last_transaction_id
-from market40.payments.bulk import COLUMNS, copy_transactions, insert_transactions
+from market40.payments.bulk import COLUMNS, Rows, copy_transactions, insert_transactions
 from market40.payments.month_load import MonthLoad
 from market40.rollups.upsert import upsert_rollups
 
@@ -56,7 +56,7 @@ POLL_SECONDS = 0.5
 
 @dataclass
 class Chunk:
-    rows: list[tuple[Any, ...]]
+    rows: Rows  # tuples, or COPY text from the generator process (``producer``)
     rollups: list[dict[str, Any]]
     progress: Any  # handed back with the write time once the chunk is committed
     # A month without a partition when the run began (the chunk's rows are all in it):
