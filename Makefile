@@ -53,9 +53,12 @@ serve: install
 ## Compiled modules and pytest's rewritten tests are kept in the venv even where the
 ## environment says PYTHONDONTWRITEBYTECODE: recompiling them cost each worker ~6 s a run.
 ## One pytest worker more than cores: many tests wait (a browser, a server starting, PostgreSQL).
+## The long tests are collected first (tests/conftest.py) and handed out two at a time, so
+## the workers finish together (xdist's default gave the first worker a quarter of its share,
+## the long ones included, at once).
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install-dev
-	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache $(BIN)/python -m pytest -n $(TEST_WORKERS)
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 2
 
 ## Schemathesis with many examples per API operation (make test runs a few of each).
 FUZZ_EXAMPLES ?= 300

@@ -13,9 +13,11 @@ data of ``seeds/``) once; each test then starts from a template:
   template schema (``INSERT ... SELECT``), sequences set past them.
 
 A test gets the reference template when it asks for ``reference`` (directly or through
-another fixture), the empty one otherwise. The web tests' data set (``dashboard``,
-tests/web/seeddata.py) is a third template, made by the first test that asks for it on
-each worker, database and local day (seeding it took 80-150 ms a test). Whatever a
+another fixture), the empty one otherwise. A fixture that seeds a larger data set keeps
+it as a template of its own name through ``seeded_once`` (the web tests' ``dashboard``,
+the reports' ``scenario``, the reform slice of the geography tests): the first test that
+asks for it on each worker and database seeds it, the next ones start from it (seeding
+took 80 ms to 0.8 s a test). Whatever a
 test changes in ``app.config`` and the request hooks it adds are taken back after it. A
 test that changes the app otherwise (adds a route, ...) is marked
 ``@pytest.mark.own_app`` and gets an app of its own on the same database.
@@ -27,6 +29,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,17 @@ from tests.factories import auth  # noqa: F401 - older tests import it from here
 
 PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first. pytest-xdist hands tests to its workers in this order, so with the
+    long ones (a browser, or real processes killed mid-run) at the end one worker was still
+    busy for most of a minute after the others had finished."""
+    def long(item: pytest.Item) -> bool:
+        return "browser" in getattr(item, "fixturenames", ()) or bool(
+            item.get_closest_marker("slow"))
+
+    items.sort(key=lambda item: not long(item))  # stable: the order stays within each part
 
 
 def app_config(**overrides: Any) -> dict[str, Any]:
@@ -86,10 +100,9 @@ class TestDatabase:
         self.app = self.new_app()
         self.has_reference = False
         self.loaded = "empty"  # the template the database was last reset to
-        # The web data set (tests.web.seeddata), kept as a template once seeded: the
-        # local day it was seeded on (its payments are "yesterday" and before) and what
-        # the dashboard fixture returns, by ids.
-        self.dashboard: tuple[Any, Any] | None = None
+        # Data sets kept as templates once seeded (``seeded_once``), by name: the local
+        # day they hold good for (None: any day) and what their fixture returns, by ids.
+        self.seeded: dict[str, tuple[date | None, Any]] = {}
         with self.app.app_context():
             from market40.db import install_database_rules
             from market40.registry.seed import seed_reference
@@ -168,22 +181,25 @@ class TestDatabase:
                                f'"{template}"."transaction_references"')
         self.restore[name] = restore
 
-    def save_dashboard(self, data: Any) -> None:
-        """Keep the just-seeded web data set as template "dashboard" (app context)."""
+    def keep(self, name: str, data: Any, *, daily: bool) -> None:
+        """Keep the just-seeded database as template ``name`` (inside an app context),
+        with ``data``; ``daily``: it holds good for today (local time) only."""
         from market40.localtime import local_today
 
         _db.session.remove()
-        self._save("dashboard")
-        self.dashboard = (local_today(), data)
+        self._save(name)
+        self.seeded[name] = (local_today() if daily else None, data)
+        self.loaded = name
 
-    def dashboard_ready(self) -> bool:
+    def ready(self, name: str) -> bool:
+        """Template ``name`` is kept and still holds good today."""
         from market40.localtime import local_today
 
-        return self.dashboard is not None and self.dashboard[0] == local_today()
+        return name in self.seeded and self.seeded[name][0] in (None, local_today())
 
     def reset(self, app: Any, template: str) -> None:
         """Give ``app``'s database the contents of a template: "empty", "reference" or
-        "dashboard" (the reference data and the web data set)."""
+        one kept by ``seeded_once``."""
         with app.app_context():
             _db.session.remove()
             if self.backend == "sqlite":
@@ -216,6 +232,20 @@ class TestDatabase:
                     connection.execute(sa.text(
                         f'DROP SCHEMA IF EXISTS "{self.template_schema(name)}" CASCADE'))
             engine.dispose()
+
+
+def seeded_once(database: TestDatabase, name: str, seed: Callable[[], Any], *,
+                daily: bool = False) -> Any:
+    """What ``seed()`` returned the first time, for a fixture named ``name``.
+
+    The first test on each worker and database that asks for the fixture runs ``seed``
+    (which commits and returns plain data: ids, not ORM objects) and keeps the database as
+    template ``name``; the ``app`` fixture starts the next ones from it. ``daily``: the
+    data set depends on today's local date, so a new day seeds it again.
+    """
+    if database.loaded != name:
+        database.keep(name, seed(), daily=daily)
+    return database.seeded[name][1]
 
 
 @pytest.fixture(scope="session")
@@ -259,9 +289,8 @@ def app(request: pytest.FixtureRequest, test_database: TestDatabase, tmp_path: P
     database = test_database
     own = request.node.get_closest_marker("own_app") is not None
     app = database.new_app() if own else database.app
-    if "dashboard" in request.fixturenames and database.dashboard_ready():
-        template = "dashboard"
-    else:
+    template = next((name for name in request.fixturenames if database.ready(name)), None)
+    if template is None:
         template = "reference" if "reference" in request.fixturenames else "empty"
     database.reset(app, template)
     saved = dict(app.config)
@@ -363,13 +392,31 @@ def make_vendor(reference, fake) -> Callable[..., Any]:
     Writes the row directly (no workflow, no audit), for tests of what comes after
     the registry: payments, rollups, reports (see ``tests.factories.vendor``).
     """
-    counter = iter(range(1, 100_000))
+    counter = None
 
     def make(market_code: str = factories.MARKET, status: str = "approved", **fields: Any):
+        nonlocal counter
+        if counter is None:  # after the vendors a kept data set already holds
+            from market40.models import Vendor
+
+            known = reference.session.scalar(sa.select(sa.func.count(Vendor.id)))
+            counter = iter(range(known + 1, 100_000))
         return factories.vendor(reference.session, fake, next(counter), market_code, status,
                                 **fields)
 
     return make
+
+
+@pytest.fixture
+def scenario(db, make_vendor, test_database) -> dict[str, Any]:
+    """The hand-built data set of tests/reports/scenario.py (as of 30 June 2024), a
+    template seeded once per worker and database."""
+    from tests.reports import scenario
+
+    def seed() -> dict[str, Any]:
+        return scenario.kept(scenario.build(db.session, make_vendor))
+
+    return scenario.restored(db.session, seeded_once(test_database, "scenario", seed))
 
 
 # --- one fixture per role: each gives the bearer token of a user of that role ---------------

@@ -11,16 +11,10 @@ import pytest
 from market40.localtime import local_today
 from market40.reports.metrics import METRICS
 from tests.factories import auth
-from tests.reports import scenario as _scenario
 from tests.reports.oracle import as_json, expected
 from tests.reports.scenario import AS_OF
 
 URL = "/api/v1/reports/adoption"
-
-
-@pytest.fixture
-def scenario(db, make_vendor):
-    return _scenario.build(db.session, make_vendor)
 
 
 def rows(response) -> list[list[str]]:

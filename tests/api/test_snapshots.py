@@ -13,15 +13,9 @@ import subprocess
 import pytest
 
 from tests.factories import auth
-from tests.reports import scenario as _scenario
 from tests.reports.test_snapshots import tamper
 
 URL = "/api/v1/audit/snapshots"
-
-
-@pytest.fixture
-def scenario(db, make_vendor):
-    return _scenario.build(db.session, make_vendor)
 
 
 def create(client, token, ruleset="tn-2022", as_of="2024-06-30"):

@@ -91,3 +91,17 @@ def build(session, make_vendor) -> dict:
     v["thai"] = thai
     s.commit()
     return v
+
+
+def kept(data: dict) -> dict:
+    """``build``'s vendors as ids, to keep beside a template of the database."""
+    return {key: [vendor.id for vendor in value] if isinstance(value, list) else value.id
+            for key, value in data.items()}
+
+
+def restored(session, data: dict) -> dict:
+    """A kept data set with its vendors loaded in ``session``."""
+    from market40.models import Vendor
+
+    return {key: [session.get(Vendor, id_) for id_ in value] if isinstance(value, list)
+            else session.get(Vendor, value) for key, value in data.items()}

@@ -18,6 +18,7 @@ from market40.localtime import local_today
 from market40.models import Market
 from market40.reports import adoption_report, adoption_series, certify, resolve_scope
 from market40.reports.rulesets import load_ruleset
+from tests.conftest import seeded_once
 from tests.factories import at, record
 from tests.reports.oracle import expected
 
@@ -27,7 +28,13 @@ PHAN_DINH_PHUNG = ["THAI", "DONG-QUANG", "DAN", "TUC-DUYEN"]  # and other seeded
 
 
 @pytest.fixture
-def reform(db, make_vendor):
+def reform(db, make_vendor, test_database):
+    """The slice above, a template seeded once per worker and database."""
+    seeded_once(test_database, "reform", lambda: seed_reform(db, make_vendor))
+    return db
+
+
+def seed_reform(db, make_vendor) -> None:
     start = at(date(2025, 6, 1))
     for code, count in MARKETS.items():
         for n in range(count):
@@ -39,7 +46,6 @@ def reform(db, make_vendor):
                     record(db.session, vendor, at(day, 11), 5_000, method="cash")
                 day += timedelta(days=1)
     db.session.commit()
-    return db
 
 
 def markets_in(session, level, code, day):

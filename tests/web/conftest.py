@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import seeded_once
 from tests.web.seeddata import PASSWORD, Dashboard, kept, restored, seed_dashboard
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -16,13 +17,15 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
 
 @pytest.fixture
 def dashboard(reference, test_database) -> Dashboard:
-    """The web data set: seeded once per worker, database and local day, then the
-    ``app`` fixture starts each test from its template (80 ms of seeding a test before)."""
-    if test_database.loaded != "dashboard":
+    """The web data set, a template seeded once per worker, database and local day (its
+    payments are "yesterday" and before)."""
+    def seed() -> Dashboard:
         data = seed_dashboard(reference.session)
         reference.session.commit()
-        test_database.save_dashboard(kept(data))
-    return restored(reference.session, test_database.dashboard[1])
+        return kept(data)
+
+    return restored(reference.session,
+                    seeded_once(test_database, "dashboard", seed, daily=True))
 
 
 def csrf_token(html: str) -> str:
