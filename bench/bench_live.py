@@ -495,6 +495,8 @@ def probe_report(folder: Path, opened_at: float, warmup: float) -> dict[str, obj
             continue
         row = {name: sum(samples[n][name] for samples in workers) for name in PROBE_FIGURES}
         row["blocks"] /= 1000
+        if "traced" in workers[0][n]:
+            row["traced"] = sum(samples[n]["traced"] for samples in workers)
         series.append((at, row))
     if not series:
         return {}
@@ -507,6 +509,10 @@ def probe_report(folder: Path, opened_at: float, warmup: float) -> dict[str, obj
                                              for at, row in warm])}
     out["timeline"] = [(round(at - opened_at), *(round(row[name], 1) for name in PROBE_FIGURES))
                        for at, row in series]
+    if "traced" in series[0][1]:  # BENCH_PROBE_TRACEMALLOC=1: Python's own, and by line
+        out["traced_mib"] = [(round(at - opened_at), round(row["traced"], 1))
+                             for at, row in series]
+        out["traced_growth"] = [path.read_text() for path in sorted(folder.glob("*.top.txt"))]
     return out
 
 
@@ -528,6 +534,15 @@ def summary(results: list[dict[str, object]]) -> str:
             f"| {m['streams_open_mib']} → {m['after_warmup_mib']} → {m['last_mib']} "
             f"| {m['trend_after_warmup_mib_per_min']} "
             f"| {m['threads']['streams_open']} → {m['threads']['last']} |")
+    probed = [r for r in results if r.get("probe")]
+    if probed:  # what the workers' memory is made of (bench/live_probe.conf.py)
+        lines += ["", "| worker class | workers' RSS open → warm → end (trend MiB/min) | "
+                  "Python blocks, thousands (trend /min) | malloc in use (trend) | malloc "
+                  "free in arenas (trend) |", "|---" * 5 + "|"]
+        for r in probed:
+            cells = [f"{f['open']} → {f['warm']} → {f['end']} ({f['trend_per_min']})"
+                     for f in (r["probe"][name] for name in ("rss", "blocks", "used", "free"))]
+            lines.append(f"| {r['worker_class']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 exec(compile((Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text(),
              "gunicorn.conf.py", "exec"))
+_project_post_fork = globals().get("post_fork")
 
 
 class _Mallinfo2(ctypes.Structure):
@@ -43,16 +44,39 @@ def _sample() -> dict[str, float]:
 
 
 def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's Arbiter and worker
+    if _project_post_fork is not None:
+        _project_post_fork(server, worker)
     folder = os.environ.get("BENCH_PROBE_DIR")
     if not folder:
         return
     sleep = time.sleep  # taken before gevent patches it: this is a real thread
 
+    traced = os.environ.get("BENCH_PROBE_TRACEMALLOC") == "1"
+    if traced:  # which lines hold the memory Python allocated (not C libraries' own)
+        import tracemalloc
+
+        tracemalloc.start(3)
+
     def run() -> None:
         path = Path(folder) / f"{os.getpid()}.jsonl"
+        first, n = None, 0
         while True:
+            sample = _sample()
+            if traced:
+                sample["traced"] = tracemalloc.get_traced_memory()[0] / 1024 / 1024
+                n += 1
+                if n == 8:
+                    first = tracemalloc.take_snapshot()
+                elif first is not None and n % 12 == 8:
+                    top = tracemalloc.take_snapshot().compare_to(first, "traceback")[:8]
+                    with (Path(folder) / f"{os.getpid()}.top.txt").open("a") as out:
+                        out.write(f"--- after {n * 5} s\n")
+                        for stat in top:
+                            out.write(f"{stat.size_diff / 1024:.0f} KiB {stat.count_diff} "
+                                      f"blocks\n  " + "\n  ".join(stat.traceback.format())
+                                      + "\n")
             with path.open("a") as out:
-                out.write(json.dumps(_sample()) + "\n")
+                out.write(json.dumps(sample) + "\n")
             sleep(5)
 
     threading.Thread(target=run, name="bench-probe", daemon=True).start()
