@@ -103,6 +103,29 @@ def add_events(session: Session, references: Sequence[str],
     return count
 
 
+def add_events_of(session: Session, sales: Sequence[tuple[int, int, int, datetime, str]],
+                  ) -> int:
+    """Events for just-inserted QR sales given as ``(id, vendor_id, amount, occurred_at,
+    reference)``, by id (what ``payments.bulk.copy_transactions`` returns with
+    ``qr_sales``): straight to the driver, no look-up and no ORM row per event."""
+    from market40.payments.bulk import connection_of, placeholders, timestamp_writer
+
+    if not sales:
+        return 0
+    connection = connection_of(session)
+    dialect = connection.dialect
+    _serialise_writers(connection)
+    created_at = timestamp_writer(dialect.name)(utcnow())
+    executemany(connection,
+                "INSERT INTO payment_events (vendor_id, transaction_id, amount, occurred_at, "
+                "reference, content, announcement, created_at) "
+                f"VALUES ({placeholders(dialect, 8)})",
+                [(vendor_id, id_, amount, occurred_at, reference, None, _sentence(amount),
+                  created_at) for id_, vendor_id, amount, occurred_at, reference in sales])
+    session.info.setdefault(SESSION_FLAG, set()).update(sale[1] for sale in sales)
+    return len(sales)
+
+
 def last_transaction_id(connection: sa.Connection) -> int:
     """The highest transaction id so far: what :func:`add_events_after` starts after."""
     return connection.scalar(sa.select(sa.func.coalesce(sa.func.max(Transaction.id), 0)))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from market40.auth import scope_markets
 from market40.errors import Conflict, Forbidden, InvalidInput
-from market40.live.outbox import add_events
+from market40.live.outbox import add_events, add_events_of
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.partitions import ensure_for, is_partitioned, stored_references
@@ -215,15 +215,17 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
              item.amount, item.method, item.kind, source, item.reference, created_at)
             for item in new]  # sorted by reference
     if dialect == "postgresql" and current_app.config.get("BULK_STAGED_ROLLUPS", True):
-        # COPY, rollups set-based from the staged rows
-        copy_transactions(session, rows, ordered=True)
-    else:
-        deltas = RollupDeltas()
-        for item in new:
-            deltas.add(item.vendor_id, markets[item.vendor_id], local_day(item.occurred_at),
-                       item.method, item.kind, item.amount)
-        insert_transactions(session, rows)
-        upsert_rollups(session, deltas.rows())
+        # COPY, rollups set-based from the staged rows; the INSERT returns the QR sales
+        sales: list[tuple[Any, ...]] = []
+        copy_transactions(session, rows, ordered=True, qr_sales=sales)
+        add_events_of(session, sales)
+        return len(rows)
+    deltas = RollupDeltas()
+    for item in new:
+        deltas.add(item.vendor_id, markets[item.vendor_id], local_day(item.occurred_at),
+                   item.method, item.kind, item.amount)
+    insert_transactions(session, rows)
+    upsert_rollups(session, deltas.rows())
     moments = [item.occurred_at for item in new]
     add_events(session, [item.reference for item in new], between=(min(moments), max(moments)))
     return len(rows)

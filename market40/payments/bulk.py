@@ -123,7 +123,8 @@ def write_copy(copy: Any, rows: Rows) -> None:
 
 
 def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
-                      ordered: bool = False) -> int:
+                      ordered: bool = False, qr_sales: list[tuple[Any, ...]] | None = None,
+                      ) -> int:
     """PostgreSQL: store ``rows`` (as for :func:`insert_transactions`) and their rollups.
 
     COPY into the staging table, ``INSERT INTO transactions SELECT`` from it (sorted by
@@ -132,6 +133,10 @@ def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
     ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE`` over the staged rows.
     A duplicate reference fails the INSERT (``IntegrityError``) and with it everything
     since the caller's transaction or savepoint began. Returns the rows stored.
+
+    ``qr_sales``: a list that receives the stored QR sales as ``(id, vendor_id, amount,
+    occurred_at, reference)``, by id, returned by the INSERT itself (the payment events
+    the batch API adds for them need no second look-up by reference).
     """
     from market40.rollups.staged import upsert_staged_rollups
 
@@ -152,8 +157,14 @@ def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
     ensure_months_of(connection, staged)
     order = " ORDER BY reference" if ordered else ""
     sql = f"INSERT INTO transactions ({names}) SELECT {names} FROM {staged}{order}"
+    if qr_sales is not None:
+        sql = (f"WITH stored AS ({sql} RETURNING id, vendor_id, amount, occurred_at, "
+               "reference, method, kind) SELECT id, vendor_id, amount, occurred_at, "
+               "reference FROM stored WHERE method = 'qr' AND kind = 'sale' ORDER BY id")
     with driver_errors(connection, sql), driver.cursor() as cursor:
         cursor.execute(sql)
+        if qr_sales is not None:
+            qr_sales.extend(cursor.fetchall())
     upsert_staged_rollups(connection, STAGED)
     return len(rows)
 

@@ -67,6 +67,26 @@ def test_a_batch_announces_its_qr_sales_in_order(client, db, admin, vendor, make
         "b-2", "b-4"]
 
 
+def test_a_batchs_events_name_their_transactions(client, db, admin, vendor):
+    """Each event of a batch carries its transaction's id, time, amount and the spoken
+    sentence, as a single POST's event does (PostgreSQL: from the INSERT's RETURNING)."""
+    from market40.live.words import announcement
+    from market40.models import Transaction
+
+    items = [tx(vendor.id, f"n-{n}", 1_000 * (n + 1), "qr") for n in range(5)]
+    response = client.post("/api/v1/transactions/batch", headers=auth(admin),
+                           json={"transactions": items})
+    assert response.status_code == 201, response.json
+    stored = {t.reference: t for t in db.session.scalars(sa.select(Transaction))}
+    found = events(db)
+    assert len(found) == 5
+    for event in found:
+        transaction = stored[event.reference]
+        assert (event.transaction_id, event.vendor_id, event.amount, event.occurred_at) == (
+            transaction.id, vendor.id, transaction.amount, transaction.occurred_at)
+        assert event.announcement == announcement(transaction.amount)
+
+
 def _refuse_events(db):
     """A database rule that makes every event insert fail, to break the transaction late."""
     if db.engine.dialect.name == "sqlite":
