@@ -46,6 +46,15 @@ def _sample() -> dict[str, float]:
 def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's Arbiter and worker
     if _project_post_fork is not None:
         _project_post_fork(server, worker)
+    cache_kib = os.environ.get("BENCH_SQLITE_CACHE_KIB")
+    if cache_kib:  # each SQLite connection's page cache (SQLite's default: 2,000 KiB)
+        import sqlalchemy as sa
+
+        @sa.event.listens_for(sa.Engine, "connect")
+        def _cache_size(dbapi_connection, _record) -> None:  # noqa: ANN001
+            if type(dbapi_connection).__module__ == "sqlite3":
+                dbapi_connection.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+
     folder = os.environ.get("BENCH_PROBE_DIR")
     if not folder:
         return
