@@ -18,11 +18,15 @@ the end, its least-squares trend after the warm-up (MiB/min: "flat" is a trend n
 and, for gthread, the last stretch at a constant thread count (a gthread worker keeps
 each thread it starts, up to ``--threads``, with the stack its requests touched: RSS
 follows that high-water mark). ``--worker-class gevent,gthread`` runs each class in
-turn, each on a fresh database, and prints them side by side::
+turn, each on a fresh database, and prints them side by side; a class may carry its
+server's environment (``gthread:MALLOC_ARENA_MAX=16:MARKET40_MALLOC_TRIM_SECONDS=0``:
+glibc's default arenas, no trim). ``--probe`` samples each worker from inside
+(``bench/live_probe.conf.py``): Python's live blocks and glibc malloc's bytes in use and
+held free, to tell a leak from the allocator::
 
     python bench/bench_live.py [--streams 500] [--rate 50] [--seconds 60] [--vendors 100]
                                [--reconnect 0] [--warmup 30] [--worker-class gthread]
-                               [--page /] [--page-clients 1] [--backend sqlite]
+                               [--page /] [--page-clients 1] [--backend sqlite] [--probe]
 
 The load generator shares the machine's 2 CPUs with the server: figures are a floor.
 """

@@ -65,7 +65,6 @@ def begin_write(connection: sa.Connection) -> None:
 # A statement inside an uninterrupted stretch waits this long for a lock at most: a
 # safety net (a lock held by a greenlet of the same, stopped, worker), never reached.
 UNINTERRUPTED_LOCK_TIMEOUT = "10s"
-_HELD = "market40.uninterrupted"  # connection.info: the stretch is on
 
 
 def uninterrupted(connection: sa.Connection) -> None:
@@ -89,22 +88,21 @@ def uninterrupted(connection: sa.Connection) -> None:
     """
     if connection.dialect.name != "postgresql" or not cooperative():
         return
-    if connection.info.get(_HELD):
+    driver = connection.connection.driver_connection
+    if "wait" in vars(driver):  # in a stretch already
         return
     from psycopg import waiting
 
     wait_c = getattr(waiting, "wait_c", None)
     if wait_c is None:  # psycopg without its C extension: stay cooperative
         return
-    driver = connection.connection.driver_connection
-    driver.wait = functools.partial(_wait_blocking, driver, wait_c, connection.info)
-    connection.info[_HELD] = True
+    driver.wait = functools.partial(_wait_blocking, driver, wait_c)
     with driver_errors(connection, "SET LOCAL lock_timeout"):  # also from a commit hook
         driver.execute(f"SET LOCAL lock_timeout = '{UNINTERRUPTED_LOCK_TIMEOUT}'")
 
 
-def _wait_blocking(driver: Any, wait_c: Any, info: dict[str, Any], gen: Any,
-                   interval: float = 0.1, timeout: float | None = None) -> Any:
+def _wait_blocking(driver: Any, wait_c: Any, gen: Any, interval: float = 0.1,
+                   timeout: float | None = None) -> Any:
     """psycopg's wait in C (a blocking poll), until the transaction ends; then the
     connection waits cooperatively again."""
     from psycopg.pq import TransactionStatus
@@ -115,7 +113,6 @@ def _wait_blocking(driver: Any, wait_c: Any, info: dict[str, Any], gen: Any,
         if driver.pgconn.transaction_status in (TransactionStatus.IDLE,
                                                 TransactionStatus.UNKNOWN):
             vars(driver).pop("wait", None)
-            info.pop(_HELD, None)
 
 
 def configure_engine_events(engine: sa.Engine) -> None:
