@@ -46,8 +46,12 @@ run: install
 ## gthread (default): each open live-payment stream (SSE) holds one thread (sleeping, no DB connection), so
 ## WORKERS x THREADS is how many streams and requests are served at once. `make serve WORKER_CLASS=gevent`
 ## runs a greenlet per connection instead (WORKERS x WORKER_CONNECTIONS). README "Live payments".
+## glibc's malloc without its per-thread cache of freed blocks: each of a gthread worker's hundreds of
+## threads kept one (up to 7 blocks of each size), and RSS grew with them (bench/LIVE.md, "Why gthread's
+## memory grew"; gunicorn.conf.py limits the arenas). Read by glibc at start, so set here.
+GLIBC_TUNABLES ?= glibc.malloc.tcache_count=0
 serve: install
-	$(BIN)/gunicorn --workers $(WORKERS) $(WORKER_OPTIONS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	GLIBC_TUNABLES=$(GLIBC_TUNABLES) $(BIN)/gunicorn --workers $(WORKERS) $(WORKER_OPTIONS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 ## The whole test suite (also against PostgreSQL when MARKET40_TEST_DATABASE_URL is set).
 ## Compiled modules and pytest's rewritten tests are kept in the venv even where the

@@ -12,8 +12,10 @@ streams, 50 credits/s): Python's live objects flat, malloc's in-use bytes nearly
 but the free bytes held in the arenas growing 8 → 31 MiB in 150 s, and RSS with them.
 So the workers get 2 arenas (``MALLOC_ARENA_MAX``, unless the environment sets it:
 glibc reads it itself) and give their free pages back every
-``MARKET40_MALLOC_TRIM_SECONDS`` (30; 0: never) with ``malloc_trim``. bench/LIVE.md
-has the figures.
+``MARKET40_MALLOC_TRIM_SECONDS`` (30; 0: never) with ``malloc_trim``. malloc's
+per-thread caches of freed blocks (most of what was left) can only be turned off before
+the process starts: ``make serve`` sets ``GLIBC_TUNABLES=glibc.malloc.tcache_count=0``.
+bench/LIVE.md has the figures.
 """
 
 from __future__ import annotations

@@ -53,6 +53,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PROBE_CONFIG = Path(__file__).resolve().parent / "live_probe.conf.py"
+# glibc's malloc as `make serve` runs it (the Makefile's GLIBC_TUNABLES): no per-thread
+# cache of freed blocks. A variant ``gthread:GLIBC_TUNABLES=`` runs glibc's default.
+MAKE_SERVE_TUNABLES = "glibc.malloc.tcache_count=0"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -121,6 +124,7 @@ def start_gunicorn(url: str, port: int, env_extra: dict[str, str] | None = None,
                    worker_class: str = "gthread", config: Path | None = None
                    ) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET40_")}
+    env.setdefault("GLIBC_TUNABLES", MAKE_SERVE_TUNABLES)
     env.update(DATABASE_URL=url, MARKET40_WEBHOOK_SECRET=SECRET, PYTHONPATH=str(ROOT),
                MARKET40_RATELIMIT_ENABLED="false", **(env_extra or {}))
     process = subprocess.Popen(
