@@ -62,8 +62,8 @@ def workers(master: int) -> list[int]:
 @pytest.mark.parametrize("scratch", ["sqlite"], indirect=True)
 def test_gthread_workers_keep_two_malloc_arenas(scratch: Scratch) -> None:  # noqa: F811
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k == "MALLOC_ARENA_MAX"}
-    assert not env, "the test checks the default: unset MALLOC_ARENA_MAX"
+    if "MALLOC_ARENA_MAX" in os.environ:
+        pytest.skip("MALLOC_ARENA_MAX is set: gunicorn.conf.py leaves the arenas to it")
     server = start_gunicorn(scratch, port, workers=1,
                             options=("--worker-class", "gthread", "--threads", "40"))
     try:
