@@ -82,18 +82,20 @@ def chunks(work: Work) -> Iterator[Made]:
             parts, rows, days, vendor_days, skipped, seconds = [], 0, 0, 0, 0, 0.0
 
 
-def _produce(work: Work, pipe: Any) -> None:
-    """The child: send each chunk, then None; an error is sent instead of the rest."""
+def _produce(pipe: Any) -> None:
+    """The child: receive the work, send each chunk, then None; an error is sent instead
+    of the rest."""
     try:
+        work = pipe.recv()
         for made in chunks(work):
             pipe.send(made)
         pipe.send(None)
-    except (BrokenPipeError, KeyboardInterrupt):  # the simulator is gone or stopping
+    except (ConnectionError, EOFError, KeyboardInterrupt):  # the simulator is gone or stopping
         pass
     except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
         try:
             pipe.send(error)
-        except BrokenPipeError:
+        except ConnectionError:
             pass
     finally:
         pipe.close()
@@ -104,19 +106,31 @@ class Producer:
 
     def __init__(self, work: Work) -> None:
         context = multiprocessing.get_context("spawn")
-        self._pipe, sending = context.Pipe(duplex=False)
-        self.process = context.Process(target=_produce, args=(work, sending), daemon=True,
+        self._pipe, child_end = context.Pipe()
+        # The work (a plan: megabytes) goes over the pipe, not as the process's arguments:
+        # those are written to the child while this process still holds the other end of
+        # their pipe, so a child that dies while starting (an import failing, a script
+        # without a ``__main__`` guard) left the simulator blocked in that write forever.
+        self.process = context.Process(target=_produce, args=(child_end,), daemon=True,
                                        name="simulate-generator")
         self.process.start()
-        sending.close()  # the child's end: a dead child then ends our recv (EOFError)
+        child_end.close()  # a dead child then ends our send (BrokenPipeError) or recv (EOF)
+        try:
+            self._pipe.send(work)
+        except ConnectionError:  # broken pipe or reset: the child is gone
+            self._ended_early()
+
+    def _ended_early(self) -> None:
+        self.process.join()
+        raise RuntimeError("the simulator's generator process ended early "
+                           f"(exit code {self.process.exitcode})") from None
 
     def __iter__(self) -> Iterator[Made]:
         while True:
             try:
                 made = self._pipe.recv()
-            except EOFError:
-                raise RuntimeError("the simulator's generator process ended early "
-                                   f"(exit code {self.process.exitcode})") from None
+            except (EOFError, ConnectionError):  # closed, or reset with our work unread
+                self._ended_early()
             if made is None:
                 return
             if isinstance(made, BaseException):

@@ -3,7 +3,12 @@ handed over as COPY text; its errors reach the simulator; it never outlives it."
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +21,7 @@ from tests.payments.test_copy import rollup_tables
 from tests.payments.test_month_load import JUNE, MAY, drop_months, stored
 
 UNTIL = date(2019, 6, 10)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -90,3 +96,21 @@ def test_the_generator_process_ends_when_the_simulator_is_gone():
     producer._pipe.close()
     producer.process.join(timeout=30)
     assert producer.process.exitcode == 0
+
+
+def test_a_generator_process_that_dies_starting_is_an_error_not_a_hang(tmp_path):
+    """A child that cannot start (here: a script without a ``__main__`` guard, which the
+    spawned interpreter runs again and which may not start a process from there) ends
+    the simulator with an error. It used to wait forever, writing the child its work."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent("""
+        from datetime import date, timedelta
+        from market40.simulate.producer import Producer
+        from tests.simulate.test_producer import work
+        days = [date(2019, 1, 1) + timedelta(days=n) for n in range(20_000)]
+        list(Producer(work(days=days)))  # more than a pipe holds
+    """))
+    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode != 0
+    assert "the simulator's generator process ended early" in result.stderr
