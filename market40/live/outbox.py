@@ -108,11 +108,21 @@ def add_events_of(session: Session, sales: Sequence[tuple[int, int, int, datetim
     """Events for just-inserted QR sales given as ``(id, vendor_id, amount, occurred_at,
     reference)``, by id (what ``payments.bulk.copy_transactions`` returns with
     ``qr_sales``): straight to the driver, no look-up and no ORM row per event."""
-    from market40.payments.bulk import connection_of, placeholders, timestamp_writer
+    from market40.payments.bulk import connection_of
 
     if not sales:
         return 0
-    connection = connection_of(session)
+    _write_events(connection_of(session), sales)
+    session.info.setdefault(SESSION_FLAG, set()).update(sale[1] for sale in sales)
+    return len(sales)
+
+
+def _write_events(connection: sa.Connection,
+                  sales: Sequence[tuple[int, int, int, datetime, str]]) -> None:
+    """The events of QR sales given as ``(id, vendor_id, amount, occurred_at, reference)``,
+    to the driver in one ``executemany``, after the writers' lock."""
+    from market40.payments.bulk import placeholders, timestamp_writer
+
     dialect = connection.dialect
     _serialise_writers(connection)
     created_at = timestamp_writer(dialect.name)(utcnow())
@@ -122,8 +132,6 @@ def add_events_of(session: Session, sales: Sequence[tuple[int, int, int, datetim
                 f"VALUES ({placeholders(dialect, 8)})",
                 [(vendor_id, id_, amount, occurred_at, reference, None, _sentence(amount),
                   created_at) for id_, vendor_id, amount, occurred_at, reference in sales])
-    session.info.setdefault(SESSION_FLAG, set()).update(sale[1] for sale in sales)
-    return len(sales)
 
 
 def last_transaction_id(connection: sa.Connection) -> int:
@@ -142,24 +150,16 @@ def add_events_after(connection: sa.Connection, after_id: int, references: set[s
     SQLAlchemy's type processing (three quarters of the time it would take).
     """
     # here, not at the top: market40.payments imports this module (its writers add events)
-    from market40.payments.bulk import placeholders, timestamp_writer
+    from market40.payments.bulk import placeholders
 
-    dialect = connection.dialect
-    mark = placeholders(dialect, 1)
+    mark = placeholders(connection.dialect, 1)
     rows = [row for row in connection.exec_driver_sql(
         "SELECT id, vendor_id, amount, occurred_at, reference FROM transactions "
         f"WHERE id > {mark} AND method = 'qr' AND kind = 'sale' ORDER BY id",
         (after_id,)) if row[4] in references]
     if not rows:
         return 0
-    _serialise_writers(connection)
-    created_at = timestamp_writer(dialect.name)(utcnow())
-    executemany(connection,
-                "INSERT INTO payment_events (vendor_id, transaction_id, amount, occurred_at, "
-                "reference, content, announcement, created_at) "
-                f"VALUES ({placeholders(dialect, 8)})",
-                [(vendor_id, id_, amount, occurred_at, reference, None, _sentence(amount),
-                  created_at) for id_, vendor_id, amount, occurred_at, reference in rows])
+    _write_events(connection, rows)
     return len(rows)
 
 

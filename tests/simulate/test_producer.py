@@ -18,19 +18,13 @@ from market40.simulate.producer import Producer, Work
 from market40.simulate.traffic import plan_simulation, simulate_traffic
 from tests.payments.helpers import local
 from tests.payments.test_copy import rollup_tables
-from tests.payments.test_month_load import JUNE, MAY, drop_months, stored
+from tests.payments.test_month_load import (  # noqa: F401 - pg: a fixture
+    pg,
+    stored,
+)
 
 UNTIL = date(2019, 6, 10)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def pg(app, db):
-    if app.config["BACKEND"] != "postgresql":
-        pytest.skip("the generator process feeds PostgreSQL's COPY")
-    drop_months(db, MAY, JUNE)
-    yield app
-    drop_months(db, MAY, JUNE)
 
 
 def run(db, processes: bool) -> int:
@@ -48,7 +42,8 @@ def wipe(db) -> None:
             connection.exec_driver_sql(f"DELETE FROM {table}")
 
 
-def test_rows_from_the_generator_process_are_those_drawn_in_one(pg, db, make_vendor):
+@pytest.mark.usefixtures("pg")  # PostgreSQL, the months May and June 2019 without partitions
+def test_rows_from_the_generator_process_are_those_drawn_in_one(db, make_vendor):
     for code in ("DAI-TU", "DAI-TU", "THAI", "THAI"):
         make_vendor(code, created_at=local(2018, 6, 1, 8), qr_issued_at=local(2018, 7, 1))
     db.session.commit()
