@@ -13,7 +13,7 @@ bug in the rollup code cannot hide itself.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +44,14 @@ def auth(token: str) -> dict[str, str]:
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     """An aware local time on ``day`` (stored as UTC by the models)."""
     return datetime.combine(day, time(hour, minute), tzinfo=LOCAL)
+
+
+def earlier_today() -> datetime:
+    """A local time of today that has passed: a minute ago, or midnight if that was
+    yesterday. (A fixed hour such as 7:00 is in the future for the first hours of a local
+    day: the API refuses it, 17:00-24:00 UTC.)"""
+    now = datetime.now(LOCAL)
+    return max(at(now.date(), 0), now - timedelta(minutes=1))
 
 
 def market(session, code: str) -> Market:

@@ -18,7 +18,7 @@ import pytest
 from market40.localtime import local_today
 from tests import factories
 from tests.api.test_imports import csv_file, good_rows, upload
-from tests.factories import at, auth
+from tests.factories import at, auth, earlier_today
 from tests.payments.helpers import post_notification, tx
 from tests.registry.helpers import act, post_vendor, submitted_vendor
 
@@ -43,7 +43,7 @@ def world(app, client, db, admin, maker, checker, department, make_vendor):
 
 
 def _now() -> str:
-    return at(local_today(), 7).isoformat()
+    return earlier_today().isoformat()
 
 
 # Each write path: (prepare, write, per-market?). prepare runs before the ETags are taken.
@@ -71,7 +71,7 @@ def _sepay(w):
     response = w.client.post("/api/v1/notifications/sepay", headers={
         "Authorization": "Apikey test-sepay-key"}, json={
         "id": 5501, "gateway": "Vietcombank",
-        "transactionDate": f"{local_today().isoformat()} 07:02:37",
+        "transactionDate": earlier_today().strftime("%Y-%m-%d %H:%M:%S"),
         "accountNumber": "0011223344", "subAccount": None, "code": None,
         "content": "chuyen tien mua rau", "transferType": "in", "transferAmount": 25_000,
         "accumulated": 1_000_000, "referenceCode": "MBVCB.1", "description": ""})

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from market40 import create_app
 from market40.extensions import cache
 from market40.extensions import db as _db
-from market40.localtime import local_today
-from tests.factories import at, auth
+from tests.factories import auth, earlier_today
 from tests.payments.helpers import tx
 from tests.web.test_page_caching import statements
 
@@ -67,7 +66,7 @@ def test_workers_share_figures_through_redis(worker, make_vendor, admin, prefix)
     # A payment through worker one shows at once on worker two.
     response = one.test_client().post("/api/v1/transactions", headers=auth(admin),
                                       json=tx(vendor.id, "redis-1", amount=77_000,
-                                              method="qr", occurred_at=at(local_today(), 7)))
+                                              method="qr", occurred_at=earlier_today()))
     assert response.status_code == 201
     report = two.test_client().get("/api/v1/reports/adoption?level=market&code=DAI-TU")
     assert report.get_json()["sales_count"] >= 1
