@@ -97,6 +97,22 @@ def reconcile_exit_code(scratch: Scratch) -> int:
     return result.exit_code
 
 
+def kill_simulator_when(scratch: Scratch, ready: Callable[[], bool], what: str, *,
+                        settle: float = 0.0) -> None:
+    """Run ``flask simulate`` and SIGKILL its process group once ``ready()`` (and
+    ``settle`` seconds more); it must not have finished by then."""
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", *SIMULATE], cwd=ROOT,
+                               env=scratch.env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until(lambda: ready() or process.poll() is not None, 120, what)
+        time.sleep(settle)
+        assert process.poll() is None, "the simulator finished before it could be killed"
+    finally:
+        kill_group(process)
+    assert process.returncode == -signal.SIGKILL
+
+
 def test_simulator_killed_mid_run_leaves_whole_days(scratch: Scratch) -> None:
     # The reference: the same simulation run to its end, then wiped.
     full = flask(scratch, *SIMULATE)
@@ -110,17 +126,7 @@ def test_simulator_killed_mid_run_leaves_whole_days(scratch: Scratch) -> None:
             connection.execute(sa.text(f"DELETE FROM {table}"))
     engine.dispose()
 
-    started_writing = writing(scratch)
-    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", *SIMULATE], cwd=ROOT,
-                               env=scratch.env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_until(lambda: started_writing() or process.poll() is not None, 120,
-                   "the simulator to write")
-        assert process.poll() is None, "the simulator finished before it could be killed"
-    finally:
-        kill_group(process)
-    assert process.returncode == -signal.SIGKILL
+    kill_simulator_when(scratch, writing(scratch), "the simulator to write")
 
     stored = vendor_days(scratch)
     # Every vendor-day that survived is exactly the full run's: nothing half-written.
@@ -162,17 +168,8 @@ def test_simulator_killed_in_a_month_load_leaves_no_table(scratch: Scratch) -> N
         with engine.connect() as connection:
             return bool(connection.execute(loading).scalar_one())
 
-    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", *SIMULATE], cwd=ROOT,
-                               env=scratch.env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_until(lambda: in_month_load() or process.poll() is not None, 120,
-                   "the simulator to load June")
-        time.sleep(0.05)  # into the COPY
-        assert process.poll() is None, "the simulator finished before it could be killed"
-    finally:
-        kill_group(process)
-    assert process.returncode == -signal.SIGKILL
+    kill_simulator_when(scratch, in_month_load, "the simulator to load June",
+                        settle=0.05)  # into the COPY
 
     assert vendor_days(scratch) == {}
     with engine.connect() as connection:
