@@ -17,10 +17,10 @@ another fixture), the empty one otherwise. A fixture that seeds a larger data se
 it as a template of its own name through ``seeded_once`` (the web tests' ``dashboard``,
 the reports' ``scenario``, the reform slice of the geography tests): the first test that
 asks for it on each worker and database seeds it, the next ones start from it (seeding
-took 80 ms to 0.8 s a test). Whatever a
-test changes in ``app.config`` and the request hooks it adds are taken back after it. A
-test that changes the app otherwise (adds a route, ...) is marked
-``@pytest.mark.own_app`` and gets an app of its own on the same database.
+took 80 ms to 0.8 s a test). Whatever a test changes in ``app.config`` and the request
+hooks it adds are taken back after it. A test that changes the app otherwise (adds a
+route, ...) is marked ``@pytest.mark.own_app`` and gets an app of its own on the same
+database.
 """
 
 from __future__ import annotations
