@@ -72,6 +72,10 @@ class Config:
     # per-process memory instead of failing requests.
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A moving window: every failure counts for exactly a minute (an hour) after it. The
+    # default fixed window restarts its count a minute after the first hit, so a guesser
+    # could spend one allowance at 0:59 and a second at 1:01.
+    RATELIMIT_STRATEGY = "moving-window"
     # Failed bearer-token authentications per client address, and requests per token.
     TOKEN_FAILURE_LIMIT = "20 per minute; 200 per hour"
     TOKEN_RATE_LIMIT = "6000 per minute"

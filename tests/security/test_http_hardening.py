@@ -130,6 +130,32 @@ def test_failed_tokens_are_limited_per_address_with_the_json_error(tmp_path):
         assert other.get("/api/v1/transactions", headers=auth(good)).status_code == 200
 
 
+def test_a_window_boundary_gives_a_guesser_no_second_allowance(tmp_path, monkeypatch):
+    """One failure, two more 59 s later, then more 1.5 s after that: a fixed window (the
+    default) would have started counting again and allowed three more. In a moving
+    window each failure counts for a minute: only the first has slid out of view."""
+    import types
+
+    import limits.storage.memory
+
+    clock = types.SimpleNamespace(now=1_800_000_000.0)
+    monkeypatch.setattr(limits.storage.memory, "time",
+                        types.SimpleNamespace(time=lambda: clock.now))
+    with fresh_app(tmp_path, RATELIMIT_ENABLED=True, TOKEN_FAILURE_LIMIT="3 per minute") as app:
+        guesser = client_at(app, "198.51.100.9")
+
+        def guess(i):
+            return guesser.get("/api/v1/transactions", headers=auth(f"m40_edge{i}")).status_code
+
+        assert guess(0) == 401
+        clock.now += 59
+        assert [guess(1), guess(2), guess(3)] == [401, 401, 429]
+        clock.now += 1.5
+        assert [guess(4), guess(5)] == [401, 429]
+        clock.now += 60  # every failure has slid out of view
+        assert guess(6) == 401
+
+
 def test_successful_token_use_does_not_count_as_failure(tmp_path):
     with fresh_app(tmp_path, RATELIMIT_ENABLED=True, TOKEN_FAILURE_LIMIT="2 per minute") as app:
         client = app.test_client()
