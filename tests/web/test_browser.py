@@ -34,6 +34,18 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+def axe_checks(lang: str, viewport: dict[str, int]) -> bool:
+    """Whether a page in this language and at this width is checked with axe-core.
+
+    What axe judges changes with the width (the style sheet's phone media queries change
+    colours and layout) and with the language (the ``lang`` attribute and every text), not
+    with the pair: Vietnamese at both widths and English on the desktop cover every input.
+    Each check costs 0.3-6 s of browser CPU (the overview's 140-row table the most), and
+    the page is still laid out and measured in every pair.
+    """
+    return lang == "vi" or viewport is DESKTOP
 MAX_SCREENSHOT_BYTES = 300 * 1024
 # The outermost elements sticking out of the viewport (table scroll boxes excepted).
 WIDER_THAN_SCREEN = """() => {
@@ -258,7 +270,8 @@ def test_public_pages_fit_and_chart_text_is_readable(tab, server, lang, viewport
             parseFloat(s.getAttribute('font-size')) * s.getBoundingClientRect().width
             / s.viewBox.baseVal.width))""")
         assert font_px >= 12, (path, font_px)
-        accessible(page)
+        if axe_checks(lang, viewport):
+            accessible(page)
     page.no_errors()
 
 
@@ -276,13 +289,15 @@ def test_logged_in_pages_fit_and_pass_axe(tab, server, lang, viewport):
         assert page.goto(f"{path}?lang={lang}").status == 200
         page.fits_the_screen()
         kpis_fit(page)
-        accessible(page)
+        if axe_checks(lang, viewport):
+            accessible(page)
     department = tab(viewport)
     department.goto("/login")
     department.log_in(server["data"].users["department"], PASSWORD)
     assert department.goto(f"/audit?lang={lang}").status == 200
     department.fits_the_screen()
-    accessible(department)
+    if axe_checks(lang, viewport):
+        accessible(department)
     page.no_errors()
     department.no_errors()
 
