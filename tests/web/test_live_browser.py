@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, PHONE, Page, browser, sync_api  # noqa: F401
+from tests.web.test_browser import CHROMIUM, PHONE, Page, accessible, browser, sync_api  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +96,7 @@ def test_a_payment_arriving_while_the_page_is_open_is_shown_and_said(browser, li
         assert page.locator("#live-list li").count() == before + 2
         assert "1.005.000" in tab.text("#live-list li")
 
-        results = axe_playwright.Axe().run(page)
-        bad = [v["id"] for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]
-        assert not bad, bad
+        accessible(tab)
         tab.fits_the_screen()
         # The only failures allowed: the speech clip a headless browser may refuse to play.
         assert [e for e in tab.errors if "speech.wav" not in e and "play()" not in e] == []

@@ -23,14 +23,13 @@ from tests.web.test_browser import (
     DESKTOP,
     PHONE,
     Page,
+    accessible,
     browser,  # noqa: F401  (fixture)
     shots,  # noqa: F401  (fixture)
 )
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 CHECKER = "web-board-daitu-2"
-BAD_IMPACTS = ("serious", "critical")
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +91,6 @@ def logged_in(tab, server, key: str, viewport: dict[str, int] = DESKTOP) -> Page
     page.log_in(server["data"].users[key], PASSWORD)
     assert page.page.url.endswith("/desk"), page.page.url
     return page
-
-
-def accessible(page: Page) -> None:
-    """axe-core finds no serious or critical violation on the current page."""
-    results = axe_playwright.Axe().run(page.page)
-    bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-           for v in results.response["violations"] if v["impact"] in BAD_IMPACTS]
-    assert not bad, f"{page.page.url}: {bad}"
 
 
 def check(page: Page, path: str | None = None) -> None:
