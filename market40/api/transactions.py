@@ -11,6 +11,7 @@ from flask import stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from market40.api.arguments import typed_body
 from market40.api.pagination import PAGE_PARAMETERS, SelectPage
 from market40.api.schemas.base import TEXT
 from market40.api.schemas.transactions import (
@@ -24,11 +25,14 @@ from market40.auth import current_user
 from market40.downloads import CSV, JSON, download, wants
 from market40.extensions import db
 from market40.localtime import local_now
+from market40.models import utcnow
 from market40.payments import (
+    MAX_ITEMS,
     BatchResult,
     TransactionFilters,
     TransactionIn,
     csv_chunks,
+    decode_batch,
     export_query,
     record_batch,
     record_transaction,
@@ -93,8 +97,14 @@ class Transactions(MethodView):
         return view, 201 if recorded.created else 200
 
 
+def _typed_batch(raw: bytes) -> dict[str, Any] | None:
+    items = decode_batch(raw, utcnow(), MAX_ITEMS)
+    return None if items is None else {"transactions": items}
+
+
 @blp.route("/batch")
 class TransactionBatch(MethodView):
+    @typed_body(_typed_batch)  # the common body in one pass; any other through the schema
     @blp.arguments(BatchInSchema)
     @blp.response(201, BatchResultSchema)
     @blp.alt_response(422, description="Nothing stored: every problem as "

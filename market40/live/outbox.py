@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from market40.db import executemany, uninterrupted
+from market40.db import driver_errors, executemany, uninterrupted
 from market40.live.words import MAX_AMOUNT, announcement
 from market40.localtime import LOCAL_TZ
 from market40.models import PaymentEvent, Transaction, utcnow
@@ -103,18 +103,30 @@ def add_events(session: Session, references: Sequence[str],
     return count
 
 
-def add_events_of(session: Session, sales: Sequence[tuple[int, int, int, datetime, str]],
-                  ) -> int:
-    """Events for just-inserted QR sales given as ``(id, vendor_id, amount, occurred_at,
-    reference)``, by id (what ``payments.bulk.copy_transactions`` returns with
-    ``qr_sales``): straight to the driver, no look-up and no ORM row per event."""
-    from market40.payments.bulk import connection_of
+def add_staged_events(session: Session, amounts: Collection[int],
+                      vendor_ids: Collection[int]) -> None:
+    """PostgreSQL: the events of the QR sales that ``payments.bulk.copy_transactions``
+    staged (``stage_qr_sales``), in one ``INSERT ... SELECT`` by id, after the writers'
+    lock. ``amounts``: every amount among them (each announcement is made once, in
+    Python); ``vendor_ids``: their vendors (the streams to wake after the commit)."""
+    from market40.payments.bulk import STAGED_SALES, connection_of
 
-    if not sales:
-        return 0
-    _write_events(connection_of(session), sales)
-    session.info.setdefault(SESSION_FLAG, set()).update(sale[1] for sale in sales)
-    return len(sales)
+    if not amounts:
+        return
+    connection = connection_of(session)
+    _serialise_writers(connection)
+    amounts = sorted(amounts)
+    statement = (
+        "INSERT INTO payment_events (vendor_id, transaction_id, amount, occurred_at, "
+        "reference, content, announcement, created_at) "
+        "SELECT s.vendor_id, s.id, s.amount, s.occurred_at, s.reference, NULL, w.sentence, "
+        f"%s FROM pg_temp.{STAGED_SALES} s "
+        "JOIN unnest(%s::bigint[], %s::text[]) AS w (amount, sentence) USING (amount) "
+        "ORDER BY s.id")
+    with driver_errors(connection, statement), \
+            connection.connection.driver_connection.cursor() as cursor:
+        cursor.execute(statement, (utcnow(), amounts, [_sentence(a) for a in amounts]))
+    session.info.setdefault(SESSION_FLAG, set()).update(vendor_ids)
 
 
 def _write_events(connection: sa.Connection,

@@ -25,7 +25,7 @@ from market40.payments.record import (
     record_transaction,
     store_transaction,
 )
-from market40.payments.rules import TransactionIn, parse_item, rule_errors
+from market40.payments.rules import TransactionIn, decode_batch, parse_item, rule_errors
 from market40.payments.signature import sign, verify
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "TransactionIn",
     "TransactionView",
     "csv_chunks",
+    "decode_batch",
     "export_query",
     "kind_from_memo",
     "match_account",

@@ -14,22 +14,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from market40.auth import scope_markets
 from market40.errors import Conflict, Forbidden, InvalidInput
-from market40.live.outbox import add_events, add_events_of
+from market40.live.outbox import add_events, add_staged_events, announced
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.partitions import ensure_for, is_partitioned, stored_references
 from market40.payments.bulk import (
+    CopyText,
     connection_of,
+    copy_escape,
     copy_transactions,
     dialect_of,
     insert_transactions,
@@ -80,6 +83,9 @@ def record_batch(
 ) -> BatchResult:
     """Check every item, then store the new ones; see the module docstring.
 
+    ``raw_items``: the items as parsed JSON, or as :class:`TransactionIn` already checked
+    against the rules (``rules.decode_batch``).
+
     :raises Forbidden: one of the vendors is outside the actor's scope (the role: the access table).
     :raises InvalidInput: any item is not acceptable (nothing is stored).
     """
@@ -89,6 +95,9 @@ def record_batch(
     errors = _Errors()
     items: dict[int, TransactionIn] = {}
     for index, raw in enumerate(raw_items):
+        if type(raw) is TransactionIn:  # typed and checked already (rules.decode_batch)
+            items[index] = raw
+            continue
         item, problems = parse_item(raw, now)
         for name, message in problems.items():
             errors.add(index, name, message)
@@ -97,7 +106,8 @@ def record_batch(
 
     result = BatchResult(received=len(raw_items))
     first_of: dict[str, int] = {}
-    for index, item in list(items.items()):
+    repeats = len({item.reference for item in items.values()}) < len(items)
+    for index, item in list(items.items()) if repeats else ():
         earlier = first_of.setdefault(item.reference, index)
         if earlier == index:
             continue
@@ -109,8 +119,9 @@ def record_batch(
             result.repeated += 1
         del items[index]
 
-    for index, item in items.items():
-        if (problem := declared_amount_problem(source_for(actor), item.amount)) is not None:
+    source = source_for(actor)
+    for index, item in items.items() if source == "declared" else ():
+        if (problem := declared_amount_problem(source, item.amount)) is not None:
             errors.add(index, "amount", problem)
     markets = _check_vendors(session, actor, items, errors)
     # Months missing on a partitioned table are made before anything reads transactions.
@@ -120,7 +131,7 @@ def record_batch(
         errors.raise_if_any()
         try:
             with session.begin_nested():
-                result.stored = _insert(session, new, markets, source_for(actor))
+                result.stored = _insert(session, new, markets, source)
         except IntegrityError:
             # A concurrent request stored some of these references after we looked:
             # back to the savepoint (the caller's own writes stay) and look again;
@@ -157,11 +168,22 @@ def _check_vendors(
     """Vendor id -> market id for the items' vendors; records each vendor problem."""
     ids = sorted({item.vendor_id for item in items.values()})
     vendors: dict[int, sa.Row[Any]] = {}
-    for chunk in _chunks(ids):
-        vendors.update((v.id, v) for v in session.execute(
-            payment_columns().where(Vendor.id.in_(chunk))))
+    if dialect_of(session) == "postgresql":  # one array parameter, not an IN of thousands
+        wanted = sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Integer))
+        chunks: Iterable[Any] = [payment_columns().where(Vendor.id == sa.any_(wanted))]
+    else:
+        chunks = (payment_columns().where(Vendor.id.in_(chunk)) for chunk in _chunks(ids))
+    for statement in chunks:
+        vendors.update((v.id, v) for v in session.execute(statement))
     allowed = scope_markets(actor)
+    # Vendors in scope that can receive any payment (approved, with an account): one
+    # test each, not one per item
+    ready = {vendor.id for vendor in vendors.values()
+             if (allowed is None or vendor.market_id in allowed)
+             and vendor.status == "approved" and vendor.bank_bin and vendor.account_number}
     for index, item in list(items.items()):
+        if item.vendor_id in ready:
+            continue
         vendor = vendors.get(item.vendor_id)
         if vendor is None:
             errors.add(index, "vendor_id", f"No vendor has id {item.vendor_id}.")
@@ -209,17 +231,26 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
     if not new:
         return 0
     dialect = dialect_of(session)
+    if dialect == "postgresql" and current_app.config.get("BULK_STAGED_ROLLUPS", True):
+        # COPY text made here in one pass; rollups set-based from the staged rows; the
+        # INSERT stages its QR sales, whose events are one INSERT ... SELECT after it
+        created_at = utcnow().isoformat()
+        text = "".join([
+            f"{item.vendor_id}\t{markets[item.vendor_id]}\t"
+            f"{item.occurred_at.astimezone(UTC).isoformat()}\t{item.amount}\t{item.method}\t"
+            f"{item.kind}\t{source}\t{copy_escape(item.reference)}\t{created_at}\n"
+            for item in new])  # sorted by reference
+        copy_transactions(session, CopyText(text.encode(), len(new)), ordered=True,
+                          stage_qr_sales=True)
+        sales = [item for item in new if announced(item.method, item.kind)]
+        add_staged_events(session, {item.amount for item in sales},
+                          {item.vendor_id for item in sales})
+        return len(new)
     write_time = timestamp_writer(dialect)
     created_at = write_time(utcnow())
     rows = [(item.vendor_id, markets[item.vendor_id], write_time(item.occurred_at),
              item.amount, item.method, item.kind, source, item.reference, created_at)
             for item in new]  # sorted by reference
-    if dialect == "postgresql" and current_app.config.get("BULK_STAGED_ROLLUPS", True):
-        # COPY, rollups set-based from the staged rows; the INSERT returns the QR sales
-        sales: list[tuple[Any, ...]] = []
-        copy_transactions(session, rows, ordered=True, qr_sales=sales)
-        add_events_of(session, sales)
-        return len(rows)
     deltas = RollupDeltas()
     for item in new:
         deltas.add(item.vendor_id, markets[item.vendor_id], local_day(item.occurred_at),
@@ -229,4 +260,3 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
     moments = [item.occurred_at for item in new]
     add_events(session, [item.reference for item in new], between=(min(moments), max(moments)))
     return len(rows)
-

@@ -122,10 +122,27 @@ def write_copy(copy: Any, rows: Rows) -> None:
         copy.write_row(row)
 
 
+# The QR sales a batch's INSERT stored (``copy_transactions(..., stage_qr_sales=True)``):
+# their payment events are written from here by ``live.outbox.add_staged_events``,
+# without the rows passing through Python.
+STAGED_SALES = "m40_staged_qr_sales"
+STAGED_SALES_DDL = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {STAGED_SALES} ("
+    "id bigint NOT NULL, vendor_id integer NOT NULL, amount bigint NOT NULL, "
+    "occurred_at timestamptz NOT NULL, reference varchar(80) NOT NULL) ON COMMIT DELETE ROWS"
+)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_escape(text: str) -> str:
+    """``text`` as a field of COPY's text format: backslash, tab and line breaks escaped."""
+    return text.translate(_COPY_ESCAPES)
+
+
 def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
-                      ordered: bool = False, qr_sales: list[tuple[Any, ...]] | None = None,
-                      ) -> int:
-    """PostgreSQL: store ``rows`` (as for :func:`insert_transactions`) and their rollups.
+                      ordered: bool = False, stage_qr_sales: bool = False) -> int:
+    """PostgreSQL: store ``rows`` (as for :func:`insert_transactions`, or
+    :class:`CopyText`) and their rollups.
 
     COPY into the staging table, ``INSERT INTO transactions SELECT`` from it (sorted by
     reference when ``ordered``: concurrent batches then take the unique index's locks in
@@ -134,9 +151,10 @@ def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
     A duplicate reference fails the INSERT (``IntegrityError``) and with it everything
     since the caller's transaction or savepoint began. Returns the rows stored.
 
-    ``qr_sales``: a list that receives the stored QR sales as ``(id, vendor_id, amount,
-    occurred_at, reference)``, by id, returned by the INSERT itself (the payment events
-    the batch API adds for them need no second look-up by reference).
+    ``stage_qr_sales``: the INSERT's ``RETURNING`` also puts the stored QR sales (id,
+    vendor, amount, time, reference) into the temporary table :data:`STAGED_SALES`,
+    from which ``live.outbox.add_staged_events`` writes their payment events in one
+    statement (no look-up by reference, no row through Python).
     """
     from market40.rollups.staged import upsert_staged_rollups
 
@@ -148,23 +166,25 @@ def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
     driver = connection.connection.driver_connection
     names = ", ".join(COLUMNS)
     staged = f"pg_temp.{STAGING}"
+    setup = [STAGING_DDL, f"TRUNCATE {staged}"]  # a caller may load twice in one transaction
+    if stage_qr_sales:
+        setup += [STAGED_SALES_DDL, f"TRUNCATE pg_temp.{STAGED_SALES}"]
     with driver_errors(connection, STAGING_DDL), driver.cursor() as cursor:
-        cursor.execute(STAGING_DDL)
-        cursor.execute(f"TRUNCATE {staged}")  # a caller may load twice in one transaction
+        for statement in setup:
+            cursor.execute(statement)
     sql = f"COPY {staged} ({names}) FROM STDIN"
     with driver_errors(connection, sql), driver.cursor() as cursor, cursor.copy(sql) as copy:
         write_copy(copy, rows)
     ensure_months_of(connection, staged)
     order = " ORDER BY reference" if ordered else ""
     sql = f"INSERT INTO transactions ({names}) SELECT {names} FROM {staged}{order}"
-    if qr_sales is not None:
+    if stage_qr_sales:
         sql = (f"WITH stored AS ({sql} RETURNING id, vendor_id, amount, occurred_at, "
-               "reference, method, kind) SELECT id, vendor_id, amount, occurred_at, "
-               "reference FROM stored WHERE method = 'qr' AND kind = 'sale' ORDER BY id")
+               f"reference, method, kind) INSERT INTO pg_temp.{STAGED_SALES} "
+               "SELECT id, vendor_id, amount, occurred_at, reference FROM stored "
+               "WHERE method = 'qr' AND kind = 'sale'")
     with driver_errors(connection, sql), driver.cursor() as cursor:
         cursor.execute(sql)
-        if qr_sales is not None:
-            qr_sales.extend(cursor.fetchall())
     upsert_staged_rollups(connection, STAGED)
     return len(rows)
 

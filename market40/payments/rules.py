@@ -4,15 +4,25 @@ The single POST parses with its marshmallow schema and then applies :func:`rule_
 a batch of up to 10,000 items uses :func:`parse_item` (the same rules, ~10x faster than
 a schema per item) so that validation never dominates ingestion. Messages follow
 marshmallow's wording, so a client sees the same text on both paths.
+
+A batch body as clients send it (plain ASCII, every item acceptable) takes a faster
+road still: :func:`decode_batch` types it straight from the request's bytes with msgspec
+(one pass in C: no ``json.loads``, no dict per item), then applies the same rules. Any
+doubt (another encoding, an escape, a wrong type, a broken rule) answers None, and the
+body goes the item-by-item way, which names every problem: the fast road only ever
+accepts what that one accepts, with the same values.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
+
+from market40.inputpolicy import plain_json
 from market40.localtime import day_start_utc
 from market40.models.base import MAX_ID
 from market40.models.transaction import KINDS, METHODS
@@ -45,9 +55,11 @@ NOT_INTEGER = "Not a valid integer."
 NOT_STRING = "Not a valid string."
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionIn:
-    """A transaction as a client sends it, typed (not yet checked against the registry)."""
+class TransactionIn(msgspec.Struct, frozen=True):
+    """A transaction as a client sends it, typed (not yet checked against the registry).
+
+    A msgspec struct rather than a dataclass: a batch makes 10,000 of them, and a
+    frozen dataclass takes ten times as long to build."""
 
     vendor_id: int
     amount: int
@@ -179,3 +191,56 @@ def parse_item(raw: Any, now: datetime) -> tuple[TransactionIn | None, dict[str,
     item = TransactionIn(vendor_id, amount, method, kind, occurred_at, reference)
     errors = rule_errors(item, now)
     return (None, errors) if errors else (item, {})
+
+
+# The fast road (see the module docstring). What the typed decode checks in C are the
+# rules' own bounds; an item outside them, or a reference that ``strip`` would change
+# (spaces around it), sends the body the item-by-item way.
+_PLAIN_REFERENCE = "^(?!" + "|".join(map(re.escape, RESERVED_PREFIXES)) + r")\S(?:.*\S)?\Z"
+
+
+class _FastItem(msgspec.Struct, forbid_unknown_fields=True):
+    vendor_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+    amount: Annotated[int, msgspec.Meta(ge=1, le=MAX_AMOUNT)]
+    method: Literal[METHODS]  # type: ignore[valid-type]
+    occurred_at: str
+    reference: Annotated[str, msgspec.Meta(max_length=REFERENCE_MAX, pattern=_PLAIN_REFERENCE)]
+    kind: Literal[KINDS] = "sale"  # type: ignore[valid-type]
+
+
+class _FastBatch(msgspec.Struct, forbid_unknown_fields=True):
+    transactions: Annotated[list[_FastItem], msgspec.Meta(min_length=1)]
+
+
+_DECODER = msgspec.json.Decoder(_FastBatch)
+
+
+def decode_batch(raw: bytes, now: datetime, limit: int) -> list[TransactionIn] | None:
+    """The items of a batch body ``{"transactions": [...]}`` (1 to ``limit`` of them)
+    when the body is ``plain_json`` and every item is acceptable as sent; None otherwise
+    (the caller then parses it item by item, which names every problem).
+
+    Its strings are then printable ASCII (``inputpolicy.plain_json``), so a reference
+    the pattern accepts passes :func:`reference_problem` as it is."""
+    if not plain_json(raw):
+        return None
+    try:
+        batch = _DECODER.decode(raw)
+    except msgspec.ValidationError:  # also malformed JSON (DecodeError is a subclass)
+        return None
+    if len(batch.transactions) > limit:
+        return None
+    latest = now + CLOCK_SKEW
+    items: list[TransactionIn] = []
+    append, parse = items.append, datetime.fromisoformat
+    try:
+        for fast in batch.transactions:
+            occurred_at = parse(fast.occurred_at)
+            # occurred_at_problem, inline: a naive time raises TypeError here
+            if not EARLIEST <= occurred_at <= latest:
+                return None
+            append(TransactionIn(fast.vendor_id, fast.amount, fast.method, fast.kind,
+                                 occurred_at, fast.reference))
+    except (ValueError, TypeError):
+        return None
+    return items
