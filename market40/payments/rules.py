@@ -226,7 +226,7 @@ def decode_batch(raw: bytes, now: datetime, limit: int) -> list[TransactionIn] |
         return None
     try:
         batch = _DECODER.decode(raw)
-    except msgspec.ValidationError:  # also malformed JSON (DecodeError is a subclass)
+    except msgspec.DecodeError:  # malformed JSON, or a ValidationError (its subclass)
         return None
     if len(batch.transactions) > limit:
         return None

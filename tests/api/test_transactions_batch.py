@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
+from market40.models import DailyRollup, Transaction
 from tests.factories import auth
 from tests.payments.helpers import count_transactions, local, rollup, tx
 
@@ -174,3 +177,50 @@ def test_vendor_ids_outside_the_database_range_are_item_errors(client, db, admin
     assert all(e["field"] == "vendor_id" and "between 1 and 2147483647" in e["message"]
                for e in errors.values())
     assert count_transactions(db) == 0
+
+
+def test_bodies_beyond_plain_ascii_are_stored_as_ever(client, db, admin, vendors):
+    """Escapes, non-ASCII text and spaces around a reference leave the one-pass decoder
+    (payments.rules.decode_batch) for the item-by-item path: same values as always."""
+    a, b = vendors
+    items = [tx(a.id, "  spaced  "), tx(a.id, "Cho\u0302\u0323-1", 40_000, "qr"),
+             tx(b.id, 'quote"d\\slash'), tx(b.id, "plain")]
+    response = client.post(URL, json={"transactions": items}, headers=auth(admin))
+    assert response.status_code == 201, response.json
+    assert response.json["stored"] == 4
+    stored = set(db.session.scalars(sa.select(Transaction.reference)))
+    assert stored == {"spaced", "Chộ-1", 'quote"d\\slash', "plain"}
+    again = client.post(URL, json={"transactions": items}, headers=auth(admin)).json
+    assert (again["stored"], again["already_known"]) == (0, 4)
+
+
+def test_the_input_policy_holds_for_batch_bodies(client, db, admin, vendors):
+    items = [tx(vendors[0].id, "ok"), tx(vendors[0].id, "r\u202eev")]
+    response = client.post(URL, json={"transactions": items}, headers=auth(admin))
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "json": {"transactions.1.reference": ["must not contain the bidi control U+202E"]}}
+    nested = "[" * 40 + "]" * 40
+    response = client.post(URL, data=f'{{"transactions": {nested}}}',
+                           headers={**auth(admin), "Content-Type": "application/json"})
+    assert response.status_code == 400 and "nested deeper" in response.json["message"]
+    assert count_transactions(db) == 0
+
+
+@pytest.mark.parametrize("raw", [
+    '{"transactions": [ITEM, ITEM]}',  # the same reference twice: stored once
+    '{"transactions": [ITEM], "transactions": [ITEM]}',  # a repeated key: the last one
+    '{"transactions": [{"vendor_id": 1.0, "rest": 1}]}',  # wrong types: named per item
+    '{"transactions": [ITEM]} x',  # not JSON
+])
+def test_every_body_gets_the_answer_of_the_item_by_item_path(client, db, admin, vendors, raw):
+    item = json.dumps(tx(vendors[0].id, "same"))
+    raw = raw.replace("ITEM", item)
+    headers = {**auth(admin), "Content-Type": "application/json"}
+    fast = client.post(URL, data=raw, headers=headers)
+    db.session.execute(sa.delete(DailyRollup))
+    db.session.execute(sa.delete(Transaction))
+    db.session.commit()
+    # the same body with one escaped character the decoder leaves to the item-by-item path
+    slow = client.post(URL, data=raw.replace('"same"', '"s\\u0061me"'), headers=headers)
+    assert (fast.status_code, fast.json) == (slow.status_code, slow.json)
