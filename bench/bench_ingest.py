@@ -21,12 +21,17 @@ tables show medians of ``--runs``. Usage::
     python bench/bench_ingest.py [--backends sqlite postgresql pg-partitioned pg-old]
         [--requests 4000] [--clients 8] [--batches 6] [--batch-size 10000]
         [--batch-clients 2] [--workers 2] [--worker-class sync] [--threads 1] [--runs 3]
-        [--batch-only]
+        [--batch-only] [--code before=/tmp/main-export after=.]
 
 Backends (columns): ``sqlite``; ``postgresql`` (the COPY path with set-based rollups,
 one plain table); ``pg-partitioned`` (the same, transactions partitioned by month, as in
 production); ``pg-old`` (the batch path before issue 16: rollups summed in Python and
 upserted by executemany, ``MARKET40_BULK_STAGED_ROLLUPS=false``).
+
+``--code NAME=DIR ...`` serves each backend from each of these source trees in turn
+(gunicorn's working directory: e.g. ``git archive main | tar -x -C DIR`` for "before"),
+alternating within every run, so a change is measured side by side with what it
+replaces. The scratch database is made by this tree's code.
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from scratch_db import machine, scratch_database
+import sqlalchemy as sa
+from scratch_db import PG_URL, machine, scratch_database
 
 from market40.auth import create_user, issue_token
 from market40.extensions import db
@@ -72,15 +78,16 @@ BACKENDS = {  # column -> (database, partitioned, staged rollups)
 
 
 @contextmanager
-def gunicorn(url: str, args: argparse.Namespace, staged: bool = True):
+def gunicorn(url: str, args: argparse.Namespace, staged: bool = True, code: Path = ROOT):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "MARKET40_WEBHOOK_SECRET": "bench-secret",
+           "PGAPPNAME": f"m40bench-{port}",  # its PostgreSQL backends, for their CPU time
            "MARKET40_RATELIMIT_ENABLED": "false",
            "MARKET40_BULK_STAGED_ROLLUPS": "true" if staged else "false"}
     command = [str(GUNICORN), "--workers", str(args.workers), "--worker-class",
                args.worker_class, "--threads", str(args.threads), "--bind",
                f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "5", "wsgi:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    process = subprocess.Popen(command, cwd=code, env=env)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -116,6 +123,24 @@ def server_cpu_seconds(master: int) -> float:
         pid, ppid = int(entry.name), int(fields[1])
         if pid == master or ppid == master:
             total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+def postgres_cpu_seconds(port: int) -> float:
+    """CPU time of the PostgreSQL backends serving the gunicorn on ``port`` (same host)."""
+    engine = sa.create_engine(PG_URL, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        pids = connection.execute(sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": f"m40bench-{port}"}).scalars().all()
+    engine.dispose()
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICKS
     return total
 
 
@@ -179,8 +204,8 @@ def single_posts(port: int, master: int, token: str, vendors: list[int],
             "errors": len(failures)}
 
 
-def batches(port: int, token: str, vendors: list[int], args: argparse.Namespace,
-            tag: str) -> dict[str, float]:
+def batches(port: int, master: int, token: str, vendors: list[int],
+            args: argparse.Namespace, tag: str, postgres: bool) -> dict[str, float]:
     rng = random.Random(2)
     now = datetime.now(UTC)
     payloads = [
@@ -209,18 +234,26 @@ def batches(port: int, token: str, vendors: list[int], args: argparse.Namespace,
 
     parts = [payloads[i::args.batch_clients] for i in range(args.batch_clients)]
     threads = [threading.Thread(target=client, args=(part,)) for part in parts]
-    started = time.perf_counter()
+    server, database = server_cpu_seconds(master), postgres_cpu_seconds(port) if postgres else 0
+    cpu, started = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu
+    server = server_cpu_seconds(master) - server
+    database = (postgres_cpu_seconds(port) - database) if postgres else 0
     if errors:
         raise RuntimeError(f"batch failed: {errors[0]}")
-    return {"rows/s": sum(stored) / wall, "batch median s": statistics.median(seconds)}
+    per_10k = 10_000 / sum(stored)
+    return {"rows/s": sum(stored) / wall, "batch median s": statistics.median(seconds),
+            "app cpu s/10k": server * per_10k, "pg cpu s/10k": database * per_10k,
+            "client cpu s/10k": client_cpu * per_10k}
 
 
-def run(backend: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
+def run(backend: str, args: argparse.Namespace, tag: str, code: Path = ROOT,
+        ) -> dict[str, float]:
     database, partitioned, staged = BACKENDS[backend]
     with scratch_database(database, partitioned) as scratch:
         with scratch.app.app_context():
@@ -231,12 +264,13 @@ def run(backend: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
             db.session.commit()
             vendors = list(db.session.scalars(  # QR needs an account: use those that have one
                 db.select(Vendor.id).where(Vendor.account_number.is_not(None))))
-        with gunicorn(scratch.url, args, staged) as (port, master):
+        with gunicorn(scratch.url, args, staged, code) as (port, master):
             warm = argparse.Namespace(**{**vars(args), "requests": 200})
             single_posts(port, master, token, vendors, warm, f"{tag}-warm")
             result = {} if args.batch_only else single_posts(port, master, token, vendors,
                                                              args, tag)
-            result.update(batches(port, token, vendors, args, tag))
+            result.update(batches(port, master, token, vendors, args, tag,
+                                  database == "postgresql"))
         result["load 1m"] = os.getloadavg()[0]  # at the end of the run
         return result
 
@@ -258,24 +292,31 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--code", nargs="+", metavar="NAME=DIR", default=[],
+                        help="serve from each of these source trees in turn (side by side)")
     args = parser.parse_args()
+    trees = {name: Path(path).resolve() for name, path in
+             (item.split("=", 1) for item in args.code)} or {"": ROOT}
     print(f"bench_ingest: {machine()}", flush=True)
     print(f"gunicorn {args.workers} x {args.worker_class} (threads {args.threads}); "
           f"{args.clients} client threads, {args.requests} single POSTs, "
           f"{args.batches} batches of {args.batch_size:,} from {args.batch_clients} client(s)",
           flush=True)
-    results: dict[str, list[dict[str, float]]] = {b: [] for b in args.backends}
+    columns = [(backend, name) for backend in args.backends for name in trees]
+    results: dict[tuple[str, str], list[dict[str, float]]] = {c: [] for c in columns}
+    label = {c: "@".join(filter(None, c)) for c in columns}
     for run_number in range(args.runs):
-        for backend in args.backends:
-            result = run(backend, args, f"r{run_number}")
-            results[backend].append(result)
-            print(f"  run {run_number + 1} {backend}: "
+        for column in columns:
+            result = run(column[0], args, f"r{run_number}", trees[column[1]])
+            results[column].append(result)
+            print(f"  run {run_number + 1} {label[column]}: "
                   + ", ".join(f"{k} {v:,.1f}" for k, v in result.items()), flush=True)
+    width = max(14, *(len(v) + 2 for v in label.values()))
     print(f"\nmedians of {args.runs} run(s)")
-    print(f"  {'':<16}" + "".join(f"{b:>14}" for b in args.backends))
+    print(f"  {'':<16}" + "".join(f"{label[c]:>{width}}" for c in columns))
     for key in next(iter(results.values()))[0]:
         print(f"  {key:<16}" + "".join(
-            f"{statistics.median(r[key] for r in results[b]):>14,.1f}" for b in args.backends))
+            f"{statistics.median(r[key] for r in results[c]):>{width},.1f}" for c in columns))
 
 
 if __name__ == "__main__":
