@@ -43,6 +43,7 @@ from market40.config import TestConfig
 from market40.extensions import cache
 from market40.extensions import db as _db
 from tests import factories
+from tests.browser import browser  # noqa: F401 - the session's Chromium (fixture)
 from tests.factories import auth  # noqa: F401 - older tests import it from here
 
 PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")

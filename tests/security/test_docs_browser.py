@@ -2,7 +2,8 @@
 
 Swagger UI used to start from an inline script; now it must load from
 ``/static/swagger-init.js`` and render every operation with no console error (a CSP
-violation is one). Debian's Chromium driven by Playwright; skipped without it.
+violation is one). Debian's Chromium driven by Playwright (``tests/browser.py``); skipped
+without it.
 """
 
 from __future__ import annotations
@@ -10,18 +11,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
 
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def test_swagger_ui_renders_under_the_csp(tmp_path: Path):
+def test_swagger_ui_renders_under_the_csp(tmp_path: Path, browser):
     from werkzeug.serving import make_server
 
     from market40 import create_app
@@ -38,10 +29,8 @@ def test_swagger_ui_renders_under_the_csp(tmp_path: Path):
     thread.start()
     problems: list[str] = []
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                 args=CHROMIUM_ARGS)
-            page = browser.new_page()
+        page = browser.new_page()
+        try:
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
@@ -50,7 +39,8 @@ def test_swagger_ui_renders_under_the_csp(tmp_path: Path):
             assert "script-src 'self'" in response.headers["content-security-policy"]
             page.wait_for_selector(".opblock", timeout=20_000)
             operations = page.locator(".opblock").count()
-            browser.close()
+        finally:
+            page.close()
     finally:
         http.shutdown()
         thread.join(timeout=5)

@@ -1,13 +1,12 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright, against a live server.
 
 One server (werkzeug, in a thread, on 127.0.0.1 and a free port) over a seeded SQLite
-file, one browser for the module. Every page carries the app's own strict
+file, one browser for the worker (``tests/browser.py``). Every page carries the app's own strict
 Content-Security-Policy (``market40.security``: no 'unsafe-inline'), so an inline
 script or style would show up as a console error here. Screenshots go to
 ``MARKET40_SCREENSHOTS`` (e.g. ``docs/screenshots``) when set, else to a temporary folder.
 
-Never ``playwright install``: it downloads a browser. Without /usr/bin/chromium
-(``apt-get install chromium``) these tests are skipped.
+Without /usr/bin/chromium (``apt-get install chromium``) these tests are skipped.
 """
 
 from __future__ import annotations
@@ -21,17 +20,8 @@ from typing import Any
 import pytest
 
 from market40.web.formatting import format_percent
+from tests.browser import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -62,7 +52,7 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
 )
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +94,6 @@ def server(tmp_path_factory) -> Iterator[dict[str, Any]]:
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, PHONE, Page, accessible, browser, sync_api  # noqa: F401
+from tests.browser import CHROMIUM
+from tests.web.test_browser import PHONE, Page, accessible
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 
@@ -69,7 +70,7 @@ def record(server: dict[str, Any], reference: str, amount: int) -> None:
         assert response.status == 201
 
 
-def test_a_payment_arriving_while_the_page_is_open_is_shown_and_said(browser, live_server):  # noqa: F811
+def test_a_payment_arriving_while_the_page_is_open_is_shown_and_said(browser, live_server):
     tab = Page(browser, live_server["url"], PHONE)
     try:
         tab.goto(f"/vendors/{live_server['vendor']}/live?device={live_server['device']}")

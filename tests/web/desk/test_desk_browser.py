@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
+from tests.browser import CHROMIUM
 from tests.web.test_browser import (
-    CHROMIUM,
     DESKTOP,
     PHONE,
     Page,
     accessible,
-    browser,  # noqa: F401  (fixture)
     shots,  # noqa: F401  (fixture)
 )
 
@@ -70,7 +69,7 @@ def server(tmp_path_factory) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-def tab(browser, server) -> Iterator[Any]:  # noqa: F811
+def tab(browser, server) -> Iterator[Any]:
     tabs: list[Page] = []
 
     def open_tab(viewport: dict[str, int] = DESKTOP) -> Page:
