@@ -241,7 +241,8 @@ def _insert(session: Session, new: list[TransactionIn], markets: dict[int, int],
             f"{item.kind}\t{source}\t{copy_escape(item.reference)}\t{created_at}\n"
             for item in new])  # sorted by reference
         copy_transactions(session, CopyText(text.encode(), len(new)), ordered=True,
-                          stage_qr_sales=True)
+                          stage_qr_sales=True,  # months made by record_batch already
+                          markets={markets[item.vendor_id] for item in new})
         sales = [item for item in new if announced(item.method, item.kind)]
         add_staged_events(session, {item.amount for item in sales},
                           {item.vendor_id for item in sales})

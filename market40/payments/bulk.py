@@ -16,7 +16,7 @@ transaction. Single writes keep the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -140,7 +140,8 @@ def copy_escape(text: str) -> str:
 
 
 def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
-                      ordered: bool = False, stage_qr_sales: bool = False) -> int:
+                      ordered: bool = False, stage_qr_sales: bool = False,
+                      markets: Collection[int] | None = None) -> int:
     """PostgreSQL: store ``rows`` (as for :func:`insert_transactions`, or
     :class:`CopyText`) and their rollups.
 
@@ -155,6 +156,10 @@ def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
     vendor, amount, time, reference) into the temporary table :data:`STAGED_SALES`,
     from which ``live.outbox.add_staged_events`` writes their payment events in one
     statement (no look-up by reference, no row through Python).
+
+    ``markets``: the rows' markets, when the caller knows them and has already made
+    their months' partitions (``partitions.ensure_for``, as the batch API does before
+    it reads): the staged rows are then not scanned again for either.
     """
     from market40.rollups.staged import upsert_staged_rollups
 
@@ -175,7 +180,8 @@ def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
     sql = f"COPY {staged} ({names}) FROM STDIN"
     with driver_errors(connection, sql), driver.cursor() as cursor, cursor.copy(sql) as copy:
         write_copy(copy, rows)
-    ensure_months_of(connection, staged)
+    if markets is None:
+        ensure_months_of(connection, staged)
     order = " ORDER BY reference" if ordered else ""
     sql = f"INSERT INTO transactions ({names}) SELECT {names} FROM {staged}{order}"
     if stage_qr_sales:
@@ -185,7 +191,7 @@ def copy_transactions(bind: Session | sa.Connection, rows: Rows, *,
                "WHERE method = 'qr' AND kind = 'sale'")
     with driver_errors(connection, sql), driver.cursor() as cursor:
         cursor.execute(sql)
-    upsert_staged_rollups(connection, STAGED)
+    upsert_staged_rollups(connection, STAGED, markets)
     return len(rows)
 
 

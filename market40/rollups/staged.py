@@ -12,6 +12,7 @@ vendor rows by (vendor, day), market rows by (market, day), months by (month, ve
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cache
 
 import sqlalchemy as sa
@@ -67,10 +68,14 @@ def _statements(staged: sa.TableClause) -> tuple[sa.Insert, sa.Insert, sa.Insert
     )
 
 
-def upsert_staged_rollups(connection: sa.Connection, staged: sa.TableClause) -> None:
+def upsert_staged_rollups(connection: sa.Connection, staged: sa.TableClause,
+                          markets: Collection[int] | None = None) -> None:
     """Add the rows of ``staged`` (columns as ``transactions``) to the three rollup levels,
-    in the caller's transaction, and bump those markets' data versions (market40.cache)."""
-    markets = connection.execute(sa.select(staged.c.market_id).distinct()).scalars().all()
+    in the caller's transaction, and bump those markets' data versions (market40.cache).
+
+    ``markets``: the staged rows' markets, when the caller knows them (else read here)."""
+    if markets is None:
+        markets = connection.execute(sa.select(staged.c.market_id).distinct()).scalars().all()
     uninterrupted(connection)  # gevent: rows every payment of these markets waits for
     bump_data_version(connection, markets)
     for statement in _statements(staged):
