@@ -275,6 +275,10 @@ def run(backend: str, args: argparse.Namespace, tag: str, code: Path = ROOT,
         return result
 
 
+def _figure(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", choices=list(BACKENDS),
@@ -310,13 +314,14 @@ def main() -> None:
             result = run(column[0], args, f"r{run_number}", trees[column[1]])
             results[column].append(result)
             print(f"  run {run_number + 1} {label[column]}: "
-                  + ", ".join(f"{k} {v:,.1f}" for k, v in result.items()), flush=True)
+                  + ", ".join(f"{k} {_figure(v)}" for k, v in result.items()), flush=True)
     width = max(14, *(len(v) + 2 for v in label.values()))
     print(f"\nmedians of {args.runs} run(s)")
     print(f"  {'':<16}" + "".join(f"{label[c]:>{width}}" for c in columns))
     for key in next(iter(results.values()))[0]:
         print(f"  {key:<16}" + "".join(
-            f"{statistics.median(r[key] for r in results[c]):>{width},.1f}" for c in columns))
+            f"{_figure(statistics.median(r[key] for r in results[c])):>{width}}"
+            for c in columns))
 
 
 if __name__ == "__main__":
