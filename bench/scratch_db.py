@@ -27,6 +27,9 @@ from market40 import create_app  # noqa: E402
 from market40.db import install_database_rules  # noqa: E402
 from market40.extensions import db  # noqa: E402
 
+# The revisions that partition tables by month (transactions, then daily_rollups), each
+# applied to the create_all schema from the revision before it.
+PARTITIONING = (("d2f7a9c3e516", "b5c8e2f4a913"), ("a7c3e5f9b1d2", "c8f1d3a5e2b7"))
 PG_URL = os.environ.get("MARKET40_BENCH_DATABASE_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -43,8 +46,8 @@ def scratch_database(backend: str, partitioned: bool = False) -> Iterator[Scratc
     """An app on a fresh, seeded database; everything is removed on exit.
 
     ``partitioned`` (PostgreSQL): transactions partitioned by month, as production runs
-    after migration b5c8e2f4a913 (the tables are made by ``create_all``, then converted
-    by that revision)."""
+    after migrations b5c8e2f4a913 and c8f1d3a5e2b7 (transactions and daily_rollups by
+    month; the tables are made by ``create_all``, then converted by those revisions)."""
     from market40.registry.seed import seed_reference
 
     directory = tempfile.mkdtemp(prefix="m40bench-")
@@ -66,8 +69,9 @@ def scratch_database(backend: str, partitioned: bool = False) -> Iterator[Scratc
             if partitioned and backend == "postgresql":
                 from flask_migrate import stamp, upgrade
 
-                stamp(revision="d2f7a9c3e516")
-                upgrade(revision="b5c8e2f4a913")
+                for before, partitioning in PARTITIONING:
+                    stamp(revision=before)
+                    upgrade(revision=partitioning)
                 db.session.remove()
                 db.engine.dispose()
             seed_reference(db.session)

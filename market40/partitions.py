@@ -16,6 +16,10 @@ month themselves (a ``before_insert`` hook on ``Transaction``).
   Creating a partition takes an ACCESS EXCLUSIVE lock on ``transactions`` until the
   writer commits, which is why the coming months are made ahead of time and the hot
   path only checks a per-connection cache.
+- **The vendor-day rollups too.** Migration ``c8f1d3a5e2b7`` partitions ``daily_rollups``
+  by the same local months (range of ``day``), ``daily_rollups_pYYYY_MM``, so that a
+  first load of a month (``payments.month_load``) can attach its rollups as it attaches
+  its rows. Every month made here gets its rollup partition in the same transaction.
 - **Detach** (``partitions detach --before YYYY-MM``) takes old months out of
   ``transactions``: the table stays (``transactions_pYYYY_MM``, for a dump or for
   re-attaching), the rollups and so every report keep their figures, and the
@@ -39,11 +43,13 @@ from market40.localtime import LOCAL_TZ, local_day, local_midnight, month_start,
 log = logging.getLogger(__name__)
 
 PARENT = "transactions"
+ROLLUPS = "daily_rollups"  # partitioned by the same months (range of day), when migrated
 NAME = re.compile(r"^transactions_p(\d{4})_(\d{2})$")
 # Writers that create partitions take this transaction-scoped lock first, so two of them
 # never race on the catalog for the same month.
 ADVISORY_LOCK = 0x6D3450  # "m4P"
 _CACHE = "market40.partitions"  # connection.info key: the months known attached
+_ROLLUPS_CACHE = "market40.partitions.rollups"  # connection.info key: daily_rollups' kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,10 @@ class Partition:
 
 def partition_name(month: date) -> str:
     return f"transactions_p{month.year:04d}_{month.month:02d}"
+
+
+def rollup_partition_name(month: date) -> str:
+    return f"{ROLLUPS}_p{month.year:04d}_{month.month:02d}"
 
 
 def month_of(name: str) -> date | None:
@@ -81,9 +91,36 @@ def is_partitioned(connection: sa.Connection) -> bool:
     return known is not False
 
 
+def rollups_partitioned(connection: sa.Connection) -> bool:
+    """Whether ``daily_rollups`` is partitioned by month here (cached per connection)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    known = connection.info.get(_ROLLUPS_CACHE)
+    if known is None:
+        known = connection.info[_ROLLUPS_CACHE] = connection.exec_driver_sql(
+            f"SELECT relkind FROM pg_class WHERE oid = to_regclass('{ROLLUPS}')").scalar() == "p"
+    return known
+
+
 def forget(connection: sa.Connection) -> None:
     """Drop the connection's cache (after a migration changed the layout, in tests)."""
     connection.info.pop(_CACHE, None)
+    connection.info.pop(_ROLLUPS_CACHE, None)
+
+
+def create_rollup_month(connection: sa.Connection, month: date) -> bool:
+    """The month's partition of ``daily_rollups``, unless it exists or the table is not
+    partitioned; the caller holds :data:`ADVISORY_LOCK`. Returns whether it was made."""
+    name = rollup_partition_name(month)
+    if not rollups_partitioned(connection) or connection.exec_driver_sql(
+            f"SELECT to_regclass('{name}')").scalar() is not None:
+        return False
+    following = shift_months(month, 1)
+    connection.exec_driver_sql(
+        f"CREATE TABLE {name} PARTITION OF {ROLLUPS} "
+        f"FOR VALUES FROM ('{month.isoformat()}') TO ('{following.isoformat()}')")
+    log.info("created partition %s", name)
+    return True
 
 
 def partitions(connection: sa.Connection) -> list[Partition]:
@@ -121,6 +158,10 @@ def ensure_months(connection: sa.Connection, months: Iterable[date]) -> list[dat
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
     attached = _attached(connection)
     created = []
+    for month in sorted(wanted):
+        # Rollups are written for every month that takes payments, and are never
+        # detached: an archived month keeps its rollup partition attached.
+        create_rollup_month(connection, month)
     for month in sorted(wanted - attached):
         start, end = bounds(month)
         if connection.exec_driver_sql(

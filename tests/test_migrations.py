@@ -25,12 +25,14 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*expression-based index")
 VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
 
 
-# PostgreSQL's monthly partitions of transactions (migration b5c8e2f4a913) are physical
-# layout the models do not describe: the partitions themselves, the table keeping
-# references unique across them (instead of uq_transactions_reference, which cannot
-# exist without the partition key), the per-partition reference index, and the two
-# foreign keys that pointed at transactions.id alone (see that revision).
-PARTITION_LAYOUT = re.compile(r"^(transactions_p\d{4}_\d{2}|transaction_references)$")
+# PostgreSQL's monthly partitions of transactions (migration b5c8e2f4a913) and of
+# daily_rollups (c8f1d3a5e2b7) are physical layout the models do not describe: the
+# partitions themselves, the table keeping references unique across them (instead of
+# uq_transactions_reference, which cannot exist without the partition key), the
+# per-partition reference index, and the two foreign keys that pointed at
+# transactions.id alone (see b5c8e2f4a913).
+PARTITION_LAYOUT = re.compile(
+    r"^(transactions_p\d{4}_\d{2}|daily_rollups_p\d{4}_\d{2}|transaction_references)$")
 PARTITION_DIFFERENCES = {
     ("add_constraint", "uq_transactions_reference"),
     ("remove_index", "ix_transactions_reference"),

@@ -1,4 +1,5 @@
-"""PostgreSQL's monthly partitions of ``transactions`` (migration b5c8e2f4a913, ``partitions``).
+"""PostgreSQL's monthly partitions of ``transactions`` and ``daily_rollups`` (migrations
+b5c8e2f4a913 and c8f1d3a5e2b7, ``partitions``).
 
 An existing database is converted without losing a row and converted back; months are
 made ahead and on demand; references stay unique across months; detaching old months
@@ -24,7 +25,13 @@ from market40.models import (
     Transaction,
     VendorQrMonth,
 )
-from market40.partitions import forget, is_partitioned, partition_name, partitions
+from market40.partitions import (
+    forget,
+    is_partitioned,
+    partition_name,
+    partitions,
+    rollups_partitioned,
+)
 from market40.payments.bulk import copy_transactions, timestamp_writer
 from market40.payments.rules import TransactionIn
 from market40.rollups import reconcile
@@ -101,6 +108,15 @@ def report() -> dict:
     return figures
 
 
+def rollup_months() -> list[str]:
+    """The partitions attached to ``daily_rollups`` (migration c8f1d3a5e2b7), by name."""
+    names = db.session.execute(sa.text(
+        "SELECT inhrelid::regclass::text FROM pg_inherits "
+        "WHERE inhparent = to_regclass('daily_rollups') ORDER BY 1")).scalars().all()
+    db.session.rollback()
+    return list(names)
+
+
 def row(vendor_id: int, market_id: int, moment, reference: str) -> tuple:
     write = timestamp_writer("postgresql")
     return (vendor_id, market_id, write(moment), 20_000, "qr", "sale", "api", reference,
@@ -118,6 +134,10 @@ def test_the_migration_converts_a_database_without_losing_a_row(pg_app):
         months = [p.month for p in partitions(connection)]
         assert months[0] == date(2025, 4, 1)  # the oldest row's local month
         assert all(p.attached for p in partitions(connection))
+        # daily_rollups by the same months (every rollup row in its day's month)
+        assert rollups_partitioned(connection)
+        assert rollup_months() == [p.name.replace("transactions", "daily_rollups")
+                                   for p in partitions(db.session.connection())]
         db.session.rollback()
         assert figures() == before  # every row, id, amount and rollup as it was
         assert list(reconcile(db.session, None)) == []
@@ -131,6 +151,7 @@ def test_the_migration_converts_a_database_without_losing_a_row(pg_app):
         downgrade(revision=BEFORE)
         fresh_connections()
         assert not is_partitioned(db.session.connection())
+        assert not rollups_partitioned(db.session.connection()) and rollup_months() == []
         assert figures() == before
         constraints = {c["name"] for c in sa.inspect(db.engine).get_unique_constraints(
             "transactions")}
@@ -200,6 +221,9 @@ def test_create_ahead_and_detach_keep_the_reports(pg_app):
         assert "Created" in result.output
         again = runner.invoke(args=["partitions", "create-ahead", "--months", "30"])
         assert "Created 0 partition(s)" in again.output
+        made = [p.name.replace("transactions", "daily_rollups")
+                for p in partitions(db.session.connection())]
+        assert rollup_months() == made  # each month made for the rollups too
 
         result = runner.invoke(args=["partitions", "detach", "--before", "2025-06"])
         assert result.exit_code == 0, result.output
@@ -210,6 +234,7 @@ def test_create_ahead_and_detach_keep_the_reports(pg_app):
         assert {k: v for k, v in after.items() if k != "transactions"} == {
             k: v for k, v in figures_before.items() if k != "transactions"}
         assert after["transactions"][0] < figures_before["transactions"][0]
+        assert rollup_months() == made  # the rollups of archived months stay attached
         listing = runner.invoke(args=["partitions", "list"]).output
         assert "transactions_p2025_04  detached" in listing
         assert "transactions_p2025_06  attached" in listing

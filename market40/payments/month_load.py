@@ -15,10 +15,13 @@ documentation recommends for bulk loads into partitions:
    secondary indexes, derived from the parent's so they always match);
 4. add the references to ``transaction_references`` in one sorted INSERT ... SELECT (its
    primary key refuses a reference stored in any other month: the load fails whole);
-5. the three rollup levels, set-based from the table (``rollups.staged``);
-6. ``ALTER TABLE transactions ATTACH PARTITION``: PostgreSQL adopts the indexes, skips
-   the bounds scan (the CHECK implies them) and validates both foreign keys with one
-   anti-join each instead of a trigger call per row.
+5. the three rollup levels, set-based from the table (``rollups.staged``); where
+   ``daily_rollups`` is partitioned by month (migration ``c8f1d3a5e2b7``) and the
+   month has no rollup partition yet, its vendor-day rows go into a table of their own
+   the same way (a plain sorted INSERT, then the key and two indexes built once);
+6. ``ALTER TABLE transactions ATTACH PARTITION`` (and ``daily_rollups``'s): PostgreSQL
+   adopts the indexes, skips the bounds scan (the CHECK implies them) and validates the
+   foreign keys with one anti-join each instead of a trigger call per row.
 
 All of it is one database transaction, held from :meth:`MonthLoad.begin` to the caller's
 commit: the CREATE TABLE is transactional too, so a load that is killed or fails leaves
@@ -32,8 +35,9 @@ archive) is not touched: :meth:`begin` returns None and the caller takes the COP
 An existing empty partition is never dropped to make way: another connection may hold
 it in its cache of attached months (``partitions``) and would fail to insert into it.
 
-Locks: the new table is private until the commit. The ATTACH takes SHARE UPDATE
-EXCLUSIVE on ``transactions`` (reads and writes of other months go on) and, for its
+Locks: the new tables are private until the commit. The ATTACH takes SHARE UPDATE
+EXCLUSIVE on ``transactions`` and ``daily_rollups`` (reads and writes of other months go
+on) and, for its
 foreign-key checks, SHARE ROW EXCLUSIVE on ``vendors`` and ``markets`` until the commit,
 so it comes last, after the rollups: registry writes wait well under a second.
 """
@@ -48,7 +52,17 @@ from functools import cache
 import sqlalchemy as sa
 
 from market40.db import driver_errors
-from market40.partitions import ADVISORY_LOCK, PARENT, bounds, is_partitioned, partition_name
+from market40.localtime import shift_months
+from market40.partitions import (
+    ADVISORY_LOCK,
+    PARENT,
+    ROLLUPS,
+    bounds,
+    is_partitioned,
+    partition_name,
+    rollup_partition_name,
+    rollups_partitioned,
+)
 from market40.payments.bulk import COLUMNS, Rows, rows_table, write_copy
 
 log = logging.getLogger(__name__)
@@ -77,6 +91,9 @@ class MonthLoad:
         self.month = month
         self.name = partition_name(month)
         self.rows = 0
+        # The month's vendor-day rollups in a table of their own (add_rollups), or None:
+        # they go through daily_rollups (not partitioned, or the month exists there).
+        self.rollups: str | None = None
 
     @classmethod
     def begin(cls, connection: sa.Connection, month: date) -> MonthLoad | None:
@@ -99,6 +116,10 @@ class MonthLoad:
     @property
     def _bounds(self) -> str:
         return f"ck_{self.name}_bounds"
+
+    @property
+    def _rollup_bounds(self) -> str:
+        return f"ck_{self.rollups}_bounds"
 
     def copy(self, rows: Rows) -> int:
         """COPY rows (tuples in ``payments.bulk.COLUMNS`` order, or their COPY text)
@@ -142,15 +163,33 @@ class MonthLoad:
             cursor.execute(sql)
 
     def add_rollups(self) -> None:
-        """The three rollup levels, set-based from the month's rows."""
+        """The three rollup levels, set-based from the month's rows; the vendor-day rows
+        into a table of the month's own when ``daily_rollups`` has no partition for it."""
         from market40.rollups.staged import upsert_staged_rollups
 
-        upsert_staged_rollups(self.connection, _table(self.name))
+        run = self.connection.exec_driver_sql
+        name = rollup_partition_name(self.month)
+        if rollups_partitioned(self.connection) and run(
+                f"SELECT to_regclass('{name}')").scalar() is None:
+            self.rollups = name
+            run(f"CREATE TABLE {name} (LIKE {ROLLUPS} INCLUDING DEFAULTS INCLUDING "
+                f"CONSTRAINTS, CONSTRAINT {self._rollup_bounds} CHECK (day >= "
+                f"'{self.month.isoformat()}' AND day < '{shift_months(self.month, 1)}'))")
+        upsert_staged_rollups(self.connection, _table(self.name), vendor_days=self.rollups)
+        if self.rollups is not None:
+            for statement in _index_statements(self.connection, ROLLUPS, self.rollups):
+                run(statement)
 
     def attach(self) -> None:
         """ATTACH PARTITION (its foreign keys validated set-based), then drop the bounds
-        CHECK, which the partition bounds imply from now on."""
+        CHECK, which the partition bounds imply from now on: the month's vendor-day
+        rollups first when they have a table of their own, then its transactions."""
         run = self.connection.exec_driver_sql
+        if self.rollups is not None:
+            run(f"ALTER TABLE {ROLLUPS} ATTACH PARTITION {self.rollups} FOR VALUES FROM "
+                f"('{self.month.isoformat()}') TO ('{shift_months(self.month, 1)}')")
+            run(f"ALTER TABLE {self.rollups} DROP CONSTRAINT {self._rollup_bounds}")
+            log.info("attached %s", self.rollups)
         start, end = bounds(self.month)
         run(f"ALTER TABLE {PARENT} ATTACH PARTITION {self.name} "
             f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
@@ -158,20 +197,24 @@ class MonthLoad:
         log.info("attached %s: %s rows", self.name, self.rows)
 
     def _index_statements(self) -> list[str]:
-        """The parent's primary key and indexes, for the month's table, in the form
-        ATTACH adopts (a constraint for a constraint, a plain index for an index)."""
-        statements = []
-        for definition, constraint in self.connection.exec_driver_sql(
-                "SELECT pg_get_indexdef(i.indexrelid), pg_get_constraintdef(c.oid) "
-                "FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid "
-                "AND c.conrelid = i.indrelid "
-                f"WHERE i.indrelid = to_regclass('{PARENT}') ORDER BY i.indexrelid"):
-            if constraint is not None:  # PRIMARY KEY (id, occurred_at)
-                statements.append(f"ALTER TABLE {self.name} ADD {constraint}")
-            else:  # CREATE INDEX ix ON ONLY transactions USING btree (...) [WHERE ...]
-                using = _USING.search(definition)
-                if using is None:
-                    raise RuntimeError(f"cannot read the index definition {definition!r}")
-                unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
-                statements.append(f"CREATE {unique}INDEX ON {self.name}{using[0]}")
-        return statements
+        return _index_statements(self.connection, PARENT, self.name)
+
+
+def _index_statements(connection: sa.Connection, parent: str, name: str) -> list[str]:
+    """``parent``'s primary key and indexes, for its future partition ``name``, in the
+    form ATTACH adopts (a constraint for a constraint, a plain index for an index)."""
+    statements = []
+    for definition, constraint in connection.exec_driver_sql(
+            "SELECT pg_get_indexdef(i.indexrelid), pg_get_constraintdef(c.oid) "
+            "FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid "
+            "AND c.conrelid = i.indrelid "
+            f"WHERE i.indrelid = to_regclass('{parent}') ORDER BY i.indexrelid"):
+        if constraint is not None:  # PRIMARY KEY (id, occurred_at)
+            statements.append(f"ALTER TABLE {name} ADD {constraint}")
+        else:  # CREATE INDEX ix ON ONLY transactions USING btree (...) [WHERE ...]
+            using = _USING.search(definition)
+            if using is None:
+                raise RuntimeError(f"cannot read the index definition {definition!r}")
+            unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
+            statements.append(f"CREATE {unique}INDEX ON {name}{using[0]}")
+    return statements

@@ -38,7 +38,8 @@ def _counters(staged: sa.TableClause) -> list[sa.ColumnElement]:
 
 
 @cache
-def _statements(staged: sa.TableClause) -> tuple[sa.Insert, sa.Insert, sa.Insert]:
+def _statements(staged: sa.TableClause, vendor_days_into: str | None = None,
+                ) -> tuple[sa.Insert, sa.Insert, sa.Insert]:
     day = local_day_sql(staged.c.occurred_at, DIALECT).label("day")
     vendor_days = (
         sa.select(staged.c.vendor_id, day, sa.func.min(staged.c.market_id).label("market_id"),
@@ -60,8 +61,14 @@ def _statements(staged: sa.TableClause) -> tuple[sa.Insert, sa.Insert, sa.Insert
         key = [c.name for c in table.primary_key]
         return upsert_statement(table, key, DIALECT).from_select(columns, source)
 
+    vendor_columns = ["vendor_id", "day", "market_id", *names]
+    if vendor_days_into is None:
+        vendor_statement = upsert(DailyRollup.__table__, vendor_columns, vendor_days)
+    else:  # a new, empty table: no row to meet, no conflict to handle
+        into = sa.table(vendor_days_into, *(sa.column(name) for name in vendor_columns))
+        vendor_statement = sa.insert(into).from_select(vendor_columns, vendor_days)
     return (
-        upsert(DailyRollup.__table__, ["vendor_id", "day", "market_id", *names], vendor_days),
+        vendor_statement,
         upsert(MarketDailyRollup.__table__, ["market_id", "day", *names], market_days),
         upsert(VendorQrMonth.__table__,
                ["month", "vendor_id", "market_id", "first_day", "last_day"], months),
@@ -69,14 +76,17 @@ def _statements(staged: sa.TableClause) -> tuple[sa.Insert, sa.Insert, sa.Insert
 
 
 def upsert_staged_rollups(connection: sa.Connection, staged: sa.TableClause,
-                          markets: Collection[int] | None = None) -> None:
+                          markets: Collection[int] | None = None,
+                          vendor_days: str | None = None) -> None:
     """Add the rows of ``staged`` (columns as ``transactions``) to the three rollup levels,
     in the caller's transaction, and bump those markets' data versions (market40.cache).
 
-    ``markets``: the staged rows' markets, when the caller knows them (else read here)."""
+    ``markets``: the staged rows' markets, when the caller knows them (else read here).
+    ``vendor_days``: an empty table shaped like ``daily_rollups`` to insert the vendor-day
+    rows into instead (a month's future partition, ``payments.month_load``)."""
     if markets is None:
         markets = connection.execute(sa.select(staged.c.market_id).distinct()).scalars().all()
     uninterrupted(connection)  # gevent: rows every payment of these markets waits for
     bump_data_version(connection, markets)
-    for statement in _statements(staged):
+    for statement in _statements(staged, vendor_days):
         connection.execute(statement, execution_options={BUMPED: True})

@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")
 MARKET = "DAI-TU"
-BEFORE_PARTITIONS, PARTITIONS = "d2f7a9c3e516", "b5c8e2f4a913"
+# The revisions that partition tables by month (transactions, then daily_rollups), each
+# applied to the create_all schema from the revision before it.
+PARTITIONING = (("d2f7a9c3e516", "b5c8e2f4a913"), ("a7c3e5f9b1d2", "c8f1d3a5e2b7"))
 BACKENDS = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.skipif(
@@ -90,10 +92,11 @@ def scratch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Scratch]
         db.create_all()
         install_database_rules(db.engine)
         if backend == "postgresql":
-            # PostgreSQL as in production: transactions partitioned by month (the
-            # writers' COPY path creates the months it touches).
-            stamp(revision=BEFORE_PARTITIONS)
-            upgrade(revision=PARTITIONS)
+            # PostgreSQL as in production: transactions and daily_rollups partitioned
+            # by month (the writers' COPY path creates the months it touches).
+            for before, partitioning in PARTITIONING:
+                stamp(revision=before)
+                upgrade(revision=partitioning)
             db.session.remove()
             db.engine.dispose()
         seed_reference(db.session)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from market40.errors import Conflict
 from market40.models import Transaction
-from market40.partitions import ensure_months, forget, partition_name
+from market40.partitions import ensure_months, forget, partition_name, rollup_partition_name
 from market40.payments.bulk import copy_transactions, timestamp_writer
 from market40.payments.month_load import MonthLoad, month_is_new
 from market40.rollups import reconcile
@@ -37,11 +37,14 @@ def pg(app, db):
 
 
 def drop_months(db, *months: date) -> None:
-    """Take the months' (empty) partitions away again, and every cached view of them."""
+    """Take the months' (empty) partitions away again, transactions' and daily_rollups',
+    and every cached view of them."""
     db.session.remove()
     with db.engine.begin() as connection:
         for month in months:
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {partition_name(month)}")
+            connection.exec_driver_sql(
+                f"DROP TABLE IF EXISTS {rollup_partition_name(month)}")
     db.engine.dispose()  # the pool's connections cache the attached months
 
 
@@ -53,9 +56,9 @@ def stored(db) -> list[tuple]:
                   Transaction.occurred_at).order_by(Transaction.reference)).all()
 
 
-def partition_shape(db, month: date) -> dict[str, object]:
+def partition_shape(db, month: date, name_of=partition_name) -> dict[str, object]:
     """What makes the month's table a partition like the others."""
-    name = partition_name(month)
+    name = name_of(month)
     run = db.session.execute
     return {
         "parent": run(sa.text("SELECT inhparent::regclass::text FROM pg_inherits "
@@ -92,6 +95,16 @@ def test_a_new_month_is_loaded_on_its_own_and_equals_the_copy_path(pg, db, runne
     assert shape["parent"] == "transactions" and len(shape["indexes"]) == 6
     assert None not in shape["indexes"]
     assert {"fk_transactions_market_id_markets", "fk_transactions_vendor_id_vendors",
+            } <= set(shape["constraints"])
+    assert not any(name.endswith("_bounds") for name in shape["constraints"])
+    # The vendor-day rollups of each month loaded, attached the same way (their key, two
+    # indexes and two foreign keys, as a month daily_rollups made itself).
+    shape = partition_shape(db, MAY, rollup_partition_name)
+    assert shape == partition_shape(db, JUNE, rollup_partition_name) == partition_shape(
+        db, date(2019, 8, 1), rollup_partition_name)
+    assert shape["parent"] == "daily_rollups" and len(shape["indexes"]) == 3
+    assert None not in shape["indexes"]
+    assert {"fk_daily_rollups_market_id_markets", "fk_daily_rollups_vendor_id_vendors",
             } <= set(shape["constraints"])
     assert not any(name.endswith("_bounds") for name in shape["constraints"])
     # The references are unique across months as for any other write.
@@ -138,24 +151,32 @@ def may_rows(vendors, prefix: str) -> list[tuple]:
             for vendor in vendors for day in (1, 15, 31)]
 
 
-@pytest.mark.parametrize("rollups", [True, False], ids=["rollups", "attach"])
-def test_an_unknown_vendor_fails_the_whole_month(pg, db, make_vendor, monkeypatch, rollups):
-    """The rollups' foreign keys refuse it first; without them (``attach``), the ATTACH
-    itself validates the partition's foreign keys: no row goes in unchecked."""
+@pytest.mark.parametrize("stage", ["rollups", "rollups attach", "attach"])
+def test_an_unknown_vendor_fails_the_whole_month(pg, db, make_vendor, monkeypatch, stage):
+    """A QR sale is refused by the QR months' foreign key (``rollups``); the month's
+    vendor-day rollups have a table of their own, whose ATTACH validates its foreign keys
+    (``rollups attach``: a cash sale); without any rollups (``attach``), the ATTACH of
+    the transactions validates theirs: no row goes in unchecked."""
     import market40.rollups.staged
 
-    if not rollups:
+    if stage == "attach":
         monkeypatch.setattr(market40.rollups.staged, "upsert_staged_rollups",
-                            lambda connection, table: None)
+                            lambda connection, table, vendor_days=None: None)
     vendor = make_vendor("DAI-TU")
     db.session.commit()
-    bad = may_rows([vendor], "ok") + [(999_999, vendor.market_id, *may_rows([vendor], "x")[0][2:])]
-    constraint = "fk_daily_rollups_vendor_id_vendors" if rollups \
-        else "fk_transactions_vendor_id_vendors"
+    unknown = [999_999, vendor.market_id, *may_rows([vendor], "x")[0][2:]]
+    if stage == "rollups attach":
+        unknown[4] = "cash"
+    constraint = {"rollups": "fk_vendor_qr_months_vendor_id_vendors",
+                  "rollups attach": "fk_daily_rollups_vendor_id_vendors",
+                  "attach": "fk_transactions_vendor_id_vendors"}[stage]
     rollups_before = rollup_tables(db.session)
     with pytest.raises(IntegrityError, match=constraint):
-        load(db, bad)
+        load(db, may_rows([vendor], "ok") + [tuple(unknown)])
     nothing_left(db, 0, rollups_before)
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            f"SELECT to_regclass('{rollup_partition_name(MAY)}')").scalar() is None
 
 
 def test_a_reference_stored_in_another_month_fails_the_whole_month(pg, db, make_vendor):

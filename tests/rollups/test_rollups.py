@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from market40.localtime import local_day
 from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
+from market40.partitions import ensure_months
 from market40.rollups import rebuild_rollups, reconcile
 from tests.factories import auth
 from tests.payments.helpers import local, post_notification, rollup, tx
@@ -99,6 +100,8 @@ def test_reconcile_reports_missing_and_extra_rollups(runner, db, mixed_writes):
     a, b = mixed_writes
     db.session.execute(sa.delete(DailyRollup).where(DailyRollup.vendor_id == b.id,
                                                     DailyRollup.day == date(2025, 3, 3)))
+    # a month without payments: made as a payment would make it (PostgreSQL's partitions)
+    ensure_months(db.session.connection(), [date(2025, 5, 1)])
     db.session.add(DailyRollup(vendor_id=a.id, day=date(2025, 5, 5), market_id=a.market_id,
                                cash_sales_count=2, cash_sales_value=8_000))
     db.session.commit()
