@@ -146,9 +146,10 @@ def test_simulator_killed_mid_run_leaves_whole_days(scratch: Scratch) -> None:
 
 
 def test_simulator_killed_in_a_month_load_leaves_no_table(scratch: Scratch) -> None:
-    """PostgreSQL loads a month without a partition into a table of its own, attached at
-    the end, all in one transaction (payments.month_load): killed inside it, nothing of
-    the month is left, not even the table, and the rerun loads it again."""
+    """PostgreSQL loads a month without a partition into a table of its own (and its
+    vendor-day rollups into another), attached at the end, all in one transaction
+    (payments.month_load): killed inside it, nothing of the month is left, not even the
+    tables, and the rerun loads it again."""
     if scratch.backend != "postgresql":
         pytest.skip("month loads are PostgreSQL's")
     full = flask(scratch, *SIMULATE)  # June 2025: one month, loaded on its own
@@ -157,6 +158,7 @@ def test_simulator_killed_in_a_month_load_leaves_no_table(scratch: Scratch) -> N
     engine = sa.create_engine(scratch.url, poolclass=sa.pool.NullPool)
     with engine.begin() as connection:  # back to a database without June
         connection.execute(sa.text("DROP TABLE transactions_p2025_06"))
+        connection.execute(sa.text("DROP TABLE daily_rollups_p2025_06"))
         for table in ("transaction_references", "daily_rollups", "market_daily_rollups",
                       "vendor_qr_months"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
@@ -172,9 +174,10 @@ def test_simulator_killed_in_a_month_load_leaves_no_table(scratch: Scratch) -> N
                         settle=0.05)  # into the COPY
 
     assert vendor_days(scratch) == {}
-    with engine.connect() as connection:
-        assert connection.execute(sa.text(
-            "SELECT to_regclass('transactions_p2025_06')")).scalar() is None
+    with engine.connect() as connection:  # nor its vendor-day rollups' table
+        for table in ("transactions_p2025_06", "daily_rollups_p2025_06"):
+            assert connection.execute(sa.text(
+                f"SELECT to_regclass('{table}')")).scalar() is None
     engine.dispose()
     assert reconcile_exit_code(scratch) == 0
     rerun = flask(scratch, *SIMULATE)
