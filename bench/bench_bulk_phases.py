@@ -10,10 +10,12 @@ fresh schema, one variant after the other:
   in Python and upserted by executemany), plain table;
 - ``staged``: ``payments.bulk.copy_transactions`` (COPY into a temporary table, one
   INSERT ... SELECT, rollups set-based), plain table;
-- ``partitioned``: the same into monthly partitions (migration b5c8e2f4a913);
+- ``partitioned``: the same into monthly partitions (migrations b5c8e2f4a913 and
+  c8f1d3a5e2b7: transactions and daily_rollups by month);
 - ``month load``: the chunks COPYed into a table of the month's own, indexed and
   attached at the end, one transaction (``payments.month_load``: a month that has no
-  partition yet);
+  partition yet), its vendor-day rollups likewise (their phase includes building their
+  key and indexes);
 - ``partitioned, no FK checks``: the same with ``session_replication_role = replica``
   (superuser only; measurement, never the application): what the two foreign keys of
   ``transactions`` (vendors, markets) cost, a per-row trigger each.

@@ -389,7 +389,8 @@ def postgresql(args: argparse.Namespace) -> None:
             "SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
             "WHERE inhparent = 'transactions'::regclass), "
             "pg_total_relation_size('transaction_references'), "
-            "pg_total_relation_size('daily_rollups')")).one()
+            "(SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
+            "WHERE inhparent = 'daily_rollups'::regclass)")).one()  # by month too
         print("on disk (tables and indexes): transactions "
               f"{sizes[0] / rows:,.0f} bytes a row ({sizes[0] / 2**20:,.0f} MiB), "
               f"transaction_references {sizes[1] / rows:,.0f} bytes a row, daily_rollups "
