@@ -272,12 +272,28 @@ def test_database(request: pytest.FixtureRequest, databases) -> TestDatabase:
 
 def settle_limiter(app: Any) -> None:
     """Flask-Limiter keeps one state for every app of the process (``enabled``, storage):
-    an app a test made with rate limits on leaves them on. Take them back to ``app``'s."""
+    an app a test made with rate limits on, or counting in Redis, leaves them behind. Take
+    them back to ``app``'s, with its own store emptied.
+
+    A Redis store is never ``reset()``: that deletes every rate-limit key on the server,
+    another worker's test counting there included (it then saw 401 where 429 was due).
+    """
+    from limits.storage import MemoryStorage
+
     from market40.extensions import limiter
 
     limiter.enabled = app.config.get("RATELIMIT_ENABLED", True)
-    if getattr(limiter, "_storage", None) is not None:
+    storage = getattr(limiter, "_storage", None)
+    if storage is None:
+        return
+    if isinstance(storage, MemoryStorage):
         limiter.reset()
+        return
+    # The apps of the shared fixtures count in memory. Flask-Limiter has no public way to
+    # give an initialised limiter another store (init_app stops at once for a disabled app).
+    limiter._storage = MemoryStorage()
+    limiter._limiter = type(limiter._limiter)(limiter._storage)
+    limiter._storage_dead = False
 
 
 # Request hooks a test or fixture may add to the shared app; they are taken off after it.

@@ -45,3 +45,35 @@ def test_config_and_request_hooks_are_put_back(app, client, round_):
     probe.probe = True
     app.before_request(probe)
     assert client.get("/healthz").status_code == 200
+
+
+def test_settling_the_limiter_leaves_a_shared_store_alone(app, tmp_path):
+    """A test that counted in Redis leaves the process's one limiter on Redis; the next test
+    takes it back to its app's own store, without deleting the keys of anyone counting
+    in Redis (another pytest worker, another run)."""
+    import uuid
+
+    import redis
+    from limits.storage import MemoryStorage
+
+    from market40 import create_app
+    from market40.extensions import limiter
+    from tests.conftest import settle_limiter
+
+    server = redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1)
+    try:
+        server.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    others = f"LIMITS:m40-other-{uuid.uuid4().hex[:8]}"
+    server.set(others, 1, ex=60)
+    try:
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}",
+                    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})
+        assert not isinstance(limiter._storage, MemoryStorage)
+        settle_limiter(app)
+        assert isinstance(limiter._storage, MemoryStorage)
+        assert server.get(others) == b"1"
+    finally:
+        server.delete(others)
+        settle_limiter(app)
