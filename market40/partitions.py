@@ -183,12 +183,18 @@ def ensure_for(connection: sa.Connection, moments: Iterable[datetime]) -> list[d
     """:func:`ensure_months` for the local months of these instants."""
     if not is_partitioned(connection):
         return []
-    # A batch's 10,000 instants fall in a few thousand quarter hours: the local day of
-    # each quarter hour's start is every instant's in it (zone offsets are whole quarter
-    # hours since the 1970s)
+    return ensure_months(connection, local_months(moments))
+
+
+def local_months(moments: Iterable[datetime]) -> set[date]:
+    """The first days of the local months of these instants.
+
+    A batch's 10,000 instants fall in a few thousand quarter hours: the local day of each
+    quarter hour's start is every instant's in it (zone offsets are whole quarter hours
+    since the 1970s), so the zone is consulted once a quarter hour, not once an instant.
+    """
     quarters = {int(m.timestamp() // 900) for m in moments}
-    return ensure_months(connection, {
-        month_start(local_day(datetime.fromtimestamp(q * 900, UTC))) for q in quarters})
+    return {month_start(local_day(datetime.fromtimestamp(q * 900, UTC))) for q in quarters}
 
 
 def ensure_months_of(connection: sa.Connection, staged: str) -> list[date]:

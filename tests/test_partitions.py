@@ -294,3 +294,20 @@ def test_a_batch_on_partitions_knows_stored_references_and_announces_new_sales(p
         assert "Already stored" in str(refused.value.errors)
         session.rollback()
         assert list(reconcile(session, None)) == []
+
+
+def test_local_months_of_instants_at_the_month_edges():
+    """``local_months`` (what ``ensure_for`` creates) reads each instant in local time,
+    Asia/Ho_Chi_Minh, whatever offset it was sent with, to the microsecond."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from market40.partitions import local_months
+
+    last = datetime(2025, 3, 31, 17, 0, tzinfo=UTC)  # 1 April 00:00 local
+    assert local_months([last - timedelta(microseconds=1)]) == {date(2025, 3, 1)}
+    assert local_months([last]) == {date(2025, 4, 1)}
+    odd = timezone(timedelta(hours=5, minutes=45))  # a quarter-hour offset (Nepal)
+    assert local_months([last.astimezone(odd) - timedelta(seconds=1),
+                         last.astimezone(odd)]) == {date(2025, 3, 1), date(2025, 4, 1)}
+    assert local_months(datetime(2025, m, 15, tzinfo=UTC) for m in (1, 1, 6, 12)) == {
+        date(2025, 1, 1), date(2025, 6, 1), date(2025, 12, 1)}
