@@ -115,7 +115,7 @@ def clean(text: str, field: str, *, multiline: bool = False, identifier: bool = 
 
 
 def plain_json(raw: bytes) -> bool:
-    """Whether every string a JSON text can hold is printable ASCII: the bytes are ASCII,
+    r"""Whether every string a JSON text can hold is printable ASCII: the bytes are ASCII,
     with no escape (no backslash) and no DEL (the one control character JSON allows
     unescaped; a parser refuses the others). Such strings pass the policy unchanged.
 

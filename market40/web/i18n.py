@@ -5,8 +5,8 @@ choice sticks from page to page), then from the cookie, then Vietnamese. The
 browser's Accept-Language is deliberately not consulted: the programme's users
 are Vietnamese, and a phone set to English should not hide the Vietnamese page.
 
-Why a catalogue of our own (``messages.py``) rather than Flask-Babel/gettext: two
-languages and a couple of hundred strings, written side by side so a missing
+Why a catalogue of our own (the package ``messages``) rather than Flask-Babel/gettext: two
+languages and some five hundred strings, written side by side so a missing
 translation is visible in review and caught by a test; no ``.po``/``.mo`` compile step
 in the build; and the number and date formats, the one thing Babel would add, are
 exactly what ``formatting.py`` has to pin down anyway (1.234.567 đ, 72,5 %).

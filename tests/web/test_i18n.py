@@ -8,7 +8,7 @@ from pathlib import Path
 
 from market40.models.vendor import VENDOR_STATUSES
 from market40.reports.metrics import RATIO_METRICS
-from market40.web.messages import MESSAGES
+from market40.web.messages import MESSAGES, PARTS
 
 WEB = Path(__file__).resolve().parents[2] / "market40" / "web"
 LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z0-9_.]+)["']""")
@@ -39,6 +39,18 @@ def test_every_key_used_by_a_page_is_in_the_catalogue():
 def test_no_entry_is_dead():
     dead = {k for k in MESSAGES.keys() - used_keys() if not k.startswith(DYNAMIC_PREFIXES)}
     assert not dead
+
+
+def test_no_key_is_written_twice():
+    # The parts are merged into one dict, where a second definition would silently win.
+    seen: dict[str, str] = {}
+    twice = set()
+    for name, part in PARTS.items():
+        for key in part:
+            if key in seen:
+                twice.add(f"{key} ({seen[key]}, {name})")
+            seen[key] = name
+    assert not twice
 
 
 def test_both_languages_are_written_and_share_placeholders():

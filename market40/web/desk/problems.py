@@ -2,7 +2,7 @@
 
 The registry's rules speak English (the API's JSON, logs, the CLI). The desk shows the
 same problems in Vietnamese or English: each known message shape maps to a key of
-``market40/web/messages.py`` (``problem.*``), its variable parts carried over. A message
+``market40/web/messages/desk.py`` (``problem.*``), its variable parts carried over. A message
 no pattern knows is shown as it is, so nothing a rule says is ever lost.
 """
 
