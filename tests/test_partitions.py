@@ -249,6 +249,36 @@ def test_create_ahead_and_detach_keep_the_reports(pg_app):
         assert figures() == figures_before
 
 
+def test_create_ahead_gives_the_planner_the_whole_tables(pg_app, runner):
+    """Autovacuum never analyzes a partitioned table's parent: the daily run does."""
+    with pg_app.app_context():
+        build_before(pg_app)
+        upgrade()
+        fresh_connections()
+
+        def statistics(table: str) -> int:  # the planner's column statistics of the table
+            return db.session.scalar(sa.text(
+                "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() "
+                "AND tablename = :name"), {"name": table})
+
+        # The migration analyzed what it copied; forget it, as months of writes would.
+        db.session.execute(sa.text(
+            "DELETE FROM pg_statistic WHERE starelid = ANY(CAST(:names AS regclass[]))"),
+            {"names": ["transactions", "daily_rollups"]})
+        db.session.commit()
+        assert statistics("transactions") == statistics("daily_rollups") == 0
+        result = runner.invoke(args=["partitions", "create-ahead", "--no-analyze"])
+        assert result.exit_code == 0 and "Statistics" not in result.output, result.output
+        assert statistics("transactions") == 0
+        db.session.rollback()
+        result = runner.invoke(args=["partitions", "create-ahead"])
+        assert result.exit_code == 0, result.output
+        assert "Statistics refreshed: transactions, daily_rollups." in result.output
+        for table in ("transactions", "daily_rollups"):
+            assert statistics(table) > 0, table
+        db.session.rollback()
+
+
 def test_sqlite_has_no_partitions(app, runner):
     if app.config["BACKEND"] != "sqlite":
         pytest.skip("SQLite's answer")

@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from market40.cli.common import domain_errors
+from market40.db import PARTITIONED_TABLES, refresh_statistics
 from market40.extensions import db
 from market40.localtime import local_today
 from market40.partitions import create_ahead, detach_before, is_partitioned, partitions
@@ -43,8 +44,11 @@ def list_command() -> None:
 @partitions_group.command("create-ahead")
 @click.option("--months", type=click.IntRange(0, 120), default=3, show_default=True,
               help="Months after the current local month to create.")
+@click.option("--analyze/--no-analyze", default=True, show_default=True,
+              help="Then refresh the planner statistics of the partitioned tables, "
+                   "which autovacuum never analyzes.")
 @domain_errors
-def create_ahead_command(months: int) -> None:
+def create_ahead_command(months: int, analyze: bool) -> None:
     """Create the partitions of this month and the next --months (run it daily)."""
     if (connection := _connection()) is None:
         return
@@ -53,6 +57,10 @@ def create_ahead_command(months: int) -> None:
     click.echo(f"Created {len(created)} partition(s)"
                + (": " + ", ".join(f"{m:%Y-%m}" for m in created) if created else
                   f"; the months up to +{months} already exist."))
+    if analyze:
+        refresh_statistics(db.session.connection(), PARTITIONED_TABLES)
+        db.session.commit()
+        click.echo(f"Statistics refreshed: {', '.join(PARTITIONED_TABLES)}.")
 
 
 @partitions_group.command("detach")

@@ -6,8 +6,13 @@ import click
 
 from market40.cli.common import domain_errors
 from market40.codes.banks import forget_bank_names
+from market40.db import refresh_statistics
 from market40.extensions import db
 from market40.registry.seed import seed_reference
+
+#: What ``seed`` fills: reference data, then the demo's vendors, listings and users.
+SEEDED_TABLES = ("districts", "communes", "commune_changes", "banks", "markets", "vendors",
+                 "vendor_status_history", "listings", "users")
 
 
 @click.command("seed")
@@ -33,6 +38,8 @@ def seed(no_demo: bool, seed_value: int) -> None:
             # Printed once, when created: DEMO ONLY, never for a real deployment.
             click.echo(f"demo web user (demo only): {name} ({role}) password {password}")
     db.session.commit()
+    with db.engine.begin() as connection:  # the planner learns the sizes of what was loaded
+        refresh_statistics(connection, SEEDED_TABLES)
     forget_bank_names()  # the next lookup reads the banks just seeded
 
 

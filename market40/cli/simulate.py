@@ -10,6 +10,7 @@ import click
 from tqdm import tqdm
 
 from market40.cli.common import domain_errors
+from market40.db import PAYMENT_TABLES, refresh_statistics
 from market40.extensions import db
 from market40.simulate.traffic import plan_simulation, simulate_traffic
 
@@ -61,6 +62,13 @@ def simulate(days: int, until: date | None, seed: int, markets: tuple[str, ...],
                f"{skipped:,} vendor-days were already simulated.")
     click.echo(f"Time spent generating: {generating:.1f} s; writing (in parallel): "
                f"{writing:.1f} s.")
+    if rows:
+        started = time.perf_counter()
+        with db.engine.begin() as connection:
+            analyzed = refresh_statistics(connection, PAYMENT_TABLES)
+        if analyzed:
+            click.echo(f"Planner statistics refreshed (ANALYZE {', '.join(analyzed)}) in "
+                       f"{time.perf_counter() - started:.1f} s.")
 
 
 commands = [simulate]

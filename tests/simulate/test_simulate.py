@@ -196,3 +196,30 @@ def test_a_first_load_builds_the_indexes_at_the_end_and_a_killed_one_is_repaired
     from market40.rollups import reconcile
 
     assert list(reconcile(db.session, None)) == []
+
+
+def test_the_planner_learns_what_a_load_wrote(runner, db, stalls):
+    """PostgreSQL's planner is told what was loaded at once: autovacuum may be late or off,
+    and it never analyzes a partitioned table's parent."""
+    postgresql = db.engine.dialect.name == "postgresql"
+    tables = ("transactions", "daily_rollups", "market_daily_rollups", "vendor_qr_months")
+
+    def statistics() -> dict[str, int]:  # the planner's column statistics per table
+        db.session.rollback()
+        return {table: db.session.scalar(sa.text(
+            "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() "
+            "AND tablename = :name"), {"name": table})
+            for table in tables}
+
+    if postgresql:  # start from a planner that knows nothing of these tables
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "DELETE FROM pg_statistic WHERE starelid = ANY(CAST(:names AS regclass[]))"),
+                {"names": list(tables)})
+        assert not any(statistics().values())
+    result = simulate(runner, *MARCH)
+    if not postgresql:
+        assert "statistics" not in result.output
+        return
+    assert "Planner statistics refreshed (ANALYZE transactions," in result.output
+    assert all(statistics().values()), statistics()
