@@ -139,6 +139,31 @@ def partitions(connection: sa.Connection) -> list[Partition]:
     return sorted(found, key=lambda p: p.month)
 
 
+def archived_ranges(connection: sa.Connection) -> list[tuple[date, date]]:
+    """The local days of the detached (archived) months, as ``[first, after)`` ranges:
+    days whose payments are no longer in ``transactions``, whose rollups are kept and
+    can never be recomputed. Empty where nothing is detached."""
+    return month_ranges(p.month for p in partitions(connection) if not p.attached)
+
+
+def month_ranges(months: Iterable[date]) -> list[tuple[date, date]]:
+    """Months as ``[first day, first day after)`` ranges, consecutive months joined.
+
+    >>> for first, after in month_ranges([date(2025, 4, 1), date(2025, 1, 1), date(2025, 2, 1)]):
+    ...     print(first, after)
+    2025-01-01 2025-03-01
+    2025-04-01 2025-05-01
+    """
+    ranges: list[tuple[date, date]] = []
+    for month in sorted(months):
+        after = shift_months(month, 1)
+        if ranges and ranges[-1][1] == month:
+            ranges[-1] = (ranges[-1][0], after)
+        else:
+            ranges.append((month, after))
+    return ranges
+
+
 def _attached(connection: sa.Connection) -> set[date]:
     return {p.month for p in partitions(connection) if p.attached}
 

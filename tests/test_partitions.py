@@ -249,6 +249,31 @@ def test_create_ahead_and_detach_keep_the_reports(pg_app):
         assert figures() == figures_before
 
 
+def test_archived_months_keep_their_rollups_through_a_rebuild(pg_app):
+    """Their payments are detached: a rebuild keeps their rollups (nothing to recompute them
+    from) and reconcile leaves them out instead of reporting them as differences."""
+    with pg_app.app_context():
+        build_before(pg_app)
+        upgrade()
+        fresh_connections()
+        runner = pg_app.test_cli_runner()
+        before = report()
+        kept = {k: v for k, v in figures().items() if k != "transactions"}
+        detached = runner.invoke(args=["partitions", "detach", "--before", "2025-06"])
+        assert detached.exit_code == 0, detached.output
+        fresh_connections()
+        checked = runner.invoke(args=["rollups", "reconcile"])
+        assert checked.exit_code == 0, checked.output
+        assert "Not compared: the archived months 2025-04..2025-05" in checked.output
+        for args in (["rollups", "rebuild"], ["rollups", "rebuild", "--from", "2025-05-20"]):
+            rebuilt = runner.invoke(args=args)
+            assert rebuilt.exit_code == 0, rebuilt.output
+            assert "the rollups of the archived months 2025-04..2025-05" in rebuilt.output
+            assert report() == before
+            assert {k: v for k, v in figures().items() if k != "transactions"} == kept
+        assert runner.invoke(args=["rollups", "reconcile"]).exit_code == 0
+
+
 def test_create_ahead_gives_the_planner_the_whole_tables(pg_app, runner):
     """Autovacuum never analyzes a partitioned table's parent: the daily run does."""
     with pg_app.app_context():

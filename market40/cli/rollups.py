@@ -8,10 +8,20 @@ import click
 
 from market40.cli.common import domain_errors
 from market40.extensions import db
+from market40.localtime import shift_months
+from market40.partitions import archived_ranges
 from market40.rollups import rebuild_rollups, reconcile
 
 FROM = click.option("--from", "since", type=click.DateTime(formats=["%Y-%m-%d"]),
                     default=None, help="Only local days from this date (YYYY-MM-DD).")
+
+
+def _archived() -> str:
+    """The archived months, as ``2025-01..2025-03, 2025-06``; empty when none."""
+    return ", ".join(
+        f"{first:%Y-%m}" if shift_months(first, 1) == after
+        else f"{first:%Y-%m}..{shift_months(after, -1):%Y-%m}"
+        for first, after in archived_ranges(db.session.connection()))
 
 
 @click.group("rollups")
@@ -25,9 +35,13 @@ def rollups() -> None:
 def rebuild(since: datetime | None) -> None:
     """Recompute the rollups (from --from on) from the raw transactions."""
     written = rebuild_rollups(db.session, since.date() if since else None)
+    archived = _archived()
     db.session.commit()
     click.echo(f"Rebuilt {written:,} rollup rows"
                + (f" from {since.date()}." if since else "."))
+    if archived:
+        click.echo(f"Kept as they were: the rollups of the archived months {archived} "
+                   "(their payments are detached; nothing to recompute them from).")
 
 
 @rollups.command("reconcile")
@@ -38,6 +52,9 @@ def rebuild(since: datetime | None) -> None:
 def reconcile_command(since: datetime | None, limit: int) -> None:
     """Compare rollups with the raw transactions; exit 1 on any difference."""
     count = 0
+    if archived := _archived():
+        click.echo(f"Not compared: the archived months {archived} (their payments are "
+                   "detached).")
     for difference in reconcile(db.session, since.date() if since else None):
         count += 1
         if not limit or count <= limit:

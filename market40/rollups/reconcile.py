@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.models import DailyRollup, MarketDailyRollup, VendorQrMonth
+from market40.partitions import archived_ranges
 from market40.rollups.deltas import counter_names
 from market40.rollups.rebuild import (
+    outside,
     raw_market_rollups_query,
     raw_qr_months_query,
     raw_rollups_query,
@@ -58,15 +60,19 @@ def reconcile(session: Session, since: date | None = None) -> Iterator[Differenc
 
     Each side is read sorted by its key, as tuples (id, day, values...), and merged, so
     memory stays flat for any number of rows. A missing rollup and a rollup of zeros are
-    the same thing.
+    the same thing. The rollups of archived months (detached partitions) are not compared:
+    their payments are no longer there.
     """
     connection = session.connection()
     dialect = connection.dialect.name
+    archived = archived_ranges(connection)
     vendor_names = ("market_id", *counter_names())
     vendors = sa.select(DailyRollup.vendor_id, DailyRollup.day,
-                        *(getattr(DailyRollup, name) for name in vendor_names))
+                        *(getattr(DailyRollup, name) for name in vendor_names)).where(
+        outside(DailyRollup.day, archived))
     markets = sa.select(MarketDailyRollup.market_id, MarketDailyRollup.day,
-                        *(getattr(MarketDailyRollup, name) for name in counter_names()))
+                        *(getattr(MarketDailyRollup, name) for name in counter_names())).where(
+        outside(MarketDailyRollup.day, archived))
     if since is not None:
         vendors = vendors.where(DailyRollup.day >= since)
         markets = markets.where(MarketDailyRollup.day >= since)
@@ -78,7 +84,8 @@ def reconcile(session: Session, since: date | None = None) -> Iterator[Differenc
                       _stream(connection, raw_market_rollups_query(dialect, since)))
     month_names = ("market_id", "first_day", "last_day")
     months = sa.select(VendorQrMonth.vendor_id, VendorQrMonth.month,
-                       *(getattr(VendorQrMonth, name) for name in month_names))
+                       *(getattr(VendorQrMonth, name) for name in month_names)).where(
+        outside(VendorQrMonth.month, archived))
     if since is not None:
         months = months.where(VendorQrMonth.month >= since.replace(day=1))
     months = months.order_by(VendorQrMonth.vendor_id, VendorQrMonth.month)
