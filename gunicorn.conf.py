@@ -69,6 +69,14 @@ def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's Arbiter and 
     threading.Thread(target=trim, name="market40-malloc-trim", daemon=True).start()
 
 
+# gunicorn 25+ opens a control socket for ``gunicornc`` (worker status, reload, shutdown)
+# at one default path per user ($XDG_RUNTIME_DIR or ~/.gunicorn), shared by every instance
+# of that user: a second market40 (another province, a benchmark) would take it over from
+# the first. market40 does not use it, so it is off unless a path is given.
+control_socket = os.environ.get("MARKET40_GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+
+
 def rate_limit_storage() -> str:
     return (os.environ.get("MARKET40_RATELIMIT_STORAGE_URI")
             or os.environ.get("RATELIMIT_STORAGE_URI") or "memory://")
