@@ -31,7 +31,8 @@ upserted by executemany, ``MARKET40_BULK_STAGED_ROLLUPS=false``).
 ``--code NAME=DIR ...`` serves each backend from each of these source trees in turn
 (gunicorn's working directory: e.g. ``git archive main | tar -x -C DIR`` for "before"),
 alternating within every run, so a change is measured side by side with what it
-replaces. The scratch database is made by this tree's code.
+replaces. The scratch database is made by this tree's code, and on ``pg-partitioned`` by
+the migrations of the tree that serves it (so a schema change is measured too).
 """
 
 from __future__ import annotations
@@ -255,7 +256,7 @@ def batches(port: int, master: int, token: str, vendors: list[int],
 def run(backend: str, args: argparse.Namespace, tag: str, code: Path = ROOT,
         ) -> dict[str, float]:
     database, partitioned, staged = BACKENDS[backend]
-    with scratch_database(database, partitioned) as scratch:
+    with scratch_database(database, partitioned, code) as scratch:
         with scratch.app.app_context():
             with db.engine.begin() as connection:
                 create_province_vendors(connection, args.vendors)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -27,9 +28,6 @@ from market40 import create_app  # noqa: E402
 from market40.db import install_database_rules  # noqa: E402
 from market40.extensions import db  # noqa: E402
 
-# The revisions that partition tables by month (transactions, then daily_rollups), each
-# applied to the create_all schema from the revision before it.
-PARTITIONING = (("d2f7a9c3e516", "b5c8e2f4a913"), ("a7c3e5f9b1d2", "c8f1d3a5e2b7"))
 PG_URL = os.environ.get("MARKET40_BENCH_DATABASE_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -42,12 +40,15 @@ class Scratch:
 
 
 @contextmanager
-def scratch_database(backend: str, partitioned: bool = False) -> Iterator[Scratch]:
+def scratch_database(backend: str, partitioned: bool = False,
+                     code: Path | None = None) -> Iterator[Scratch]:
     """An app on a fresh, seeded database; everything is removed on exit.
 
-    ``partitioned`` (PostgreSQL): transactions partitioned by month, as production runs
-    after migrations b5c8e2f4a913 and c8f1d3a5e2b7 (transactions and daily_rollups by
-    month; the tables are made by ``create_all``, then converted by those revisions)."""
+    ``partitioned`` (PostgreSQL): production's schema, made by the migrations
+    (transactions and daily_rollups partitioned by month, the composite keys), else
+    ``create_all`` (one plain table each). ``code``: the source tree whose migrations
+    make it (``flask db upgrade`` run there: a "before" tree gets its own schema),
+    by default this one."""
     from market40.registry.seed import seed_reference
 
     directory = tempfile.mkdtemp(prefix="m40bench-")
@@ -64,16 +65,11 @@ def scratch_database(backend: str, partitioned: bool = False) -> Iterator[Scratc
     app = create_app({**config, "WEBHOOK_SECRET": "bench-secret", "RATELIMIT_ENABLED": False})
     try:
         with app.app_context():
-            db.create_all()
-            install_database_rules(db.engine)
             if partitioned and backend == "postgresql":
-                from flask_migrate import stamp, upgrade
-
-                for before, partitioning in PARTITIONING:
-                    stamp(revision=before)
-                    upgrade(revision=partitioning)
-                db.session.remove()
-                db.engine.dispose()
+                migrate(url, code)
+            else:
+                db.create_all()
+                install_database_rules(db.engine)
             seed_reference(db.session)
             db.session.commit()
         yield Scratch(backend, url, app)
@@ -86,6 +82,21 @@ def scratch_database(backend: str, partitioned: bool = False) -> Iterator[Scratc
                 connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def migrate(url: str, code: Path | None) -> None:
+    """The migrations of ``code`` (default this tree) applied to the empty database."""
+    root = Path(__file__).resolve().parent.parent
+    if code is None or code.resolve() == root:
+        from flask_migrate import upgrade
+
+        upgrade()
+    else:
+        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(code)}
+        subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "wsgi", "db",
+                        "upgrade"], cwd=code, env=env, check=True, capture_output=True)
+    db.session.remove()
+    db.engine.dispose()
 
 
 def machine() -> str:

@@ -20,6 +20,12 @@ from market40.models.base import Base
 QR_SALE = sa.text("qr_sales_count > 0")
 
 
+def vendor_in_market() -> sa.ForeignKeyConstraint:
+    """(vendor_id, market_id) -> vendors (id, market_id): a rollup row's market is its
+    vendor's (migration e9a4c7b2d5f1); one check per new row where there were two."""
+    return sa.ForeignKeyConstraint(["vendor_id", "market_id"], ["vendors.id", "vendors.market_id"])
+
+
 class RollupCounters:
     """The eight counters, by method (qr, cash) and kind (sale, fee)."""
 
@@ -44,11 +50,12 @@ class DailyRollup(RollupCounters, Base):
         # How many vendors sold by QR on each day of a range (day-by-day series).
         sa.Index("ix_daily_rollups_qr_days", "day", "market_id",
                  sqlite_where=QR_SALE, postgresql_where=QR_SALE),
+        vendor_in_market(),
     )
 
-    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id"), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
-    market_id: Mapped[int] = mapped_column(sa.ForeignKey("markets.id"))
+    market_id: Mapped[int]  # the vendor's
 
 
 class MarketDailyRollup(RollupCounters, Base):
@@ -66,10 +73,10 @@ class VendorQrMonth(Base):
 
     __tablename__ = "vendor_qr_months"
     # Clustered by (month, vendor): a month's rows are read in one range, without lookups.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (vendor_in_market(), {"sqlite_with_rowid": False})
 
     month: Mapped[date] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id"), primary_key=True)
-    market_id: Mapped[int] = mapped_column(sa.ForeignKey("markets.id"))
+    vendor_id: Mapped[int] = mapped_column(primary_key=True)
+    market_id: Mapped[int]  # the vendor's
     first_day: Mapped[date]
     last_day: Mapped[date]

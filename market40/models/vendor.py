@@ -57,6 +57,12 @@ class Vendor(TimestampMixin, Base):
         ),
         # Every column the reports' registered / with-QR rules read (reports.lifecycle):
         # counting a province's vendors reads this index alone, not 12,000 wide rows.
+        # A vendor never changes market (registry.vendors: the market is not an editable
+        # field): rows that carry both (transactions, the vendor-day rollups, the QR months)
+        # name the pair, and one composite foreign key holds them to it (migration
+        # e9a4c7b2d5f1). A unique index, not a constraint: SQLite adds it without rebuilding
+        # vendors, and both databases accept it as the key's parent.
+        sa.Index("uq_vendors_id_market_id", "id", "market_id", unique=True),
         sa.Index("ix_vendors_lifecycle", "market_id", "status", "created_at", "approved_at",
                  "qr_issued_at", "rejected_at", "closed_at", "bank_bin", "account_number"),
     )

@@ -39,7 +39,13 @@ from market40.payments.bulk import (
     timestamp_writer,
 )
 from market40.payments.rules import TransactionIn, declared_amount_problem, parse_item
-from market40.payments.vendors import payment_columns, payment_problem, source_for
+from market40.payments.vendors import (
+    foreign_key_violation,
+    payment_columns,
+    payment_problem,
+    source_for,
+    vendors_moved,
+)
 from market40.rollups import RollupDeltas, upsert_rollups
 
 log = logging.getLogger(__name__)
@@ -132,7 +138,9 @@ def record_batch(
         try:
             with session.begin_nested():
                 result.stored = _insert(session, new, markets, source)
-        except IntegrityError:
+        except IntegrityError as error:
+            if foreign_key_violation(error):  # a vendor's market is not what we read
+                raise vendors_moved(session, markets) from None
             # A concurrent request stored some of these references after we looked:
             # back to the savepoint (the caller's own writes stay) and look again;
             # they are now "known".

@@ -17,7 +17,12 @@ from market40.live.outbox import add_event
 from market40.models import Market, Transaction, User, Vendor, utcnow
 from market40.partitions import ensure_for, is_partitioned, stored_references
 from market40.payments.rules import TransactionIn, declared_amount_problem, rule_errors
-from market40.payments.vendors import payment_problem, source_for
+from market40.payments.vendors import (
+    foreign_key_violation,
+    payment_problem,
+    source_for,
+    vendors_moved,
+)
 from market40.rollups import RollupDeltas, upsert_rollups
 
 log = logging.getLogger(__name__)
@@ -150,7 +155,9 @@ def store_transaction(
     try:
         with session.begin_nested():
             session.add(transaction)
-    except IntegrityError:
+    except IntegrityError as error:
+        if foreign_key_violation(error):  # the vendor is not in the market we read
+            raise vendors_moved(session, {item.vendor_id: market.id}) from None
         existing = _stored(session, item.reference)
         if existing is None and _archived(session, item.reference):
             raise Conflict(f"reference {item.reference!r} is already stored, in a month "

@@ -31,9 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("MARKET40_TEST_DATABASE_URL")
 MARKET = "DAI-TU"
-# The revisions that partition tables by month (transactions, then daily_rollups), each
-# applied to the create_all schema from the revision before it.
-PARTITIONING = (("d2f7a9c3e516", "b5c8e2f4a913"), ("a7c3e5f9b1d2", "c8f1d3a5e2b7"))
 BACKENDS = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.skipif(
@@ -70,7 +67,7 @@ class Scratch:
 
 @pytest.fixture(params=BACKENDS)
 def scratch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Scratch]:
-    from flask_migrate import stamp, upgrade
+    from flask_migrate import upgrade
 
     from market40.auth import create_user, issue_token
     from market40.db import install_database_rules
@@ -89,16 +86,16 @@ def scratch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Scratch]
         url = f"{PG_URL}?options={quote(f'-csearch_path={schema}')}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     with app.app_context():
-        db.create_all()
-        install_database_rules(db.engine)
         if backend == "postgresql":
-            # PostgreSQL as in production: transactions and daily_rollups partitioned
-            # by month (the writers' COPY path creates the months it touches).
-            for before, partitioning in PARTITIONING:
-                stamp(revision=before)
-                upgrade(revision=partitioning)
+            # PostgreSQL as in production, by the migrations: transactions and
+            # daily_rollups partitioned by month (the writers' COPY path creates the
+            # months it touches), the database rules.
+            upgrade()
             db.session.remove()
             db.engine.dispose()
+        else:
+            db.create_all()
+            install_database_rules(db.engine)
         seed_reference(db.session)
         market = db.session.scalar(sa.select(Market).where(Market.code == MARKET))
         seed_market_vendors(db.session, market, 120, 40)
