@@ -17,8 +17,8 @@ fresh schema, one variant after the other:
   partition yet), its vendor-day rollups likewise (their phase includes building their
   key and indexes);
 - ``partitioned, no FK checks``: the same with ``session_replication_role = replica``
-  (superuser only; measurement, never the application): what the two foreign keys of
-  ``transactions`` (vendors, markets) cost, a per-row trigger each.
+  (superuser only; measurement, never the application): what the foreign key of
+  ``transactions`` (its vendor with its market) costs, a per-row trigger.
 
 Usage: ``python bench/bench_bulk_phases.py [--days 7] [--chunks 3]``
 """

@@ -21,7 +21,7 @@ tables show medians of ``--runs``. Usage::
     python bench/bench_ingest.py [--backends sqlite postgresql pg-partitioned pg-old]
         [--requests 4000] [--clients 8] [--batches 6] [--batch-size 10000]
         [--batch-clients 2] [--workers 2] [--worker-class sync] [--threads 1] [--runs 3]
-        [--batch-only] [--code before=/tmp/main-export after=.]
+        [--batch-only] [--waits] [--code before=/tmp/main-export after=.]
 
 Backends (columns): ``sqlite``; ``postgresql`` (the COPY path with set-based rollups,
 one plain table); ``pg-partitioned`` (the same, transactions partitioned by month, as in
@@ -145,6 +145,39 @@ def postgres_cpu_seconds(port: int) -> float:
     return total
 
 
+class WaitSampler(threading.Thread):
+    """``--waits``: what the app's PostgreSQL backends are doing, sampled every few ms
+    from ``pg_stat_activity`` while the batches run (what they wait for, in which
+    statement). Diagnosis only: the sampling takes CPU from the figures it samples."""
+
+    def __init__(self, port: int, interval: float = 0.005) -> None:
+        super().__init__(daemon=True)
+        self.port, self.interval = port, interval
+        self.samples: dict[tuple[str, str], int] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        engine = sa.create_engine(PG_URL, poolclass=sa.pool.NullPool)
+        query = sa.text(
+            "SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU'), "
+            "regexp_replace(left(query, 60), '\\s+', ' ', 'g') FROM pg_stat_activity "
+            "WHERE application_name = :name AND state = 'active'")
+        with engine.connect() as connection:
+            while not self.stop.is_set():
+                for wait, sql in connection.execute(query, {"name": f"m40bench-{self.port}"}):
+                    key = (wait, sql)
+                    self.samples[key] = self.samples.get(key, 0) + 1
+                connection.rollback()
+                time.sleep(self.interval)
+        engine.dispose()
+
+    def report(self, top: int = 12) -> str:
+        total = sum(self.samples.values()) or 1
+        lines = [f"    {100 * n / total:5.1f}%  {wait:<28} {sql}" for (wait, sql), n in
+                 sorted(self.samples.items(), key=lambda item: -item[1])[:top]]
+        return "  backend samples (share of active samples):\n" + "\n".join(lines)
+
+
 def body(vendor_id: int, reference: str, now: datetime, rng: random.Random) -> dict:
     return {"vendor_id": vendor_id, "amount": rng.randrange(1, 500) * 1_000,
             "method": "qr" if rng.random() < 0.3 else "cash", "kind": "sale",
@@ -236,12 +269,19 @@ def batches(port: int, master: int, token: str, vendors: list[int],
     parts = [payloads[i::args.batch_clients] for i in range(args.batch_clients)]
     threads = [threading.Thread(target=client, args=(part,)) for part in parts]
     server, database = server_cpu_seconds(master), postgres_cpu_seconds(port) if postgres else 0
+    sampler = WaitSampler(port) if postgres and args.waits else None
+    if sampler is not None:
+        sampler.start()
     cpu, started = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    if sampler is not None:
+        sampler.stop.set()
+        sampler.join()
+        print(sampler.report(), flush=True)
     client_cpu = time.process_time() - cpu
     server = server_cpu_seconds(master) - server
     database = (postgres_cpu_seconds(port) - database) if postgres else 0
@@ -297,6 +337,9 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--waits", action="store_true",
+                        help="PostgreSQL: sample what the app's backends wait for during "
+                             "the batches (diagnosis: the sampling costs CPU)")
     parser.add_argument("--code", nargs="+", metavar="NAME=DIR", default=[],
                         help="serve from each of these source trees in turn (side by side)")
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """PostgreSQL: a month that has no partition yet, loaded into a table of its own and attached.
 
 The COPY path (``payments.bulk.copy_transactions``) writes through the live partitioned
-table: every row is checked by two foreign-key triggers (vendors, markets) and added to
+table: every row is checked by a foreign-key trigger (its vendor with its market) and added to
 six indexes one at a time; that is more than half of the server's CPU for a bulk load
 (docs/SCALING.md). A first load of a month (a province year into a fresh database, a
 backfill) has nothing to write through yet, so :class:`MonthLoad` does what PostgreSQL's
