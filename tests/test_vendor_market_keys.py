@@ -235,8 +235,10 @@ def test_the_migration_keeps_every_row_both_ways(empty_app):
 
         downgrade(revision=BEFORE)
         assert figures() == before
-        for table in TABLES:
-            assert keys(table) == singles(table)
+        for table in (*TABLES, *detached_months(_db.session)):
+            named = "transactions" if table.startswith("transactions") else table
+            assert keys(table) == singles(named), table
+        _db.session.rollback()
         upgrade(revision=REVISION)
         assert figures() == before
         stamp(revision="head")
