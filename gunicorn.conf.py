@@ -69,10 +69,12 @@ def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's Arbiter and 
     threading.Thread(target=trim, name="market40-malloc-trim", daemon=True).start()
 
 
-# gunicorn 25+ opens a control socket for ``gunicornc`` (worker status, reload, shutdown)
-# at one default path per user ($XDG_RUNTIME_DIR or ~/.gunicorn), shared by every instance
-# of that user: a second market40 (another province, a benchmark) would take it over from
-# the first. market40 does not use it, so it is off unless a path is given.
+# gunicorn 25.1+ opens a control socket for ``gunicornc`` (worker status, reload,
+# shutdown) at one default path per user ($XDG_RUNTIME_DIR or ~/.gunicorn), shared by every
+# instance of that user: a second market40 (another province, a benchmark) would take it
+# over from the first. market40 does not use it, so it is off unless
+# MARKET40_GUNICORN_CONTROL_SOCKET gives a path: gunicorn's own --control-socket flag does
+# not turn it back on (this file's control_socket_disable wins).
 control_socket = os.environ.get("MARKET40_GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
 

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 PARENT = "transactions"
 ROLLUPS = "daily_rollups"  # partitioned by the same months (range of day), when migrated
 NAME = re.compile(r"^transactions_p(\d{4})_(\d{2})$")
+ROLLUP_NAME = re.compile(r"^daily_rollups_p(\d{4})_(\d{2})$")
 # Writers that create partitions take this transaction-scoped lock first, so two of them
 # never race on the catalog for the same month.
 ADVISORY_LOCK = 0x6D3450  # "m4P"
@@ -140,10 +141,27 @@ def partitions(connection: sa.Connection) -> list[Partition]:
 
 
 def archived_ranges(connection: sa.Connection) -> list[tuple[date, date]]:
-    """The local days of the detached (archived) months, as ``[first, after)`` ranges:
-    days whose payments are no longer in ``transactions``, whose rollups are kept and
-    can never be recomputed. Empty where nothing is detached."""
-    return month_ranges(p.month for p in partitions(connection) if not p.attached)
+    """The local days of the archived months, as ``[first, after)`` ranges: months that
+    have rollups but no attached partition of ``transactions``, because their payments
+    were detached (and perhaps dumped and dropped since). Their rollups are kept and can
+    never be recomputed. Empty where ``transactions`` is not partitioned."""
+    if not is_partitioned(connection):
+        return []
+    attached = _attached(connection)
+    return month_ranges(m for m in _rollup_months(connection) if m not in attached)
+
+
+def _rollup_months(connection: sa.Connection) -> set[date]:
+    """The months ``daily_rollups`` holds: its monthly partitions (never detached), or,
+    before migration c8f1d3a5e2b7 partitioned it, the months of its rows."""
+    if rollups_partitioned(connection):
+        names = connection.exec_driver_sql(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            f"WHERE i.inhparent = to_regclass('{ROLLUPS}')").scalars()
+        return {date(int(found[1]), int(found[2]), 1)
+                for name in names if (found := ROLLUP_NAME.match(name))}
+    return set(connection.exec_driver_sql(
+        f"SELECT DISTINCT date_trunc('month', day)::date FROM {ROLLUPS}").scalars())
 
 
 def month_ranges(months: Iterable[date]) -> list[tuple[date, date]]:

@@ -58,8 +58,7 @@ def create_ahead_command(months: int, analyze: bool) -> None:
                + (": " + ", ".join(f"{m:%Y-%m}" for m in created) if created else
                   f"; the months up to +{months} already exist."))
     if analyze:
-        refresh_statistics(db.session.connection(), PARTITIONED_TABLES)
-        db.session.commit()
+        refresh_statistics(db.engine, PARTITIONED_TABLES)
         click.echo(f"Statistics refreshed: {', '.join(PARTITIONED_TABLES)}.")
 
 

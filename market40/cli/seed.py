@@ -38,8 +38,7 @@ def seed(no_demo: bool, seed_value: int) -> None:
             # Printed once, when created: DEMO ONLY, never for a real deployment.
             click.echo(f"demo web user (demo only): {name} ({role}) password {password}")
     db.session.commit()
-    with db.engine.begin() as connection:  # the planner learns the sizes of what was loaded
-        refresh_statistics(connection, SEEDED_TABLES)
+    refresh_statistics(db.engine, SEEDED_TABLES)  # the planner learns what was loaded
     forget_bank_names()  # the next lookup reads the banks just seeded
 
 

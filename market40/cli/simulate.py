@@ -64,8 +64,7 @@ def simulate(days: int, until: date | None, seed: int, markets: tuple[str, ...],
                f"{writing:.1f} s.")
     if rows:
         started = time.perf_counter()
-        with db.engine.begin() as connection:
-            analyzed = refresh_statistics(connection, PAYMENT_TABLES)
+        analyzed = refresh_statistics(db.engine, PAYMENT_TABLES)
         if analyzed:
             click.echo(f"Planner statistics refreshed (ANALYZE {', '.join(analyzed)}) in "
                        f"{time.perf_counter() - started:.1f} s.")
