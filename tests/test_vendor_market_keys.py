@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from flask_migrate import downgrade, stamp, upgrade
 from sqlalchemy.exc import IntegrityError
 
@@ -242,3 +243,43 @@ def test_the_migration_keeps_every_row_both_ways(empty_app):
         upgrade(revision=REVISION)
         assert figures() == before
         stamp(revision="head")
+
+
+def test_a_row_in_another_market_stops_the_upgrade_before_it_changes_anything(empty_app):
+    # SQLite's table rebuilds commit as they go: the rows are looked for first.
+    from market40.registry.seed import seed_reference
+    from market40.simulate.traffic import plan_simulation, simulate_traffic
+    from market40.simulate.vendors import seed_market_vendors
+
+    with empty_app.app_context():
+        upgrade(revision=BEFORE)
+        session = _db.session
+        seed_reference(session)
+        market = session.scalar(sa.select(Market).where(Market.code == "DAI-TU"))
+        seed_market_vendors(session, market, 4, 40)
+        session.commit()
+        plan = plan_simulation(session, days=3, until=date(2025, 6, 30), seed=5,
+                               markets=["DAI-TU"])
+        list(simulate_traffic(_db.engine, plan))
+        wrong = market_id(session, "THAI")
+        bad = session.execute(sa.select(Transaction.id, Transaction.vendor_id)
+                              .order_by(Transaction.id).limit(1)).one()
+        session.execute(sa.update(Transaction).where(Transaction.id == bad.id)
+                        .values(market_id=wrong))
+        session.commit()
+        expected = (f"nothing was changed.*transactions: vendor {bad.vendor_id} with market "
+                    f"{wrong}, the vendor's is {market.id}")
+        before = figures()  # ends its transaction: the migration waits for no lock of ours
+        # Alembic's own call: `flask db upgrade` prints the same message and exits 1.
+        config = empty_app.extensions["migrate"].migrate.get_config()
+        with pytest.raises(RuntimeError, match=expected):
+            command.upgrade(config, "head")
+        session.remove()
+        _db.engine.dispose()
+        assert _db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == BEFORE
+        assert figures() == before
+        for table in TABLES:
+            assert keys(table) == singles(table)
+        indexes = {i["name"] for i in sa.inspect(_db.engine).get_indexes("vendors")}
+        assert "uq_vendors_id_market_id" not in indexes
+        _db.session.rollback()

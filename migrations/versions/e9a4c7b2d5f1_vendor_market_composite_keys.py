@@ -26,7 +26,11 @@ checked by one anti-join. SQLite: the three tables are rebuilt (batch mode), the
 copied; ``migrations/env.py`` checks every foreign key after the migrations ran.
 
 A row whose market is not its vendor's makes the upgrade fail with that row named;
-nothing is changed then. Both directions keep every row.
+nothing is changed then. PostgreSQL's DDL is transactional, so its own validation would
+undo everything; SQLite's is not (each statement of a table rebuild commits), so the rows
+are looked for first, on both databases, before anything changes. Both directions keep
+every row. On PostgreSQL the keys are changed under exclusive locks while every row is
+checked: run it with the app stopped (3.6 s for a province year of 11.3M rows here).
 """
 from __future__ import annotations
 
@@ -67,8 +71,26 @@ def _postgresql_targets(run) -> list[tuple[str, str, str]]:
     return targets
 
 
+def _refuse_rows_in_another_market(bind) -> None:
+    """Stop, changing nothing, if a row names a market that is not its vendor's."""
+    found = []
+    for table in TABLES:
+        found += [f"{table}: vendor {vendor} with market {market}, the vendor's is {own}"
+                  for vendor, market, own in bind.exec_driver_sql(
+                      f"SELECT t.vendor_id, t.market_id, v.market_id FROM {table} t "
+                      "JOIN vendors v ON v.id = t.vendor_id "
+                      "WHERE t.market_id <> v.market_id LIMIT 5").all()]
+    if found:
+        raise RuntimeError(
+            "Rows name a market that is not their vendor's, so the key "
+            "(vendor_id, market_id) -> vendors cannot be added; nothing was changed. "
+            "Correct them (the vendor's market is the right one) and upgrade again: "
+            + "; ".join(found))
+
+
 def upgrade():
     bind = op.get_bind()
+    _refuse_rows_in_another_market(bind)
     if bind.dialect.name == "postgresql":
         run = bind.exec_driver_sql
         run(UNIQUE)
