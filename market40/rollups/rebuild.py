@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 #: ``[first, after)`` ranges of local days whose payments are archived (detached months).
-Ranges = list[tuple[date, date]]
+Ranges = Sequence[tuple[date, date]]
 
 
 def outside(column: sa.ColumnElement, archived: Ranges) -> sa.ColumnElement[bool]:
