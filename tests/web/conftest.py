@@ -28,6 +28,11 @@ def dashboard(reference, test_database) -> Dashboard:
                     seeded_once(test_database, "dashboard", seed, daily=True))
 
 
+def text(response) -> str:
+    """A test client response's body, as the page's text."""
+    return response.get_data(as_text=True)
+
+
 def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no CSRF token in the page"

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM
-from tests.web.test_browser import PHONE, Page, accessible
+from tests.browser import CHROMIUM, PHONE, accessible
+from tests.web.test_browser import Page
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 

@@ -18,12 +18,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, DESKTOP, PHONE, accessible
 from tests.web.test_browser import (
-    DESKTOP,
-    PHONE,
     Page,
-    accessible,
     shots,  # noqa: F401  (fixture)
 )
 
