@@ -14,13 +14,16 @@ import re
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 
 BUSY_TIMEOUT_MS = 30_000
+#: Values bound in one ``IN (...)``/``= ANY(...)`` lookup: well under SQLite's 32,766
+#: bound parameters, and few enough round trips for a 10,000-item batch.
+LOOKUP_CHUNK = 5_000
 _WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
@@ -221,6 +224,12 @@ def driver_errors(connection: sa.Connection, statement: str) -> Iterator[None]:
             statement, None, error, dbapi.Error, hide_parameters=True,
             dialect=connection.dialect, ismulti=True,
         ) from error
+
+
+def lookup_chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    """``values`` in slices of at most ``size``, one lookup statement each."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def executemany(connection: sa.Connection, statement: str, params: list[Any]) -> None:

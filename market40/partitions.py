@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from market40.db import lookup_chunks
 from market40.errors import Conflict, InvalidInput
 from market40.localtime import LOCAL_TZ, local_day, local_midnight, month_start, shift_months
 
@@ -257,11 +258,10 @@ def stored_references(connection: sa.Connection, references: Iterable[str]) -> s
     if not is_partitioned(connection):
         return None
     found: set[str] = set()
-    wanted = list(references)
-    for start in range(0, len(wanted), 5_000):
+    for chunk in lookup_chunks(list(references)):
         found.update(connection.execute(
             sa.text("SELECT reference FROM transaction_references WHERE reference = ANY(:r)"),
-            {"r": wanted[start:start + 5_000]}).scalars())
+            {"r": chunk}).scalars())
     return found
 
 

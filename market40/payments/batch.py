@@ -24,11 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from market40.auth import scope_markets
+from market40.db import lookup_chunks
 from market40.errors import Conflict, Forbidden, InvalidInput
 from market40.live.outbox import add_events, add_staged_events, announced
 from market40.localtime import local_day
 from market40.models import Market, Transaction, User, Vendor, utcnow
-from market40.partitions import ensure_for, is_partitioned, stored_references
+from market40.partitions import ensure_for, stored_references
 from market40.payments.bulk import (
     CopyText,
     connection_of,
@@ -51,7 +52,6 @@ from market40.rollups import RollupDeltas, upsert_rollups
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 10_000
-LOOKUP_CHUNK = 5_000  # well under SQLite's 32,766 bound parameters
 
 
 @dataclass
@@ -62,11 +62,6 @@ class BatchResult:
     known: list[dict[str, Any]] = field(default_factory=list)
     # Items repeating an earlier item of the same batch, content identical: stored once.
     repeated: int = 0
-
-
-def _chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 class _Errors:
@@ -160,14 +155,7 @@ def record_batch(
 
 def archived_references(session: Session, references: Sequence[str]) -> list[str]:
     """Those of ``references`` whose month was detached (``flask partitions detach``)."""
-    if not is_partitioned(connection_of(session)):
-        return []
-    found: list[str] = []
-    for chunk in _chunks(sorted(references)):
-        found += session.scalars(sa.text(
-            "SELECT reference FROM transaction_references WHERE reference = ANY(:r)"),
-            {"r": list(chunk)})
-    return found
+    return sorted(stored_references(connection_of(session), references) or ())
 
 
 def _check_vendors(
@@ -180,7 +168,7 @@ def _check_vendors(
         wanted = sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Integer))
         chunks: Iterable[Any] = [payment_columns().where(Vendor.id == sa.any_(wanted))]
     else:
-        chunks = (payment_columns().where(Vendor.id.in_(chunk)) for chunk in _chunks(ids))
+        chunks = (payment_columns().where(Vendor.id.in_(chunk)) for chunk in lookup_chunks(ids))
     for statement in chunks:
         vendors.update((v.id, v) for v in session.execute(statement))
     allowed = scope_markets(actor)
@@ -216,7 +204,7 @@ def _drop_known(
     known = stored_references(connection_of(session), references)
     if known is not None:  # partitioned: only the known ones are looked up in every month
         references = sorted(known & by_reference.keys())
-    for chunk in _chunks(references):
+    for chunk in lookup_chunks(references):
         for stored in session.execute(
             sa.select(Transaction.id, Transaction.reference, Transaction.vendor_id,
                       Transaction.amount, Transaction.method, Transaction.kind,

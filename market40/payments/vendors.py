@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from market40.db import lookup_chunks
 from market40.errors import Conflict
 from market40.models import Market, User, Vendor
 
@@ -64,10 +65,10 @@ def vendors_moved(session: Session, markets: dict[int, int]) -> Conflict:
     ids = sorted(markets)
     codes = dict(session.execute(sa.select(Market.id, Market.code)).all())
     moved: list[str] = []
-    for start in range(0, len(ids), 5_000):  # under SQLite's bound-parameter limit
+    for chunk in lookup_chunks(ids):
         for vendor_id, market_id in session.execute(
                 sa.select(Vendor.id, Vendor.market_id).where(
-                    Vendor.id.in_(ids[start:start + 5_000])).order_by(Vendor.id)):
+                    Vendor.id.in_(chunk)).order_by(Vendor.id)):
             if market_id != markets[vendor_id]:
                 moved.append(f"vendor {vendor_id} is in {codes[market_id]} now, not in "
                              f"{codes.get(markets[vendor_id], markets[vendor_id])}")
