@@ -78,6 +78,7 @@ bench: install-dev
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_reports.py --postgresql --days 60
 	$(BIN)/python bench/bench_bulk_phases.py
+	$(BIN)/python bench/bench_batch_statements.py
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_desk.py
 	$(BIN)/python bench/bench_audit.py
