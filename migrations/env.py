@@ -108,6 +108,13 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if sqlite:
+                # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE:
+                # each CREATE, DROP or ALTER would commit on its own, and a migration
+                # that failed midway would stay half applied, its version unrecorded.
+                # SQLite's DDL is transactional, so one BEGIN makes every upgrade (its
+                # table rebuilds and the version row) all or nothing, as on PostgreSQL.
+                connection.exec_driver_sql("BEGIN")
             context.run_migrations()
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()

@@ -246,7 +246,7 @@ def test_the_migration_keeps_every_row_both_ways(empty_app):
 
 
 def test_a_row_in_another_market_stops_the_upgrade_before_it_changes_anything(empty_app):
-    # SQLite's table rebuilds commit as they go: the rows are looked for first.
+    # The rows are looked for before anything changes, so the message names them.
     from market40.registry.seed import seed_reference
     from market40.simulate.traffic import plan_simulation, simulate_traffic
     from market40.simulate.vendors import seed_market_vendors
@@ -283,3 +283,30 @@ def test_a_row_in_another_market_stops_the_upgrade_before_it_changes_anything(em
         indexes = {i["name"] for i in sa.inspect(_db.engine).get_indexes("vendors")}
         assert "uq_vendors_id_market_id" not in indexes
         _db.session.rollback()
+
+
+@pytest.mark.parametrize("empty_app", ["sqlite"], indirect=True)  # PostgreSQL's DDL is
+def test_an_upgrade_failing_midway_on_sqlite_changes_nothing(empty_app):  # transactional
+    """migrations/env.py runs SQLite's upgrade in one transaction: this revision's unique
+    index and first two table rebuilds are undone when the third rebuild fails (its
+    scratch table's name is taken), and the version stays where it was."""
+    with empty_app.app_context():
+        upgrade(revision=BEFORE)
+        with _db.engine.begin() as connection:  # what batch mode would create for the third
+            connection.execute(sa.text("CREATE TABLE _alembic_tmp_vendor_qr_months (x INTEGER)"))
+        _db.engine.dispose()
+        config = empty_app.extensions["migrate"].migrate.get_config()
+        with pytest.raises(sa.exc.OperationalError, match="_alembic_tmp_vendor_qr_months"):
+            command.upgrade(config, "head")
+        _db.engine.dispose()
+        assert _db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == BEFORE
+        for table in TABLES:
+            assert keys(table) == singles(table)
+        indexes = {i["name"] for i in sa.inspect(_db.engine).get_indexes("vendors")}
+        assert "uq_vendors_id_market_id" not in indexes
+        _db.session.rollback()
+        with _db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE _alembic_tmp_vendor_qr_months"))
+        upgrade()
+        for table in TABLES:
+            assert keys(table) != singles(table)
