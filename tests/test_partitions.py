@@ -36,6 +36,7 @@ from market40.payments.bulk import copy_transactions, timestamp_writer
 from market40.payments.rules import TransactionIn
 from market40.rollups import reconcile
 from tests.payments.helpers import local
+from tests.planner import column_statistics, forget_statistics
 
 BEFORE = "d2f7a9c3e516"  # the revision before the partitioning
 FIGURES = ("SELECT count(*), sum(amount), sum(id), count(DISTINCT reference), "
@@ -291,15 +292,11 @@ def test_create_ahead_gives_the_planner_the_whole_tables(pg_app):
         fresh_connections()
         runner = pg_app.test_cli_runner()
 
-        def statistics(table: str) -> int:  # the planner's column statistics of the table
-            return db.session.scalar(sa.text(
-                "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() "
-                "AND tablename = :name"), {"name": table})
+        def statistics(table: str) -> int:
+            return column_statistics(db.session, table)
 
         # The migration analyzed what it copied; forget it, as months of writes would.
-        db.session.execute(sa.text(
-            "DELETE FROM pg_statistic WHERE starelid = ANY(CAST(:names AS regclass[]))"),
-            {"names": ["transactions", "daily_rollups"]})
+        forget_statistics(db.session, ["transactions", "daily_rollups"])
         db.session.commit()
         assert statistics("transactions") == statistics("daily_rollups") == 0
         result = runner.invoke(args=["partitions", "create-ahead", "--no-analyze"])

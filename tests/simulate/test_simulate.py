@@ -11,6 +11,7 @@ from market40.localtime import local_day
 from market40.models import DailyRollup, MarketDailyRollup, Transaction, VendorQrMonth
 from market40.simulate.seasons import TET, day_factors
 from tests.payments.helpers import local
+from tests.planner import column_statistics, forget_statistics
 
 MARCH = ["simulate", "--days", "31", "--until", "2025-03-31", "--seed", "7"]
 
@@ -206,16 +207,11 @@ def test_the_planner_learns_what_a_load_wrote(runner, db, stalls):
 
     def statistics() -> dict[str, int]:  # the planner's column statistics per table
         db.session.rollback()
-        return {table: db.session.scalar(sa.text(
-            "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() "
-            "AND tablename = :name"), {"name": table})
-            for table in tables}
+        return {table: column_statistics(db.session, table) for table in tables}
 
     if postgresql:  # start from a planner that knows nothing of these tables
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "DELETE FROM pg_statistic WHERE starelid = ANY(CAST(:names AS regclass[]))"),
-                {"names": list(tables)})
+            forget_statistics(connection, tables)
         assert not any(statistics().values())
     result = simulate(runner, *MARCH)
     if not postgresql:
