@@ -108,8 +108,11 @@ def check_account_free(session: Session, bank_bin: str | None, account_number: s
 def flush_vendor_changes(session: Session, vendor: Vendor | None = None) -> None:
     """Flush, turning lost races into 409s instead of 500s."""
     # Read before the flush: a failed flush leaves nothing loadable until the rollback.
-    label = f"vendor {vendor.id}" if vendor is not None and vendor.id else "the vendor"
-    stall = (vendor.stall_code, vendor.market.code) if vendor is not None else None
+    # Without autoflush: loading ``vendor.market`` would flush first, outside the ``try``
+    # (two checkers approving at once at the desk, where nothing had loaded it, got a 500).
+    with session.no_autoflush:
+        label = f"vendor {vendor.id}" if vendor is not None and vendor.id else "the vendor"
+        stall = (vendor.stall_code, vendor.market.code) if vendor is not None else None
     try:
         session.flush()
     except StaleDataError:

@@ -241,3 +241,50 @@ def test_an_edit_with_a_hidden_character_keeps_the_stored_vendor(as_user, db):
     assert 'id="display_name-error"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Vendor, vendor.id).display_name == name
+
+
+def test_two_checkers_approving_at_once_get_one_approval_and_one_reload_page(
+        app, as_user, db, monkeypatch):
+    """Two checkers press "Duyệt" on the same vendor at the same moment: one approval, and
+    the other sees the vendor page with a reload hint (409), never a 500."""
+    import threading
+
+    from market40.registry import workflow
+
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
+    checkers = [as_user("checker"), as_user("admin")]
+    pages = [c.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True) for c in checkers]
+    barrier = threading.Barrier(2, timeout=10)
+    original = workflow.record_change
+
+    def record_after_both_moved(*args, **kwargs):
+        # Both requests have loaded the same version and made the move before either flushes.
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(workflow, "record_change", record_after_both_moved)
+    results: list[tuple[int, str]] = []
+
+    def approve(client, page: str) -> None:
+        response = client.post(f"/desk/vendors/{vendor.id}/approve",
+                               data={"csrf_token": csrf_token_of(page),
+                                     "version": version_of(page)})
+        results.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=approve, args=pair) for pair in zip(checkers, pages,
+                                                                           strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(code for code, _ in results) == [302, 409], [c for c, _ in results]
+    loser = next(html for code, html in results if code == 409)
+    assert 'id="action-problem"' in loser and "tải lại trang" in loser
+    db.session.expire_all()
+    assert db.session.get(Vendor, vendor.id).status == "approved"
+    approvals = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "approve", AuditEntry.entity_id == str(vendor.id))).all()
+    assert len(approvals) == 1
