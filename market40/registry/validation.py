@@ -112,6 +112,14 @@ class BankDirectory:
         return bin_, None
 
 
+# A spreadsheet number is a double: Excel and LibreOffice keep 15 significant digits and
+# write zeros (or other digits) after them, so a longer account number read from a number
+# cell is not the one that was typed, and would print a QR paying another account.
+SPREADSHEET_DIGITS = 15
+NUMBER_CELL_CUT = ("was stored as a number, which keeps only 15 digits, so its last digits "
+                   "are lost; format the column as Text and type the account number again")
+
+
 def _digits_text(value: Any) -> str:
     """Spreadsheets hand numbers as int or float; a whole float is its integer digits."""
     if isinstance(value, bool):
@@ -181,6 +189,9 @@ def _clean_one(name: str, raw: Any, banks: BankDirectory) -> tuple[Any, str | No
         return banks.resolve(_digits_text(raw).strip())
     if name == "account_number":
         text = "".join(_digits_text(raw).split())
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and \
+                len(text) > SPREADSHEET_DIGITS:
+            return None, NUMBER_CELL_CUT
         if not ACCOUNT_NUMBER.match(text):
             return None, "must be 6 to 19 digits"
         return text, None

@@ -70,6 +70,27 @@ def test_xlsx_import_with_numbers_typed_as_numbers(client, board, db):
     assert vendor.account_number == "3900205000001" and vendor.owner_name == "Nguyễn Thị Hương"
 
 
+def test_xlsx_account_number_cut_by_a_number_cell_is_refused(client, board, db):
+    """A spreadsheet keeps 15 significant digits of a number: a 16-19 digit account typed
+    into a number cell comes back with its last digits changed. Storing it would print a
+    QR that pays someone else's account (or nobody's); the row is refused instead."""
+    rows = good_rows(2)
+    rows[1][7] = 1234567890123456789  # what the clerk typed; the file holds 1.23456789012346E+18
+    rows[1][7] = float(rows[1][7])
+    rows[2][7] = 123456789012345  # 15 digits survive a number cell
+    response = upload(client, board, xlsx_file(rows), name="danh-sach.xlsx")
+    assert response.status_code == 422, response.get_json()
+    problems = response.get_json()["errors"]
+    assert [(p["row"], p["field"]) for p in problems] == [(2, "account_number")]
+    assert "Text" in problems[0]["message"]
+    assert vendor_count(db) == 0
+    rows[1][7] = "1234567890123456789"  # the same digits in a text cell are kept exactly
+    response = upload(client, board, xlsx_file(rows), name="danh-sach.xlsx")
+    assert response.status_code == 201, response.get_json()
+    stored = set(db.session.scalars(sa.select(Vendor.account_number)))
+    assert stored == {"1234567890123456789", "123456789012345"}
+
+
 def test_xlsx_named_csv_is_read_as_xlsx(client, board):
     assert upload(client, board, xlsx_file(good_rows(1)), name="wrong.csv").status_code == 201
 
