@@ -51,7 +51,6 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^is empty$", "problem.file_empty"),
         (r"^is neither CSV nor XLSX$", "problem.file_type"),
         (r"^has a header but no vendor rows$", "problem.file_no_rows"),
-        (r"^is missing$", "problem.column_missing"),
         (r"^The file is larger than (?P<mb>\d+) MB", "problem.file_large"),
         (r"^cannot be changed here$", "problem.not_editable"),
         (r"^must be a date", "problem.date"),
@@ -66,6 +65,28 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^must not contain (?:the |a )?(?:[\w -]+ )?(?P<what>U\+[0-9A-F]{4,6}|NUL)",
          "problem.hidden_character"),
         (r"^must be one line", "problem.one_line"),
+        # A board's vendor file (registry/spreadsheets.py, the import's row checks)
+        (r"^is not UTF-8 text", "problem.file_encoding"),
+        (r"^is an old \.xls workbook", "problem.file_xls"),
+        (r"^is a damaged ZIP/XLSX file$", "problem.file_damaged"),
+        (r"^could not be read as XLSX", "problem.file_damaged"),
+        (r"^is a ZIP archive but not an XLSX workbook$", "problem.file_zip"),
+        (r"^is not valid CSV", "problem.file_csv"),
+        (r"^has more than (?P<n>[\d,]+) vendor rows", "problem.file_rows"),
+        (r"^has more than (?P<n>[\d,]+) rows \(blank ones included\)",
+         "problem.file_blank_rows"),
+        (r"^(?:has|row \d+ has) more than [\d,]+ cells|^line \d+ is longer than|"
+         r"^took too long to read|^holds more than|^unpacks to more than|^part .* inflates|"
+         r"^sheet .* unpacks to more than", "problem.file_bounds"),
+        (r"^row 1 must be the header row", "problem.file_header"),
+        (r"^unknown column; the columns are (?P<columns>.+)$", "problem.column_unknown"),
+        (r"^column appears twice$", "problem.column_twice"),
+        (r"^required column is missing from the header$", "problem.column_missing"),
+        (r"^has a value but no header$", "problem.column_no_header"),
+        (r"^the same bank account is on row (?P<row>\d+)$", "problem.account_repeated"),
+        (r"^this bank account was just registered for another live vendor",
+         "problem.account_race"),
+        (r"^was stored as a number, which keeps only 15 digits", "problem.number_cell_cut"),
     )
 ]
 _STATUS_WORDS = {"status"}

@@ -334,7 +334,49 @@ DESK: dict[str, tuple[str, str]] = {
     "problem.file_type": ("không phải tệp CSV hay XLSX", "is neither CSV nor XLSX"),
     "problem.file_no_rows": ("có dòng tiêu đề nhưng không có tiểu thương nào",
                              "has a header but no vendor rows"),
-    "problem.column_missing": ("thiếu cột này", "is missing"),
+    "problem.column_missing": ("thiếu cột bắt buộc này ở dòng tiêu đề (dòng 1)",
+                               "this required column is missing from the header (row 1)"),
+    "problem.column_unknown": ("cột không có trong tệp mẫu; các cột là: {columns}",
+                               "unknown column; the columns are {columns}"),
+    "problem.column_twice": ("cột này có hai lần", "this column appears twice"),
+    "problem.column_no_header": ("có giá trị nhưng cột không có tiêu đề",
+                                 "has a value but the column has no header"),
+    "problem.file_encoding": (
+        "không phải văn bản UTF-8: trong Excel chọn Lưu thành (Save As) > "
+        "“CSV UTF-8 (Comma delimited)”, hoặc tải lên tệp .xlsx",
+        "is not UTF-8 text: in Excel choose Save As > 'CSV UTF-8 (Comma delimited)', "
+        "or upload the .xlsx"),
+    "problem.file_xls": ("là bảng tính .xls cũ; hãy lưu thành .xlsx hoặc CSV UTF-8",
+                         "is an old .xls workbook; save it as .xlsx or as CSV UTF-8"),
+    "problem.file_damaged": ("tệp XLSX bị hỏng, không đọc được; hãy lưu lại rồi tải lên",
+                             "the XLSX file is damaged and cannot be read; save it again"),
+    "problem.file_zip": ("là tệp nén ZIP nhưng không phải bảng tính XLSX",
+                         "is a ZIP archive but not an XLSX workbook"),
+    "problem.file_csv": ("không phải tệp CSV hợp lệ", "is not valid CSV"),
+    "problem.file_rows": ("có hơn {n} dòng tiểu thương; hãy chia thành nhiều tệp",
+                          "has more than {n} vendor rows; split it into several files"),
+    "problem.file_blank_rows": (
+        "có hơn {n} dòng (kể cả dòng trống); hãy xóa các dòng không dùng",
+        "has more than {n} rows (blank ones included); delete the unused rows"),
+    "problem.file_bounds": (
+        "quá lớn hoặc quá nhiều ô để là một danh sách tiểu thương; hãy xóa các dòng, cột "
+        "và định dạng không dùng, hoặc chia nhỏ tệp",
+        "is too large or has too many cells for a vendor list; delete unused rows, columns "
+        "and formatting, or split it"),
+    "problem.file_header": ("dòng 1 phải là dòng tiêu đề (các cột của tệp mẫu)",
+                            "row 1 must be the header row (the template's columns)"),
+    "problem.account_repeated": ("tài khoản ngân hàng này cũng có ở dòng {row}",
+                                 "the same bank account is on row {row}"),
+    "problem.account_race": (
+        "tài khoản này vừa được đăng ký cho một quầy khác; mỗi tài khoản chỉ nhận tiền "
+        "cho một quầy",
+        "this bank account was just registered for another stall; one account pays one "
+        "stall only"),
+    "problem.number_cell_cut": (
+        "được lưu dạng số nên chỉ giữ 15 chữ số, các chữ số cuối đã bị mất; hãy định dạng "
+        "cột là Văn bản (Text) rồi gõ lại số tài khoản",
+        "was stored as a number, which keeps only 15 digits, so its last digits are lost; "
+        "format the column as Text and type the account number again"),
     "problem.file_large": ("tệp lớn hơn {mb} MB; hãy chia nhỏ",
                            "the file is larger than {mb} MB; split it"),
     "problem.not_editable": ("không sửa được ở đây", "cannot be changed here"),

@@ -79,3 +79,46 @@ def test_no_file_or_a_wrong_file_is_a_clear_422(as_user):
     assert junk.status_code == 422
     assert as_user("department").get(PAGE).status_code == 403
     assert as_user("other_board").get(PAGE).status_code == 403
+
+
+def test_every_file_problem_a_clerk_meets_is_shown_in_vietnamese(as_user, db):
+    """What a clerk's own spreadsheet gets wrong (Excel's default ANSI CSV, a renamed or
+    missing column, one account on two rows, an account cut by a number cell, a list over
+    the row limit) comes back in Vietnamese, not in the rule's English; nothing is saved."""
+    from openpyxl import Workbook
+
+    board = as_user("board")
+    workbook = Workbook()
+    workbook.active.append(HEADER.split(","))
+    workbook.active.append(["I-9", "Cá Út", "Đỗ Văn Út", None, None, "cá", 970436,
+                            1234567890123456789.0, "DO VAN UT"])
+    xlsx = io.BytesIO()
+    workbook.save(xlsx)
+    many = csv(*(f"M-{n},Quầy {n},Chủ {n},,,cá,,," for n in range(5001)))
+    files = {
+        "ansi.csv": (csv(GOOD[0]).decode("utf-8-sig").encode("cp1258", "replace"),
+                     "Lưu thành"),
+        "cols.csv": (b"stall_code,ten_quay,goods_category\r\nI-7,X,c\xc3\xa1\r\n",
+                     "cột không có trong tệp mẫu"),
+        "twice.csv": (csv(GOOD[0], GOOD[0].replace("I-1", "I-8")),
+                      "tài khoản ngân hàng này cũng có ở dòng 2"),
+        "number.xlsx": (xlsx.getvalue(), "chỉ giữ 15 chữ số"),
+        "many.csv": (many, "có hơn 5000 dòng tiểu thương"),
+    }
+    before = count(db)
+    for name, (content, vietnamese) in files.items():
+        page = board.get(PAGE).get_data(as_text=True)
+        response = board.post(PAGE, data={**form(page), "file": (io.BytesIO(content), name)},
+                              content_type="multipart/form-data")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, name
+        assert vietnamese in html, name
+        for english in ("UTF-8 text", "unknown column", "missing from the header",
+                        "same bank account", "stored as a number", "vendor rows"):
+            assert english not in html, (name, english)
+    missing = board.post(PAGE, data={**form(board.get(PAGE).get_data(as_text=True)),
+                                     "file": (io.BytesIO(b"stall_code,display_name\r\nI-7,X\r\n"),
+                                              "x.csv")},
+                         content_type="multipart/form-data").get_data(as_text=True)
+    assert "thiếu cột bắt buộc này ở dòng tiêu đề" in missing
+    assert count(db) == before
