@@ -7,9 +7,14 @@ import threading
 import sqlalchemy as sa
 
 from market40.models import Vendor
-from market40.registry import workflow
 from tests.factories import auth
-from tests.registry.helpers import act, audit_entries, post_vendor, submitted_vendor
+from tests.registry.helpers import (
+    act,
+    audit_entries,
+    moves_released_together,
+    post_vendor,
+    submitted_vendor,
+)
 
 
 def test_maker_cannot_approve_but_another_user_can(client, maker, checker, db):
@@ -201,18 +206,7 @@ def test_concurrent_approvals_one_wins(app, client, maker, make_user, db, monkey
     """Two checkers approve the same vendor at the same moment: one 200, one 409."""
     vendor = submitted_vendor(client, maker)
     tokens = [make_user("board", markets=("DAI-TU",))[1] for _ in range(2)]
-    barrier = threading.Barrier(2, timeout=10)
-    original = workflow.record_change
-
-    def record_after_both_read(*args, **kwargs):
-        # Both requests have loaded version 1 and made the move before either flushes.
-        try:
-            barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(workflow, "record_change", record_after_both_read)
+    moves_released_together(monkeypatch)
     results: list[tuple[int, dict]] = []
 
     def approve(token: str) -> None:

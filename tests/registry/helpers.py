@@ -77,3 +77,23 @@ def xlsx_file(rows: list[list[Any]]) -> bytes:
 
 HEADER = ["stall_code", "display_name", "owner_name", "phone", "national_id", "goods_category",
           "bank_bin", "account_number", "account_holder"]
+
+
+def moves_released_together(monkeypatch: Any, parties: int = 2) -> None:
+    """Hold each workflow move until ``parties`` requests have loaded the vendor and made
+    theirs in memory, so their flushes race (two checkers approving at once)."""
+    import threading
+
+    from market40.registry import workflow
+
+    barrier = threading.Barrier(parties, timeout=10)
+    original = workflow.record_change
+
+    def record_after_all_moved(*args: Any, **kwargs: Any) -> Any:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(workflow, "record_change", record_after_all_moved)

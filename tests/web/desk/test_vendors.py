@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 
 from market40.models import AuditEntry, Vendor
+from tests.registry.helpers import moves_released_together
 from tests.web.desk.conftest import form_token
 
 NEW = "/desk/markets/DAI-TU/vendors/new"
@@ -249,23 +250,10 @@ def test_two_checkers_approving_at_once_get_one_approval_and_one_reload_page(
     the other sees the vendor page with a reload hint (409), never a 500."""
     import threading
 
-    from market40.registry import workflow
-
     vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
     checkers = [as_user("checker"), as_user("admin")]
     pages = [c.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True) for c in checkers]
-    barrier = threading.Barrier(2, timeout=10)
-    original = workflow.record_change
-
-    def record_after_both_moved(*args, **kwargs):
-        # Both requests have loaded the same version and made the move before either flushes.
-        try:
-            barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(workflow, "record_change", record_after_both_moved)
+    moves_released_together(monkeypatch)
     results: list[tuple[int, str]] = []
 
     def approve(client, page: str) -> None:
