@@ -175,7 +175,8 @@ def import_markets(session: Session, text: str, actor: Actor) -> list[Market]:
         data: dict[str, Any] = {k: (v or "").strip() or None for k, v in row.items() if k}
         try:
             if data.get("grade") is not None:
-                data["grade"] = int(data["grade"]) if data["grade"].isdigit() else data["grade"]
+                grade = data["grade"]
+                data["grade"] = int(grade) if grade.isascii() and grade.isdigit() else grade
             if data.get("launched_on") is not None:
                 try:
                     data["launched_on"] = date.fromisoformat(data["launched_on"])

@@ -37,12 +37,14 @@ def test_import_is_all_or_nothing_with_row_errors(runner, reference, tmp_path):
         + "CHO-OK,Chợ tốt,01843,,2,,,\n"
         + "CHO-SPLIT,Chợ Gia Sàng 2,05461,,3,,,\n"
         + "DAI-TU,Chợ trùng mã,05488,,3,,,\n"
-        + "CHO-BAD,Chợ sai,99999,,4,,,hôm qua\n", encoding="utf-8")
+        + "CHO-BAD,Chợ sai,99999,,4,,,hôm qua\n"
+        + "CHO-SUP,Chợ hạng mũ,05488,,²,,,\n", encoding="utf-8")
     result = runner.invoke(args=["markets", "import", str(path)])
     assert result.exit_code == 1
     assert "row 3, commune_code:" in result.output and "split" in result.output
     assert "row 4, code:" in result.output and "DAI-TU" in result.output
     assert "row 5, launched_on:" in result.output
+    assert "row 6, grade:" in result.output
     assert reference.session.scalar(
         sa.select(Market).where(Market.code == "CHO-OK")) is None
     bad = tmp_path / "bad.csv"

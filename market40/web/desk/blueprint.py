@@ -13,6 +13,7 @@ from market40.auth.policy import authorize
 from market40.errors import DomainError, Forbidden
 from market40.extensions import db
 from market40.models import Market, User, Vendor
+from market40.models.base import MAX_ID
 from market40.registry.markets import get_market
 from market40.registry.vendors import get_vendor
 from market40.web.i18n import remember_language
@@ -101,15 +102,28 @@ def form_data(names: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
+def form_number(raw: str | None) -> int | None:
+    """A posted id, version or grade: ASCII digits up to the largest id, else None.
+
+    ``str.isdigit`` is true for "²" (``int`` then raises) and for other scripts' digits,
+    and 20 digits overflow the database's integer: each was a 500.
+    """
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 def form_version() -> int:
     """The ``version`` the form was rendered with (required on every vendor change)."""
     from market40.errors import InvalidInput
 
-    raw = (request.form.get("version") or "").strip()
-    if not raw.isdigit():
+    version = form_number(request.form.get("version"))
+    if version is None:
         raise InvalidInput.field("version", "is required: reload the page and try again")
-    return int(raw)
+    return version
 
 
-__all__ = ["DomainError", "bp", "check_csrf", "desk_user", "form_data", "form_version",
+__all__ = ["DomainError", "bp", "check_csrf", "desk_user", "form_data", "form_number",
+           "form_version",
            "market_for", "vendor_for"]

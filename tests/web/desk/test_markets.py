@@ -23,6 +23,10 @@ def test_department_adds_a_market_and_edits_its_grade(as_user, db):
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert 'id="code-error"' in html and 'id="grade-error"' in html and "hạng 1, 2 hoặc 3" in html
+    odd = officer.post("/desk/markets/new", data={"csrf_token": token, "code": "CHO-X",
+                                                  "name": "Chợ X", "grade": "²",
+                                                  "commune_code": commune})
+    assert odd.status_code == 422 and 'id="grade-error"' in odd.get_data(as_text=True)
     assert db.session.scalar(sa.select(Market).where(Market.code == "X")) is None
     created = officer.post("/desk/markets/new", data={
         "csrf_token": token, "code": "cho-moi", "name": "Chợ Mới", "grade": "3",

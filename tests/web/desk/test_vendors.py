@@ -276,3 +276,25 @@ def test_two_checkers_approving_at_once_get_one_approval_and_one_reload_page(
     approvals = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "approve", AuditEntry.entity_id == str(vendor.id))).all()
     assert len(approvals) == 1
+
+
+def test_odd_numbers_in_a_posted_id_or_version_are_a_422_not_a_500(as_user, db):
+    """"²" passes str.isdigit but not int(), and 20 digits overflow the database's
+    integer: on the approvals queue and a vendor move each is a clear 422."""
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
+    checker = as_user("checker")
+    page = checker.get("/desk/approvals").get_data(as_text=True)
+    token = csrf_token_of(page)
+    for odd in ("²", "99999999999999999999", "-1"):
+        bulk = checker.post("/desk/approvals", data={"csrf_token": token, "vendor_id": odd})
+        assert bulk.status_code == 422, odd
+        assert "error-box" in bulk.get_data(as_text=True)
+        move = checker.post(f"/desk/vendors/{vendor.id}/approve",
+                            data={"csrf_token": token, "version": odd})
+        assert move.status_code == 422, odd
+        assert "tải lại trang" in move.get_data(as_text=True)
+    versioned = checker.post("/desk/approvals", data={
+        "csrf_token": token, "vendor_id": str(vendor.id), f"version_{vendor.id}": "²"})
+    assert versioned.status_code == 200  # an unreadable version is not sent: approved as shown
+    db.session.expire_all()
+    assert db.session.get(Vendor, vendor.id).status == "approved"

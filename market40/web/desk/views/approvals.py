@@ -7,7 +7,7 @@ from flask import render_template, request
 from market40.errors import InvalidInput
 from market40.extensions import db
 from market40.registry.workflow import bulk_approve
-from market40.web.desk.blueprint import bp, check_csrf, desk_user
+from market40.web.desk.blueprint import bp, check_csrf, desk_user, form_number
 from market40.web.desk.problems import problem_of, translate
 from market40.web.desk.queries import approval_queue
 
@@ -22,12 +22,12 @@ def approvals() -> tuple[str, int]:
     if request.method == "POST":
         check_csrf()
         raw = request.form.getlist("vendor_id")
-        ids = [int(v) for v in raw if v.strip().isdigit()]
+        ids = [i for i in map(form_number, raw) if i is not None]
         try:
             if len(ids) != len(raw):
                 raise InvalidInput.field("vendor_id", "must be vendor numbers")
-            versions = {i: int(request.form[f"version_{i}"]) for i in ids
-                        if request.form.get(f"version_{i}", "").isdigit()}
+            versions = {i: v for i in ids
+                        if (v := form_number(request.form.get(f"version_{i}"))) is not None}
             results = bulk_approve(db.session, ids, user, versions)
         except InvalidInput as error:
             db.session.rollback()

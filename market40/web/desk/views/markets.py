@@ -15,7 +15,7 @@ from market40.localtime import local_today
 from market40.models import Commune, Market
 from market40.models.market import GRADES, MARKET_STATUSES
 from market40.registry.markets import create_market, get_market, update_market
-from market40.web.desk.blueprint import bp, check_csrf, desk_user
+from market40.web.desk.blueprint import bp, check_csrf, desk_user, form_number
 from market40.web.desk.problems import field_problems, problem_of
 
 TEXT_FIELDS = ("name", "commune_code", "address", "board_name")
@@ -33,7 +33,8 @@ def _form_values(new: bool) -> dict[str, Any]:
     if new:
         data["code"] = (form.get("code") or "").strip() or None
     grade = (form.get("grade") or "").strip()
-    data["grade"] = int(grade) if grade.isdigit() else (grade or None)
+    number = form_number(grade)
+    data["grade"] = number if number is not None else (grade or None)
     if not new:
         data["status"] = form.get("status") or None
     launched = (form.get("launched_on") or "").strip()
