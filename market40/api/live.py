@@ -37,14 +37,17 @@ blp = Blueprint("live", __name__, url_prefix="/api/v1",
                 description="Payments as they land: a stall's event stream and its devices")
 
 REPLAY_LIMIT = 5000
+MAX_EVENT_ID = 2**63 - 1  # payment_events.id is a BIGINT
 
 
 def _resume_from(args: dict[str, Any]) -> int | None:
     header = request.headers.get("Last-Event-ID")
     if header is not None and header.strip():
-        if not header.strip().isdigit():
+        text = header.strip()
+        # isascii: "²" is a digit to str.isdigit, not to int(); the bound: a BIGINT
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_EVENT_ID:
             raise InvalidInput.field("Last-Event-ID", "must be an event id (digits)")
-        return int(header.strip())
+        return int(text)
     return args.get("last_event_id")
 
 

@@ -33,7 +33,7 @@ class PaymentEventSchema(BaseSchema):
 
 class EventsQueryArgsSchema(BaseSchema):
     last_event_id = ma.fields.Integer(
-        validate=ma.validate.Range(min=0),
+        validate=ma.validate.Range(min=0, max=2**63 - 1),  # a BIGINT
         metadata={"description": "Resume after this event id (for clients that cannot "
                                  "send the Last-Event-ID header)"})
 
