@@ -65,6 +65,28 @@ def begin_write(connection: sa.Connection) -> None:
             driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+def begin_writing(session: Any) -> None:
+    """SQLite: open the session's transaction holding the write lock, for a unit of work
+    that reads, then writes, in savepoints (a bulk approval).
+
+    A savepoint opens a deferred transaction (``_begin_before_savepoint``), whose first
+    read fixes its snapshot; once another connection has written, that snapshot can no
+    longer become a write, and SQLite answers "database is locked" at once, without its
+    busy wait (two checkers bulk-approving together: the second got a 503). Taking the
+    lock first makes the second wait for the first, then read what it committed.
+    Nothing on PostgreSQL, or when the connection is already in a transaction.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.connection.driver_connection.in_transaction:
+        return
+    if cooperative():
+        begin_write(connection)
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 # A statement inside an uninterrupted stretch waits this long for a lock at most: a
 # safety net (a lock held by a greenlet of the same, stopped, worker), never reached.
 UNINTERRUPTED_LOCK_TIMEOUT = "10s"

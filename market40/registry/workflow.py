@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from market40.auth import can
+from market40.db import begin_writing
 from market40.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from market40.models import User, Vendor, utcnow
 from market40.registry.audit import (
@@ -171,6 +172,7 @@ def bulk_approve(session: Session, ids: Iterable[int], actor: User,
         raise InvalidInput.field("ids", "give at least one vendor id")
     if len(unique) > MAX_BULK:
         raise InvalidInput.field("ids", f"at most {MAX_BULK} ids per request")
+    begin_writing(session)  # SQLite: a concurrent bulk approval waits, then reads ours
     outcomes: list[BulkOutcome] = []
     for vendor_id in unique:
         vendor: Vendor | None = None

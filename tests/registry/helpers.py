@@ -79,14 +79,15 @@ HEADER = ["stall_code", "display_name", "owner_name", "phone", "national_id", "g
           "bank_bin", "account_number", "account_holder"]
 
 
-def moves_released_together(monkeypatch: Any, parties: int = 2) -> None:
+def moves_released_together(monkeypatch: Any, parties: int = 2, timeout: float = 10) -> None:
     """Hold each workflow move until ``parties`` requests have loaded the vendor and made
-    theirs in memory, so their flushes race (two checkers approving at once)."""
+    theirs in memory, so their flushes race (two checkers approving at once); after
+    ``timeout`` seconds a move goes on alone (the other may be waiting for its lock)."""
     import threading
 
     from market40.registry import workflow
 
-    barrier = threading.Barrier(parties, timeout=10)
+    barrier = threading.Barrier(parties, timeout=timeout)
     original = workflow.record_change
 
     def record_after_all_moved(*args: Any, **kwargs: Any) -> Any:

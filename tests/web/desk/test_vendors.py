@@ -298,3 +298,35 @@ def test_odd_numbers_in_a_posted_id_or_version_are_a_422_not_a_500(as_user, db):
     assert versioned.status_code == 200  # an unreadable version is not sent: approved as shown
     db.session.expire_all()
     assert db.session.get(Vendor, vendor.id).status == "approved"
+
+
+def test_two_checkers_bulk_approving_at_once_each_get_the_queue_back(
+        app, as_user, db, monkeypatch):
+    """Two checkers tick the same vendor and press "Duyệt các hồ sơ đã chọn" together:
+    one approves it, the other's queue page says it changed meanwhile. On SQLite the
+    second bulk approval was an error page (503: its read snapshot could not become a
+    write once the first had written)."""
+    import threading
+
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
+    checkers = [as_user("checker"), as_user("admin")]
+    pages = [c.get("/desk/approvals").get_data(as_text=True) for c in checkers]
+    moves_released_together(monkeypatch, timeout=2)
+    results: list[tuple[int, str]] = []
+
+    def approve(client, page: str) -> None:
+        response = client.post("/desk/approvals", data={
+            "csrf_token": csrf_token_of(page), "vendor_id": str(vendor.id),
+            f"version_{vendor.id}": str(vendor.version)})
+        results.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=approve, args=pair)
+               for pair in zip(checkers, pages, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [code for code, _ in results] == [200, 200], [c for c, _ in results]
+    assert sum("tải lại trang" in html for _, html in results) == 1
+    db.session.expire_all()
+    assert db.session.get(Vendor, vendor.id).status == "approved"
