@@ -10,6 +10,11 @@ import click
 
 from market40.errors import DomainError
 from market40.extensions import db
+from market40.models.base import MAX_ID
+
+#: The type of a command's database id argument: out of range is click's message, not
+#: the database's OverflowError.
+DATABASE_ID = click.IntRange(1, MAX_ID)
 
 
 def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,7 +35,10 @@ def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                     click.echo(f"row {problem['row']}, {problem['field']}: "
                                f"{problem['message']}", err=True)
             elif detail and isinstance(detail, dict):
-                message += " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in detail.items())
+                # Said once: a one-field error's message is often that field's problem.
+                parts = [f"{k}: {', '.join(v)}" for k, v in detail.items()]
+                message = "; ".join(dict.fromkeys(
+                    [message, *parts] if message not in parts else parts))
             raise click.ClickException(message) from None
 
     return wrapper

@@ -15,7 +15,7 @@ def exports() -> None:
 
 
 @exports.command("prune")
-@click.option("--days", type=click.FloatRange(min=0), default=None,
+@click.option("--days", type=click.FloatRange(min=0, max=36_500), default=None,
               help="Keep this many days (default EXPORT_KEEP_DAYS, 7).")
 def prune_command(days: float | None) -> None:
     """Mark jobs whose worker stopped as failed; remove jobs and files older than N days."""

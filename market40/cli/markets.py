@@ -24,7 +24,12 @@ def import_command(file: click.utils.LazyFile) -> None:
     board_name, launched_on. commune_code is a commune in force today; a former one
     (until 30/6/2025) is translated to its new commune.
     """
-    created = import_markets(db.session, file.read(), "cli")
+    try:
+        text = file.read()
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name} is not UTF-8 text: save the list as "
+                                   "'CSV UTF-8'") from None
+    created = import_markets(db.session, text, "cli")
     db.session.commit()
     for market in created:
         click.echo(f"{market.code}\t{market.commune.label}\t{market.name}")

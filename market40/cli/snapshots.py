@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from market40.audit import create_snapshot, snapshots_query, verify_snapshot
 from market40.audit.signing import key_dir, public_keys, rotate_key
 from market40.audit.verify import verify_chain
-from market40.cli.common import domain_errors
+from market40.cli.common import DATABASE_ID, domain_errors
 from market40.extensions import db
 from market40.models import User
 
@@ -54,7 +54,7 @@ def list_snapshots() -> None:
 
 
 @snapshots.command("verify")
-@click.argument("snapshot_id", type=int, required=False)
+@click.argument("snapshot_id", type=DATABASE_ID, required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the verification as JSON.")
 @domain_errors
 def verify(snapshot_id: int | None, as_json: bool) -> None:

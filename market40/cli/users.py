@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 
 from market40.auth import create_user, issue_token, revoke_tokens
-from market40.cli.common import domain_errors
+from market40.cli.common import DATABASE_ID, domain_errors
 from market40.extensions import db
 from market40.inputpolicy import clean
 from market40.models import User
@@ -22,7 +22,7 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--market", "markets", multiple=True, help="Market code (board users; repeatable).")
-@click.option("--vendor", "vendor_id", type=int, help="Vendor id (vendor users).")
+@click.option("--vendor", "vendor_id", type=DATABASE_ID, help="Vendor id (vendor users).")
 @domain_errors
 def create(name: str, role: str, markets: tuple[str, ...], vendor_id: int | None) -> None:
     """Create a user and print its API token on the last line (shown once)."""

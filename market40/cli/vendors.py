@@ -8,7 +8,7 @@ import click
 import sqlalchemy as sa
 
 from market40.auth import authorize
-from market40.cli.common import domain_errors
+from market40.cli.common import DATABASE_ID, domain_errors
 from market40.errors import InvalidInput
 from market40.extensions import db
 from market40.models import User
@@ -77,7 +77,7 @@ def list_command(market_code: str, status: str | None) -> None:
 
 
 @vendors.command("history")
-@click.argument("vendor_id", type=int)
+@click.argument("vendor_id", type=DATABASE_ID)
 @domain_errors
 def history_command(vendor_id: int) -> None:
     """A vendor's status history: time (UTC), event, status after it, actor[, correction]."""
@@ -88,7 +88,7 @@ def history_command(vendor_id: int) -> None:
 
 
 @vendors.command("correct-history")
-@click.argument("vendor_id", type=int)
+@click.argument("vendor_id", type=DATABASE_ID)
 @click.option("--event", required=True, type=click.Choice(QR_EVENTS),
               help="qr_issued: the QR was in force from AT; qr_withdrawn: it was not.")
 @click.option("--at", "at_text", required=True,

@@ -64,7 +64,10 @@ def cards(market_code: str, out: str) -> None:
     market = get_market(db.session, market_code)
     started = time.perf_counter()
     body = market_sheet(db.session, market)
-    Path(out).write_bytes(body)
+    try:
+        Path(out).write_bytes(body)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
     count = len(printable_vendors(db.session, market))
     click.echo(f"Wrote {count} cards of {market.name} to {out} "
                f"({len(body) / 1024:.0f} KiB, {time.perf_counter() - started:.1f} s).")
