@@ -23,6 +23,9 @@ HISTORICAL_LEVELS = frozenset({"district"})
 PROVINCE_CODE = "19"
 PROVINCE_NAME = "Thái Nguyên"
 DEFAULT_WINDOW = 30
+#: No figure is older: transactions start in 2000 (payments.rules.EARLIEST). A day near
+#: year 1 also has no window before it nor a UTC start (``date`` overflows): a 500.
+EARLIEST_AS_OF = date(2000, 1, 1)
 MAX_WINDOW = 366
 
 
@@ -96,6 +99,8 @@ def check_period(as_of: date | None, window: int | None = None) -> tuple[date, i
     as_of = as_of or today
     if as_of > today:
         raise InvalidInput.field("as_of", f"must not be after today ({today.isoformat()})")
+    if as_of < EARLIEST_AS_OF:
+        raise InvalidInput.field("as_of", f"must be on or after {EARLIEST_AS_OF.isoformat()}")
     window = DEFAULT_WINDOW if window is None else window
     if not 1 <= window <= MAX_WINDOW:
         raise InvalidInput.field("window", f"must be between 1 and {MAX_WINDOW} days")

@@ -17,7 +17,7 @@ import marshmallow as ma
 from flask import request
 
 from market40.localtime import local_today
-from market40.reports.adoption import MAX_WINDOW
+from market40.reports.adoption import EARLIEST_AS_OF, MAX_WINDOW
 from market40.reports.metrics import RATIO_METRICS
 from market40.web.formatting import format_date
 from market40.web.i18n import LANGUAGES, current_lang, gettext
@@ -104,6 +104,10 @@ def check_as_of(args: PageArgs) -> date:
     if as_of > today:
         args.reject("as_of", gettext("invalid.as_of_future",
                                      today=format_date(today, current_lang())), today)
+        as_of = today
+    elif as_of < EARLIEST_AS_OF:
+        args.reject("as_of", gettext("invalid.as_of_past", earliest=format_date(
+            EARLIEST_AS_OF, current_lang())), today)
         as_of = today
     args.values["as_of"] = as_of
     return as_of

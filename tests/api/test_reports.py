@@ -96,6 +96,8 @@ def test_vendor_figures_need_a_token_in_scope(client, db, scenario, make_user):
         ("window=ten", 422, "window"),
         ("as_of=30/06/2024", 422, "as_of"),
         ("as_of=2999-01-01", 422, "as_of"),
+        ("as_of=0001-01-01", 422, "as_of"),  # no window before it: was a 500
+        ("as_of=1999-12-31", 422, "as_of"),
         ("format=xlsx", 422, "format"),
         ("lang=fr", 422, "lang"),
         ("colour=red", 422, "colour"),
@@ -216,6 +218,8 @@ def test_certification(client, scenario):
 
 def test_certification_errors_and_rulesets(client, reference):
     assert client.get("/api/v1/reports/certification").status_code == 422
+    ancient = client.get("/api/v1/reports/certification?ruleset=tn-2022&as_of=0001-01-01")
+    assert ancient.status_code == 422 and "2000-01-01" in str(ancient.get_json()["errors"])
     missing = client.get("/api/v1/reports/certification?ruleset=tn-1999")
     assert missing.status_code == 404 and "tn-2022" in missing.get_json()["message"]
     rulesets = client.get("/api/v1/reports/rulesets").get_json()

@@ -41,6 +41,11 @@ def test_an_unwritable_card_file_or_a_binary_market_list_is_a_message(
     assert "UTF-8" in output
 
 
+def test_a_certification_before_any_figure_is_a_message(runner, reference):
+    output = refused(runner, ["certify", "--ruleset", "tn-2022", "--as-of", "0001-01-01"])
+    assert "as_of: must be on or after 2000-01-01" in output
+
+
 def test_a_field_problem_is_said_once(runner, reference):
     output = refused(runner, ["users", "create", " ", "--role", "admin"])
     assert output.count("must not be empty") == 1, output

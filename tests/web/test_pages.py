@@ -111,6 +111,13 @@ def test_a_date_after_today_is_explained_in_the_pages_language(client, dashboard
     assert today in market and 'aria-invalid="true"' in market
 
 
+def test_a_date_before_any_figure_is_explained_not_a_500(client, dashboard):
+    for path in ("/", "/markets/DAI-TU"):
+        response = client.get(f"{path}?as_of=0001-01-01")
+        assert response.status_code == 422, path
+        assert "Chưa có số liệu trước ngày 01/01/2000" in text(response)
+
+
 def test_overview_unknown_ruleset_falls_back_to_the_official_one(client, dashboard):
     response = client.get("/?ruleset=nope&lang=en")
     assert response.status_code == 422

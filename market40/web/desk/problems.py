@@ -57,6 +57,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"registration link is not valid", "problem.join_link"),
         (r"^must be a number$", "problem.number"),
         (r"^must not be in the future$", "problem.future"),
+        (r"^must not be after today \((?P<today>[\d-]+)\)$", "problem.after_today"),
+        (r"^must be on or after (?P<day>[\d-]+)$", "problem.before_earliest"),
         (r"^must say where the figure comes from$", "problem.source"),
         (r"^must be 2-40 letters, digits or '-'", "problem.market_code"),
         (r"^must be 1, 2 or 3", "problem.grade"),

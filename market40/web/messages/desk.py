@@ -387,6 +387,9 @@ DESK: dict[str, tuple[str, str]] = {
     "problem.market_exists": ("chợ {code} đã có", "market {code} already exists"),
     "problem.number": ("phải là một số", "must be a number"),
     "problem.future": ("không được sau hôm nay", "must not be in the future"),
+    "problem.after_today": ("không được sau hôm nay ({today})",
+                            "must not be after today ({today})"),
+    "problem.before_earliest": ("không được trước ngày {day}", "must be on or after {day}"),
     "problem.hidden_character": (
         "có ký tự ẩn hoặc ký tự điều khiển ({what}); hãy gõ lại, đừng dán từ nơi khác",
         "holds a hidden or control character ({what}); type it again rather than pasting it"),

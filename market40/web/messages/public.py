@@ -65,6 +65,14 @@ PUBLIC: dict[str, tuple[str, str]] = {
         "Hãy chọn ngày tính trên lịch.",
         "Pick the as-of date from the calendar.",
     ),
+    "invalid.as_of_past": (
+        "Chưa có số liệu trước ngày {earliest}; đang hiện số liệu hôm nay.",
+        "There are no figures before {earliest}; today's figures are shown.",
+    ),
+    "invalid.as_of_past_form": (
+        "Ngày tính không được trước ngày {earliest}.",
+        "The as-of date cannot be before {earliest}.",
+    ),
     "invalid.as_of_future_form": (
         "Ngày tính không được sau hôm nay ({today}).",
         "The as-of date cannot be after today ({today}).",

@@ -16,6 +16,7 @@ from market40.audit.snapshots import chain_head, snapshot_body
 from market40.audit.verify import verify_page
 from market40.extensions import db
 from market40.localtime import local_today
+from market40.reports.adoption import EARLIEST_AS_OF
 from market40.reports.csvexport import snapshot_csv
 from market40.reports.rulesets import list_rulesets
 from market40.web.args import DEFAULT_RULESET, PageArgs, PageArgsSchema, parse
@@ -86,6 +87,9 @@ def audit_create_snapshot() -> Response | tuple[str, int]:
     if as_of is not None and as_of > today:
         errors["as_of"] = gettext("invalid.as_of_future_form",
                                   today=format_date(today, current_lang()))
+    elif as_of is not None and as_of < EARLIEST_AS_OF:
+        errors["as_of"] = gettext("invalid.as_of_past_form",
+                                  earliest=format_date(EARLIEST_AS_OF, current_lang()))
     if errors:
         args = PageArgs({"page": 1, "created": None})
         form = {"ruleset": name, "as_of": as_of or today, "errors": errors}

@@ -45,6 +45,25 @@ def test_the_department_creates_a_snapshot(as_user, db):
     assert as_user("board").get("/desk/snapshots").status_code == 403
 
 
+def test_a_snapshot_date_out_of_range_comes_back_next_to_its_field(as_user, db):
+    """A year-1 date was a 500 (no 30-day window before it); a future one was half in
+    English. Both come back in Vietnamese next to the date, the ruleset still chosen."""
+    officer = as_user("department")
+    token = form_token(officer, "/desk/snapshots")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot))
+    for as_of, problem in (("0001-01-01", "không được trước ngày 2000-01-01"),
+                           ("2999-01-01", "không được sau hôm nay")):
+        response = officer.post("/desk/snapshots", data={
+            "csrf_token": token, "ruleset": "tn-pilot-example", "as_of": as_of})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, as_of
+        assert 'id="as_of-error"' in html and problem in html
+        assert "must" not in html
+        assert f'value="{as_of}"' in html
+        assert '<option value="tn-pilot-example" selected>' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == before
+
+
 def test_the_department_enters_an_indicator_value(as_user, db):
     from market40.models import Indicator
 

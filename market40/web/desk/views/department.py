@@ -76,21 +76,25 @@ def listing_end(code: str, listing_id: int) -> Response | tuple[str, int]:
 def snapshots() -> Response | tuple[str, int]:
     """Freeze the certification of every market as of a day; the audit page verifies it."""
     rulesets = list_rulesets()
-    problem = None
+    values: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
         check_csrf()
+        values = {name: (request.form.get(name) or "").strip() for name in ("ruleset", "as_of")}
         try:
-            create_snapshot(db.session, request.form.get("ruleset") or "", _day("as_of"),
-                            desk_user())
+            create_snapshot(db.session, values["ruleset"], _day("as_of"), desk_user())
         except DomainError as error:
             db.session.rollback()
-            problem, status = problem_of(error), error.status
+            errors = field_problems(getattr(error, "errors", None)) or {
+                "": [problem_of(error)]}
+            status = error.status
         else:
             db.session.commit()
             flash("desk.flash.snapshot_created")
             return redirect(url_for("web.audit"))
-    return render_template("desk/snapshots.html", rulesets=rulesets, problem=problem), status
+    return render_template("desk/snapshots.html", rulesets=rulesets, values=values,
+                           errors=errors), status
 
 
 @bp.route("/desk/indicators", methods=["GET", "POST"])
