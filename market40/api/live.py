@@ -162,7 +162,7 @@ class VendorStatement(MethodView):
     def get(self, args: dict[str, Any], vendor_id: int) -> Any:
         """A stall's QR sales of one local day, with their count and total."""
         vendor = get_vendor(db.session, vendor_id)
-        caller(vendor=vendor)
+        authorize_reader(db.session, vendor, "statement.read")
         day = args.get("date") or local_today()
         statement = day_statement(db.session, vendor, day)
         fmt = wants(args, (("json", JSON), ("csv", CSV), ("pdf", PDF)))

@@ -136,8 +136,9 @@ ENDPOINTS: dict[str, Access] = {
         "devices.write", "vendor", "the device token is shown once"),
     "DELETE /api/v1/vendors/<vendor_id>/devices/<device_id>": Access(
         "devices.write", "vendor"),
+    # The live page links to it: a logged-in vendor or the paired phone follows the link.
     "GET /api/v1/vendors/<vendor_id>/statement": Access(
-        "statement.read", "vendor", "json, csv or pdf"),
+        "statement.read", "vendor", "json, csv or pdf", devices=True),
 }
 
 # The market desk's pages (market40/web/desk): checked before each desk view with the

@@ -1,10 +1,10 @@
 """Devices paired with a stall (a soundbox, an old phone) and who may read a stall's events.
 
 A device token (``m40d_…``, 256 random bits, shown once, stored as sha256) reads that
-one vendor's event stream and live page, nothing else. It comes as
-``Authorization: Bearer m40d_…`` (soundboxes) or, for the live page in a browser
-that cannot set headers on an EventSource, as the ``market40_device`` cookie the page
-sets when opened once with ``?device=TOKEN``.
+one vendor's event stream, live page and day statement (what the page shows), nothing
+else. It comes as ``Authorization: Bearer m40d_…`` (soundboxes) or, for the live page
+in a browser that cannot set headers on an EventSource, as the ``market40_device``
+cookie the page sets when opened once with ``?device=TOKEN``.
 """
 
 from __future__ import annotations
@@ -87,8 +87,9 @@ def request_device_token() -> str | None:
     return cookie if cookie and cookie.startswith(DEVICE_PREFIX) else None
 
 
-def authorize_reader(session: Session, vendor: Vendor) -> str:
-    """Who reads ``vendor``'s events: ``"device"`` or ``"user"``; else 401/403.
+def authorize_reader(session: Session, vendor: Vendor, permission: str = PERMISSION) -> str:
+    """Who reads ``vendor``'s events (or its day statement: ``permission``):
+    ``"device"`` or ``"user"``; else 401/403.
 
     The vendor itself, a board of its market, admins (bearer token or logged-in web
     session), or a device paired with this vendor.
@@ -102,7 +103,7 @@ def authorize_reader(session: Session, vendor: Vendor) -> str:
             raise Forbidden("This device is paired with another stall.")
         return "device"
     user = current_user() if _bearer() is not None else _session_user()
-    authorize(user, PERMISSION, vendor=vendor)
+    authorize(user, permission, vendor=vendor)
     return "user"
 
 

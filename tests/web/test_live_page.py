@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.factories import auth
 from tests.payments.helpers import tx
 from tests.web.conftest import log_in
@@ -36,3 +38,30 @@ def test_a_paired_phone_opens_the_page_with_its_token_once(client, dashboard, bo
     assert "HttpOnly" in first.headers["Set-Cookie"]
     assert client.get(f"/vendors/{vendor_id}/live").status_code == 200
     assert client.get(f"/vendors/{other}/live").status_code == 403
+
+
+def test_the_statement_links_open_for_the_logged_in_vendor_and_the_paired_phone(
+        app, client, dashboard, admin, board):
+    from market40.localtime import local_now
+
+    vendor_id, other = dashboard.vendors["rau"].id, dashboard.vendors["thit"].id
+    now = local_now().replace(microsecond=0)
+    response = client.post("/api/v1/transactions", headers=auth(admin), json=tx(
+        vendor_id, "live-statement-1", 61_000, "qr", occurred_at=now))
+    assert response.status_code == 201, response.json
+    log_in(client, dashboard.users["vendor"])
+    html = client.get(f"/vendors/{vendor_id}/live").get_data(as_text=True)
+    links = [link.replace("&amp;", "&") for link in
+             re.findall(r'href="(/api/v1/vendors/\d+/statement\?[^"]+)"', html)]
+    assert len(links) == 2  # PDF and CSV, as a tap on the phone page follows them
+    pdf, csv = (client.get(link) for link in sorted(links, key=lambda s: "csv" in s))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert csv.status_code == 200 and ",61000," in csv.get_data(as_text=True)
+
+    phone = app.test_client()
+    paired = phone.post(f"/api/v1/vendors/{vendor_id}/devices", headers=auth(board),
+                        json={"label": "Điện thoại quầy"})
+    phone.get(f"/vendors/{vendor_id}/live?device={paired.json['token']}")
+    assert phone.get(links[0]).status_code == 200
+    assert phone.get(links[0].replace(f"/{vendor_id}/", f"/{other}/")).status_code == 403
+    assert app.test_client().get(links[0]).status_code == 401
