@@ -3,14 +3,18 @@
 A vendor scans the poster's QR (``/join/CODE?k=KEY``), fills in the stall's fields (no
 national ID: a public form does not take it) and lands in the market as ``submitted``,
 made by the actor ``self-registration``: a board user checks it like any other. The
-phone keeps ``/join/status/TOKEN``; only the token's SHA-256 is stored.
+phone keeps ``/join/status/TOKEN``; only the token's SHA-256 is stored. Each rendered
+form carries a random submission key and the token is derived from it, so the same form
+sent twice (a second tap) finds the registration it made instead of a "stall taken".
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 
 SELF_REGISTRATION = "self-registration"  # the actor of the audit entries
 JOIN_FIELDS = tuple(name for name in VENDOR_INPUT_FIELDS if name != "national_id")
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24)
 
 
 def _hash(token: str) -> str:
@@ -70,28 +75,49 @@ def check_join_key(session: Session, market: Market, key: str | None) -> None:
         raise NotFound("this registration link is not valid any more; scan the poster again")
 
 
-def self_register(session: Session, market: Market,
-                  data: Mapping[str, Any]) -> tuple[Vendor, str]:
-    """Register the stall as ``submitted``; return it and its status token (shown once).
+def new_submission_key() -> str:
+    """The key a rendered join form carries (sent back with it, kept nowhere)."""
+    return secrets.token_urlsafe(24)
+
+
+def submission_token(secret: str, key: str) -> str | None:
+    """The status token of the registration a form with submission ``key`` makes: the same
+    for the same form sent again, unguessable without the app's secret; None for a key
+    that is not one of :func:`new_submission_key`'s."""
+    if not SUBMISSION_KEY.fullmatch(key):
+        return None
+    digest = hmac.new(secret.encode(), b"join-status:" + key.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
+
+
+def self_register(session: Session, market: Market, data: Mapping[str, Any],
+                  token: str | None = None) -> tuple[Vendor, str]:
+    """Register the stall as ``submitted``; return it and its status token (shown once):
+    ``token`` (from :func:`submission_token`) or a random one.
 
     The registry's own rules apply: among them, an account that already pays a live
     vendor is refused with a message naming that stall."""
     values = {name: data.get(name) for name in JOIN_FIELDS}
     vendor = register_vendor(session, market, values, SELF_REGISTRATION, status="submitted")
-    token = secrets.token_urlsafe(24)
+    token = token or secrets.token_urlsafe(24)
     session.add(SelfRegistration(vendor_id=vendor.id, token_hash=_hash(token)))
     session.flush()
     log.info("self-registration of vendor %s in %s", vendor.id, market.code)
     return vendor, token
 
 
-def registration(session: Session, token: str) -> Vendor:
-    """The vendor behind a status token, or NotFound."""
+def registered(session: Session, token: str) -> Vendor | None:
+    """The vendor behind a status token, or None."""
     if not token or len(token) > 100:
-        raise NotFound("no registration has this address")
-    vendor = session.scalar(
+        return None
+    return session.scalar(
         sa.select(Vendor).join(SelfRegistration, SelfRegistration.vendor_id == Vendor.id)
         .where(SelfRegistration.token_hash == _hash(token)))
+
+
+def registration(session: Session, token: str) -> Vendor:
+    """The vendor behind a status token, or NotFound."""
+    vendor = registered(session, token)
     if vendor is None:
         raise NotFound("no registration has this address")
     return vendor

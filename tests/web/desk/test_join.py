@@ -73,6 +73,31 @@ def test_join_register_then_board_approves_and_the_status_page_offers_the_card(
     assert phone.get("/join/status/" + "x" * 32).status_code == 404
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+
+
+def test_a_double_submit_lands_on_the_one_status_page_it_made(as_user, app, db):
+    # A second tap while the first send is under way: the browser shows the answer to the
+    # second, which must be the status page of the one registration, not "stall taken".
+    path = join_path(as_user("board"))
+    phone = app.test_client()
+    form = hidden_fields(phone.get(path).get_data(as_text=True))
+    first = phone.post(path, data={**STALL, **form})
+    second = phone.post(path, data={**STALL, **form})
+    assert first.status_code == 302, first.get_data(as_text=True)
+    assert second.status_code == 302, second.get_data(as_text=True)
+    assert second.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor).where(
+        Vendor.stall_code == "J-7")) == 1
+    assert "Chờ duyệt" in phone.get(second.headers["Location"]).get_data(as_text=True)
+    # A form loaded again is another registration of the same stall: refused as before.
+    again = hidden_fields(phone.get(path).get_data(as_text=True))
+    other = phone.post(path, data={**STALL, **again})
+    assert other.status_code == 409
+    assert "đã được đăng ký" in other.get_data(as_text=True)
+
+
 def test_a_wrong_or_rotated_key_is_refused(as_user, app, db):
     board = as_user("board")
     path = join_path(board)

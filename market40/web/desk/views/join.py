@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from market40.codes import stall_card
@@ -16,8 +16,11 @@ from market40.models.vendor import GOODS_CATEGORIES
 from market40.registry.enrollment import (
     JOIN_FIELDS,
     check_join_key,
+    new_submission_key,
+    registered,
     registration,
     self_register,
+    submission_token,
 )
 from market40.registry.markets import get_market
 from market40.render import stall_card_pdf
@@ -26,6 +29,7 @@ from market40.web.desk.problems import field_problems, problem_of
 from market40.web.desk.queries import active_banks
 
 HONEYPOT = "website"  # hidden from people; bots fill it in
+SUBMISSION = "submission"  # the rendered form's key: sent twice, it finds its registration
 
 
 def _market(code: str) -> Market:
@@ -34,11 +38,19 @@ def _market(code: str) -> Market:
     return market
 
 
-def _form(market: Market, values: dict, errors: dict, status: int = 200) -> tuple[str, int]:
+def _form(market: Market, values: dict, errors: dict, status: int = 200,
+          submission: str | None = None) -> tuple[str, int]:
     return render_template("desk/join.html", market=market, key=request.args.get("k"),
                            values=shown_again(values), errors=errors,
-                           banks=active_banks(db.session),
-                           categories=GOODS_CATEGORIES), status
+                           banks=active_banks(db.session), categories=GOODS_CATEGORIES,
+                           submission=submission or new_submission_key()), status
+
+
+def _made_by_this_form(token: str | None) -> Response | None:
+    """The status page of the registration this form already made (a second tap)."""
+    if token is None or registered(db.session, token) is None:
+        return None
+    return redirect(url_for("desk.join_status", token=token))
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -54,12 +66,20 @@ def join(code: str) -> Response | tuple[str, int]:
     if (request.form.get(HONEYPOT) or "").strip():
         # A bot: nothing is stored, and the answer says nothing a person would need.
         abort(400, "The form could not be sent.")
+    submission = request.form.get(SUBMISSION) or ""
+    token = submission_token(current_app.config["SECRET_KEY"], submission)
+    if (earlier := _made_by_this_form(token)) is not None:
+        return earlier
     try:
-        _, token = self_register(db.session, market, data)
+        _, token = self_register(db.session, market, data, token)
     except DomainError as error:
         db.session.rollback()
+        # Two taps sent at once: the first one's commit is what refused the second.
+        if (earlier := _made_by_this_form(token)) is not None:
+            return earlier
         errors = field_problems(getattr(error, "errors", None)) or {"": [problem_of(error)]}
-        return _form(market, data, errors, 422 if error.status == 422 else error.status)
+        return _form(market, data, errors, 422 if error.status == 422 else error.status,
+                     submission if token is not None else None)
     db.session.commit()
     return redirect(url_for("desk.join_status", token=token))
 
