@@ -21,18 +21,21 @@
     });
     input.addEventListener("input", function () {
       var wanted = fold(input.value.trim());
-      var first = null;
+      var chosen = select.selectedOptions[0];
+      var matches = options.filter(function (item) {
+        return item.option.value && wanted && item.text.indexOf(wanted) !== -1;
+      });
       options.forEach(function (item) {
-        var show = !item.option.value || !wanted || item.text.indexOf(wanted) !== -1;
+        // A search that finds nothing leaves the chosen bank as it is: hidden and
+        // disabled, it would still show in the closed list but not be sent.
+        var show = !item.option.value || !wanted || matches.indexOf(item) !== -1 ||
+          (matches.length === 0 && item.option === chosen);
         item.option.hidden = !show;
         item.option.disabled = !show;
-        if (show && item.option.value && first === null) { first = item.option; }
       });
-      if (wanted && first !== null && select.selectedOptions[0] &&
-          select.selectedOptions[0].disabled) {
-        first.selected = true;
+      if (matches.length && (!select.value || chosen.disabled)) {
+        matches[0].option.selected = true;
       }
-      if (wanted && first !== null && !select.value) { first.selected = true; }
     });
     select.parentNode.insertBefore(label, select);
     select.parentNode.insertBefore(input, select);

@@ -100,7 +100,8 @@ def version(page: Page) -> None:
     assert page.page.locator("input[name=version]").count() >= 1
 
 
-def fill_stall(page: Page, stall: str, name: str, account: str, *, national_id: bool) -> None:
+def fill_stall(page: Page, stall: str, name: str, account: str, *,
+               national_id: bool = False) -> None:
     p = page.page
     p.fill("#f-stall_code", stall)
     p.fill("#f-display_name", name)
@@ -223,6 +224,36 @@ def test_poster_qr_join_board_approves_status_offers_the_card(tab, server, shots
                                  .get_attribute("href"))
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     phone.no_errors()
+
+
+def join_on_a_phone(tab, server, stall: str, account: str, search: str = "") -> Page:
+    """The poster's link on a 390 px phone; the stall sent with Vietcombank chosen, then
+    ``search`` typed into the bank search box."""
+    board = logged_in(tab, server, "board")
+    board.goto("/desk/markets/DAI-TU/poster")
+    phone = tab(PHONE)
+    phone.page.goto(board.text("#join-url"))
+    fill_stall(phone, stall, "Quầy " + stall, "0")
+    phone.page.fill("#f-bank_bin-search", search)
+    phone.page.fill("#f-account_number", account)
+    phone.page.click("button[type=submit].primary >> nth=-1")
+    phone.board = board  # type: ignore[attr-defined]
+    return phone
+
+
+def registered_account(board: Page, stall: str) -> tuple[str, str]:
+    """(bank BIN, account number) of ``stall`` as the board's vendor page shows them."""
+    board.goto("/desk/approvals")
+    board.page.locator("#queue li", has_text=stall).locator("a").click()
+    return (board.page.input_value("#f-bank_bin"), board.page.input_value("#f-account_number"))
+
+
+def test_a_search_that_finds_no_bank_keeps_the_bank_chosen(tab, server):
+    # Vietcombank chosen, then a search that matches nothing: the list still shows
+    # Vietcombank, so that is what is sent (it was sent without a bank: "fill in all three").
+    phone = join_on_a_phone(tab, server, "J-91", "0099001191", search="khong co ngan hang")
+    assert "/join/status/" in phone.page.url, phone.page.locator(".field-error").all_inner_texts()
+    assert registered_account(phone.board, "J-91") == ("970436", "0099001191")
 
 
 def test_the_desk_in_english(tab, server):  # noqa: F811
