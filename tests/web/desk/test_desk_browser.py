@@ -256,6 +256,14 @@ def test_a_search_that_finds_no_bank_keeps_the_bank_chosen(tab, server):
     assert registered_account(phone.board, "J-91") == ("970436", "0099001191")
 
 
+def test_a_19_digit_card_number_pasted_with_spaces_is_kept_whole(tab, server):
+    # The registry takes 6-19 digits and drops the spaces; the field must not cut the
+    # spaced form at 19 characters (16 digits: another card, and a valid-looking one).
+    phone = join_on_a_phone(tab, server, "J-92", "9704 0512 3456 7890 123")
+    assert "/join/status/" in phone.page.url, phone.page.locator(".field-error").all_inner_texts()
+    assert registered_account(phone.board, "J-92") == ("970436", "9704051234567890123")
+
+
 def test_the_desk_in_english(tab, server):  # noqa: F811
     board = logged_in(tab, server, "board")
     board.goto("/desk?lang=en")
