@@ -184,7 +184,8 @@ ENDPOINTS |= {
     "GET /desk/snapshots": Access("snapshots.create", "province", "web form"),
     "POST /desk/snapshots": Access("snapshots.create", "province", "web form"),
     "GET /join/<code>": _public("needs the poster's key ?k=; 404 otherwise"),
-    "POST /join/<code>": _public("self-registration; rate limited per address, honeypot"),
+    "POST /join/<code>": _public(
+        "self-registration; rate limited per address (a field refused: not counted), honeypot"),
     "GET /join/status/<token>": _public("an unguessable token (only its SHA-256 is stored)"),
     "GET /join/status/<token>/card.pdf": _public("once approved"),
 }

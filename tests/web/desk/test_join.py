@@ -163,7 +163,10 @@ def test_the_poster_pdf_holds_the_join_address_as_a_qr(as_user, tmp_path):
     assert found == [f"http://localhost{path}"]
 
 
-def test_join_posts_are_rate_limited_per_address(tmp_path):
+@pytest.fixture
+def limited(tmp_path):
+    """An app with its rate limits on (the tests' own config turns them off) and the
+    poster path of DAI-TU."""
     from market40 import create_app
     from market40.config import TestConfig
     from market40.extensions import db as _db
@@ -181,11 +184,28 @@ def test_join_posts_are_rate_limited_per_address(tmp_path):
         market = _db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU"))
         path = f"/join/DAI-TU?k={join_key(_db.session, market)}"
         _db.session.commit()
+    yield app, path
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def test_join_posts_are_rate_limited_per_address(limited):
+    app, path = limited
     phone = app.test_client()
     codes = [phone.post(path, data={"stall_code": ""}).status_code for _ in range(6)]
     assert codes[:5] == [400] * 5 and codes[5] == 429
-    with app.app_context():
-        _db.engine.dispose()
+
+
+def test_a_vendor_correcting_mistakes_is_not_locked_out(limited):
+    # Each refusal of a field shows the form again and stores nothing; a vendor fixing
+    # one field after another must not meet "too many requests" (and lose the form).
+    app, path = limited
+    phone = app.test_client()
+    form = hidden_fields(phone.get(path).get_data(as_text=True))
+    for phone_number in ("1", "12", "123", "0123", "01234", "012345"):
+        assert phone.post(path, data={**STALL, **form, "phone": phone_number}
+                          ).status_code == 422
+    assert phone.post(path, data={**STALL, **form}).status_code == 302
 
 
 def test_a_hidden_character_on_the_phone_form_is_shown_next_to_the_field(as_user, app, db):

@@ -53,8 +53,15 @@ def _made_by_this_form(token: str | None) -> Response | None:
     return redirect(url_for("desk.join_status", token=token))
 
 
+def _counted(response: Response) -> bool:
+    """Sends the rate limit counts: all but a field refused, which shows the form again,
+    stores nothing and tells nothing about the registry (a taken stall or account is a
+    409 and counts), so a vendor correcting one field after another is not locked out."""
+    return response.status_code != 422
+
+
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
+@limiter.limit("5 per minute; 30 per hour", methods=["POST"], deduct_when=_counted)
 @checked_by_view(*JOIN_FIELDS)  # clean_vendor_fields applies the input policy
 def join(code: str) -> Response | tuple[str, int]:
     """The phone form; on success the vendor is submitted and sent to its status page."""
