@@ -36,12 +36,17 @@ def moment(value: Any) -> str:
     return formatting.format_datetime(value, current_lang())
 
 
+def clock(value: Any) -> str:
+    return formatting.format_clock(value, current_lang())
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "vnd": vnd,
     "number": number,
     "percent": percent,
     "day": day,
     "moment": moment,
+    "clock": clock,
 }
 
 

@@ -70,6 +70,11 @@ def format_datetime(value: datetime | None, lang: str = "vi") -> str:
     return local_time(value).strftime("%d/%m/%Y %H:%M")
 
 
+def format_clock(value: datetime, lang: str = "vi") -> str:
+    """``HH:MM:SS``, Vietnam time: a payment on a page of one day (live.js writes the same)."""
+    return local_time(value).strftime("%H:%M:%S")
+
+
 def format_short_date(value: date, lang: str = "vi") -> str:
     """``dd/mm``: axis labels of the charts."""
     return value.strftime("%d/%m")

@@ -23,6 +23,10 @@ def test_the_vendor_sees_todays_total_and_payments(client, dashboard, admin):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Tiền vào hôm nay" in html and "43.000" in html
+    # Today's page gives each payment its time of day, as the script does for new ones
+    # (and the statement): "09:41:07", not the date again on every row.
+    row = re.search(r'<span class="live-time">([^<]*)</span>', html).group(1)
+    assert row == now.strftime("%H:%M:%S")
     assert 'src="/static/live.js"' in html and "<script>" not in html
     assert f"/api/v1/vendors/{vendor_id}/statement" in html
 
