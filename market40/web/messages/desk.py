@@ -163,6 +163,11 @@ DESK: dict[str, tuple[str, str]] = {
                               "The market board is checking it."),
     "join.status.approved": ("Đã duyệt. Tải thẻ QR của quầy để in.",
                              "Approved. Download your stall's QR card to print."),
+    "join.status.approved_no_qr": (
+        "Đã duyệt, nhưng quầy chưa có mã QR vì chưa có tài khoản ngân hàng. "
+        "Liên hệ Ban quản lý chợ để thêm tài khoản.",
+        "Approved, but the stall has no QR code yet: it has no bank account. "
+        "Please ask the market board to add one."),
     "join.status.rejected": ("Hồ sơ bị từ chối. Liên hệ Ban quản lý chợ.",
                              "Rejected. Please contact the market board."),
     "join.status.reverted": ("Hồ sơ cần bổ sung. Liên hệ Ban quản lý chợ.",

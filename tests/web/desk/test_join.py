@@ -98,6 +98,27 @@ def test_a_double_submit_lands_on_the_one_status_page_it_made(as_user, app, db):
     assert "đã được đăng ký" in other.get_data(as_text=True)
 
 
+def test_an_approved_stall_without_a_bank_account_is_not_promised_a_card(as_user, app, db):
+    # The bank fields may be left blank: approval then issues no QR, and the status page
+    # must say what is missing instead of "download your card" with nothing to download.
+    board = as_user("board")
+    path = join_path(board)
+    phone = app.test_client()
+    form = hidden_fields(phone.get(path).get_data(as_text=True))
+    no_bank = {**STALL, "bank_bin": "", "account_number": "", "account_holder": ""}
+    status_url = phone.post(path, data={**no_bank, **form}).headers["Location"]
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.stall_code == "J-7"))
+    page = board.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert board.post(f"/desk/vendors/{vendor.id}/approve", data={
+        "csrf_token": csrf_token(page), "version": version}).status_code == 302
+    text = phone.get(status_url).get_data(as_text=True)
+    assert "Đã duyệt" in text and 'id="join-card"' not in text
+    assert "Tải thẻ QR" not in text and "chưa có tài khoản ngân hàng" in text
+    english = phone.get(status_url + "?lang=en").get_data(as_text=True)
+    assert "Download" not in english and "no bank account" in english
+
+
 def test_a_wrong_or_rotated_key_is_refused(as_user, app, db):
     board = as_user("board")
     path = join_path(board)
