@@ -32,6 +32,7 @@ HEIGHT = 240
 FONT = 12  # text size in SVG units: ~12 px where the wide chart is drawn ~640 px wide
 PAD_RIGHT, PAD_TOP = 12, 12
 MAX_X_LABELS = 8
+TICKS = 4  # steps of the y axis: TICKS + 1 labels from 0
 # The phone variant: 330 units in a ~324 px box at 390 px (13.7 px text; 12.5 px at 360 px).
 NARROW = {"width": 330, "height": 240, "font": 14, "max_labels": 4}
 
@@ -56,7 +57,7 @@ def nice_ceiling(value: float) -> float:
     return float(10 ** (exponent + 1))  # pragma: no cover - the loop always returns
 
 
-def ticks(maximum: float, count: int = 4) -> list[float]:
+def ticks(maximum: float, count: int = TICKS) -> list[float]:
     """``count + 1`` evenly spaced ticks from 0 to ``maximum``."""
     return [maximum * i / count for i in range(count + 1)]
 
@@ -65,11 +66,21 @@ def _label_step(n: int, max_labels: int = MAX_X_LABELS) -> int:
     return max(1, math.ceil(n / max_labels))
 
 
-def _scale(known: Sequence[float], y_max: float | None, y_limit: float | None) -> float:
-    """The axis maximum: fixed, or a round number above the data (capped at ``y_limit``)."""
+def _scale(known: Sequence[float], y_max: float | None, y_limit: float | None,
+           whole: bool = False) -> float:
+    """The axis maximum: fixed, or a round number above the data (capped at ``y_limit``).
+
+    ``whole``: the values are whole numbers (đồng) shown without decimals, so every tick
+    must be one too: no top of 1 (ticks 0.25 apart, read "0, 0, 0, 1, 1" when nothing
+    came in) or 10 (2.5 apart).
+    """
     if y_max is not None:
         return y_max
     top = nice_ceiling(max(known))
+    if whole:
+        top = max(top, float(TICKS))
+        while top % TICKS:
+            top = nice_ceiling(top * 1.01)  # the next round number
     return min(top, y_limit) if y_limit is not None else top
 
 
@@ -156,19 +167,22 @@ def bar_chart(
     value_format: Callable[[float | None], str] | None = None,
     y_max: float | None = None,
     y_limit: float | None = None,
+    whole: bool = False,
     empty_text: str = "No data",
     width: int = WIDTH,
     height: int = HEIGHT,
     font: float = FONT,
     max_labels: int = MAX_X_LABELS,
 ) -> Markup:
-    """Vertical bars, one per label; ``y_max`` fixes the scale (1.0 for shares)."""
+    """Vertical bars, one per label; ``y_max`` fixes the scale (1.0 for shares); ``whole``
+    keeps the ticks whole numbers (money)."""
     if len(labels) != len(values):
         raise ValueError(f"{len(labels)} labels but {len(values)} values")
     known = [v for v in values if v is not None]
     if not known:
         return _empty(chart_id, title, empty_text, width, height, font)
-    frame = _Frame(len(values), _scale(known, y_max, y_limit), width, height, font, y_format)
+    frame = _Frame(len(values), _scale(known, y_max, y_limit, whole), width, height, font,
+                   y_format)
     show = value_format or y_format
     parts = _open(chart_id, title, width, height, "chart-bars", font)
     parts += _axes(frame, labels, y_format, max_labels)

@@ -37,6 +37,15 @@ def test_ticks_are_even_from_zero():
     assert ticks(1.0) == [0.0, 0.25, 0.5, 0.75, 1.0]
 
 
+@pytest.mark.parametrize("largest", [0, 1, 3, 7, 10, 25, 180, 45_000])
+def test_whole_values_get_whole_distinct_ticks(largest):
+    root = parse(bar_chart("c", "đ", ["a", "b"], [0, largest], y_format=lambda v: f"{v:g}",
+                           whole=True))
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "y-label"]
+    assert len(set(labels)) == 5 and all(label.isdigit() for label in labels), labels
+    assert int(labels[-1]) >= largest
+
+
 def test_bar_heights_are_proportional_to_values():
     root = parse(bar_chart("c", "Share", ["a", "b", "c"], [0.25, 1.0, 0.5], y_format=pct,
                            y_max=1.0))

@@ -323,6 +323,17 @@ def test_vendor_without_code_gets_the_reason_not_a_card(client, login, dashboard
     assert client.get(f"/vendors/{vendor.id}/card.pdf").status_code == 409
 
 
+def test_a_stall_that_received_nothing_gets_a_true_money_axis(client, login, dashboard):
+    # A new stall's chart of QR money by day: every bar 0. Its y axis read 0, 0, 0, 1, 1
+    # (ticks at 0.25 đ steps, rounded): each label must be its own, whole, rising amount.
+    login("board")
+    page = text(client.get(f"/vendors/{dashboard.vendors['cho_duyet'].id}"))
+    for chart in re.findall(r'<svg[^>]*class="chart chart-bars".*?</svg>', page, re.S):
+        labels = re.findall(r'<text class="y-label"[^>]*>([^<]*)</text>', chart)
+        amounts = [int(label.replace(".", "")) for label in labels]
+        assert amounts == sorted(set(amounts)) and len(amounts) == 5, labels
+
+
 def test_approved_vendor_whose_code_was_not_issued_says_so(client, login, dashboard, db):
     from market40.models import Vendor
 

@@ -64,6 +64,7 @@ def vendor(vendor_id: int) -> tuple[str, int]:
         [p.figures.qr_sales_value for p in daily.points],
         y_format=lambda v: format_number(v, lang),
         value_format=lambda v: format_vnd(None if v is None else int(v), lang),
+        whole=True,
         empty_text=gettext("chart.empty"),
     )
     svg = Markup(qr_svg(code.payload).decode("ascii")) if code is not None else None
