@@ -18,6 +18,13 @@ def test_a_board_adds_and_ends_a_listing(as_user, db):
     bad = board.post(LISTINGS, data={"csrf_token": token, "product": "Chè", "platform": "x",
                                      "url": "not a url", "started_on": "2999-01-01"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.get_data(as_text=True)
+    assert "không được sau hôm nay" in bad.get_data(as_text=True)  # not the rule's English
+    url = board.post(LISTINGS, data={"csrf_token": token, "product": "Chè", "platform": "x",
+                                     "url": "not a url"})
+    assert url.status_code == 422 and "địa chỉ web" in url.get_data(as_text=True)
+    empty = board.post(LISTINGS, data={"csrf_token": token, "product": " ", "platform": "x",
+                                       "url": "https://shopee.vn/x"})
+    assert empty.status_code == 422 and "must not be empty" not in empty.get_data(as_text=True)
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Listing))
     ok = board.post(LISTINGS, data={"csrf_token": token, "product": "Chè Tân Cương",
                                     "platform": "Shopee", "url": "https://shopee.vn/che-tc"})
@@ -28,7 +35,7 @@ def test_a_board_adds_and_ends_a_listing(as_user, db):
     ended = board.post(f"{LISTINGS}/{listing_id}/end", data={"csrf_token": token})
     assert ended.status_code == 302
     again = board.post(f"{LISTINGS}/{listing_id}/end", data={"csrf_token": token})
-    assert again.status_code == 409
+    assert again.status_code == 409 and "đã ngừng từ" in again.get_data(as_text=True)
     assert as_user("other_board").get(LISTINGS).status_code == 403
     assert as_user("auditor").get(LISTINGS).status_code == 403
 
@@ -79,6 +86,11 @@ def test_the_department_enters_an_indicator_value(as_user, db):
                                                        "value": "0.5", "as_of": "2024-06-30",
                                                        "source": ""})
     assert no_source.status_code == 422 and "hãy ghi nguồn" in no_source.get_data(as_text=True)
+    percent = officer.post("/desk/indicators", data={"csrf_token": token, "key": key,
+                                                     "value": "50", "as_of": "2024-06-30",
+                                                     "source": "x"})
+    html = percent.get_data(as_text=True)  # a share typed as a percentage
+    assert percent.status_code == 422 and "0,5 là 50 %" in html and "unit share" not in html
     ok = officer.post("/desk/indicators", data={"csrf_token": token, "key": key,
                                                 "value": "0,5", "as_of": "2024-06-30",
                                                 "source": "Báo cáo Sở TT&TT"})
