@@ -66,11 +66,19 @@ def _changed_fields(values: dict[str, Any], personal: bool) -> str:
     return ", ".join(gettext(f"field.{n}") if has_message(f"field.{n}") else n for n in names)
 
 
-def check_csrf() -> None:
-    """Every desk POST carries ``csrf_token`` (Flask-WTF's signed token); else a 400 page."""
+def csrf_valid() -> bool:
+    """Whether the POST carries a valid ``csrf_token`` (Flask-WTF's signed token: it
+    lasts an hour and needs the session cookie it was made for)."""
     try:
         validate_csrf(request.form.get("csrf_token"))
     except (ValidationError, CSRFError):
+        return False
+    return True
+
+
+def check_csrf() -> None:
+    """Every desk POST carries ``csrf_token``; else a 400 page."""
+    if not csrf_valid():
         abort(400, "The form has expired or its csrf_token is missing; reload the page.")
 
 

@@ -151,6 +151,11 @@ DESK: dict[str, tuple[str, str]] = {
         "Fill in your stall's details. The market board checks them and issues your QR code."),
     "join.honeypot": ("Để trống ô này", "Leave this empty"),
     "join.submit": ("Gửi đăng ký", "Send"),
+    "join.expired": (
+        "Chưa gửi được vì trang đã mở quá lâu. Thông tin bạn điền vẫn còn dưới đây: "
+        "kiểm tra lại rồi bấm «Gửi đăng ký» lần nữa.",
+        "Not sent: the page was open too long. What you typed is still below: check it "
+        "and press Send again."),
     "join.privacy": (
         "Số điện thoại chỉ Ban quản lý chợ nhìn thấy. Không cần số CCCD.",
         "Only the market board sees your phone number. No citizen ID is needed."),

@@ -119,6 +119,30 @@ def test_an_approved_stall_without_a_bank_account_is_not_promised_a_card(as_user
     assert "Download" not in english and "no bank account" in english
 
 
+def test_a_form_left_open_too_long_comes_back_with_what_was_typed(as_user, app, db,
+                                                                  monkeypatch):
+    # The form's CSRF token lasts an hour; a vendor serving customers between two fields
+    # sends it later. The answer was an error page ("Yêu cầu không hợp lệ"), every field
+    # lost; now the form comes back filled in, with a fresh token, and nothing is stored.
+    import time
+
+    path = join_path(as_user("board"))
+    phone = app.test_client()
+    form = hidden_fields(phone.get(path).get_data(as_text=True))
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 1)  # an hour, in the test: 1 s
+    time.sleep(2.1)
+    late = phone.post(path, data={**STALL, **form})
+    html = late.get_data(as_text=True)
+    assert late.status_code == 400
+    assert "đã mở quá lâu" in html and 'value="Cá tươi Cô Hoa"' in html
+    assert 'value="102030405060"' in html and '<option value="cá" selected>' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor).where(
+        Vendor.stall_code == "J-7")) == 0
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 3600)
+    again = phone.post(path, data={**STALL, **hidden_fields(html)})
+    assert again.status_code == 302 and "/join/status/" in again.headers["Location"]
+
+
 def test_a_wrong_or_rotated_key_is_refused(as_user, app, db):
     board = as_user("board")
     path = join_path(board)

@@ -15,6 +15,7 @@ from market40.models import Market
 from market40.models.vendor import GOODS_CATEGORIES
 from market40.registry.enrollment import (
     JOIN_FIELDS,
+    SUBMISSION_KEY,
     check_join_key,
     new_submission_key,
     registered,
@@ -24,9 +25,10 @@ from market40.registry.enrollment import (
 )
 from market40.registry.markets import get_market
 from market40.render import stall_card_pdf
-from market40.web.desk.blueprint import bp, check_csrf, form_data
+from market40.web.desk.blueprint import bp, csrf_valid, form_data
 from market40.web.desk.problems import field_problems, problem_of
 from market40.web.desk.queries import active_banks
+from market40.web.i18n import gettext
 
 HONEYPOT = "website"  # hidden from people; bots fill it in
 SUBMISSION = "submission"  # the rendered form's key: sent twice, it finds its registration
@@ -68,12 +70,16 @@ def join(code: str) -> Response | tuple[str, int]:
     market = _market(code)
     if request.method == "GET":
         return _form(market, {}, {})
-    check_csrf()
     data = form_data(JOIN_FIELDS)
     if (request.form.get(HONEYPOT) or "").strip():
         # A bot: nothing is stored, and the answer says nothing a person would need.
         abort(400, "The form could not be sent.")
     submission = request.form.get(SUBMISSION) or ""
+    if not csrf_valid():
+        # The page was open over an hour (or its cookie is gone): nothing is stored, and
+        # the form comes back as it was typed, with a token that works.
+        return _form(market, data, {"": [gettext("join.expired")]}, 400,
+                     submission if SUBMISSION_KEY.fullmatch(submission) else None)
     token = submission_token(current_app.config["SECRET_KEY"], submission)
     if (earlier := _made_by_this_form(token)) is not None:
         return earlier
