@@ -17,9 +17,11 @@ look-alikes (``Ａ-０１``) become the ASCII they imitate.
 ``init_app`` applies the policy to every request before its view runs: a path segment
 that breaks it is a 404, a query argument, JSON field or form field a 422 naming it
 (``{"errors": {"query"|"json"|"form": {field: [problem]}}}``), and JSON nested deeper
-than ``MAX_JSON_DEPTH`` a 400. The same answer on SQLite and PostgreSQL, because the
-database never sees the text. Services call ``clean`` for text that arrives otherwise
-(files, the CLI).
+than ``MAX_JSON_DEPTH`` a 400. A JSON integer too long for Python to read (more than
+``sys.get_int_max_str_digits()``, 4,300 digits: a guard against quadratic conversions)
+is a 422 naming its field too: every JSON parser after this one would fail on it.
+The same answer on SQLite and PostgreSQL, because the database never sees the text.
+Services call ``clean`` for text that arrives otherwise (files, the CLI).
 
 An API view whose JSON body a typed decoder can take whole (the batch of transactions:
 10,000 items, 60,000 strings) names it with ``decoded_by_view``: when the body is
@@ -43,6 +45,7 @@ field, as it does for any other mistake. Every other field is still refused here
 from __future__ import annotations
 
 import json
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -125,8 +128,24 @@ def plain_json(raw: bytes) -> bool:
     return raw.isascii() and b"\\" not in raw and b"\x7f" not in raw
 
 
+class LongNumber(str):
+    """A JSON integer too long to convert (its digits, kept as text, never as a number)."""
+
+    def problem(self) -> str:
+        return (f"A number of {len(self.lstrip('-'))} digits: not one this API takes "
+                f"(at most {sys.get_int_max_str_digits()} digits can be read).")
+
+
+def _integer(text: str) -> int | LongNumber:
+    try:
+        return int(text)
+    except ValueError:  # over sys.get_int_max_str_digits(): never read, named instead
+        return LongNumber(text)
+
+
 def strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
-    """Every (path, text) of a parsed JSON document: keys and string values.
+    """Every (path, text) of a parsed JSON document: keys, string values and
+    :class:`LongNumber` values.
 
     Raises BadRequest when the document nests deeper than ``MAX_JSON_DEPTH``.
     """
@@ -146,6 +165,8 @@ def strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, s
 
 def _first_problem(pairs: Iterator[tuple[Any, Any]]) -> tuple[str, str] | None:
     for where, text in pairs:
+        if isinstance(text, LongNumber):
+            return where, text.problem()
         if not isinstance(text, str):  # a multipart part without a name has the key None
             continue
         message = problem(text)
@@ -159,7 +180,7 @@ def _parsed_json() -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_int=_integer)
     except RecursionError:
         raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError:

@@ -78,6 +78,35 @@ def test_deep_json_is_a_400(client, board, depth):
     assert "nested deeper" in response.get_json()["message"]
 
 
+# Python refuses to read an integer of more than 4,300 digits (a guard against slow
+# conversions): such a number in a body was a 500 from every JSON endpoint.
+LONG_NUMBER = "9" * 5_000
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/v1/transactions",
+     '{"vendor_id": 1, "amount": %s, "method": "qr", "reference": "r1"}', "amount"),
+    ("/api/v1/transactions/batch", '{"transactions": [{"vendor_id": -%s}]}',
+     "transactions.0.vendor_id"),
+    ("/api/v1/notifications/sepay", '{"id": %s}', "id"),
+])
+def test_a_number_too_long_to_read_is_a_422_naming_it(client, admin, path, body, field):
+    headers = {**auth(admin), "Content-Type": "application/json",
+               "Authorization": "Apikey test-sepay-key" if "sepay" in path
+               else auth(admin)["Authorization"]}
+    response = client.post(path, data=body % LONG_NUMBER, headers=headers)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert "5000 digits" in response.get_json()["errors"]["json"][field][0]
+
+
+def test_a_signed_notification_with_a_number_too_long_is_a_422(client, reference):
+    raw = ('{"reference": "FT1", "occurred_at": "2025-03-01T08:00:00+07:00", '
+           '"account_number": "1", "amount": ' + LONG_NUMBER + '}').encode()
+    response = post_notification(client, raw)
+    assert response.status_code == 422
+    assert "amount" in response.get_json()["errors"]["json"]
+
+
 def test_a_signed_bank_notification_with_nul_is_a_422(client, make_vendor):
     make_vendor("DAI-TU", bank_bin="970436", account_number="0011223344")
     body = {"account_number": "0011223344", "bank_bin": "970436", "amount": 45_000,
