@@ -45,7 +45,9 @@ def _resume_from(args: dict[str, Any]) -> int | None:
     if header is not None and header.strip():
         text = header.strip()
         # isascii: "²" is a digit to str.isdigit, not to int(); the bound: a BIGINT
-        if not (text.isascii() and text.isdigit()) or int(text) > MAX_EVENT_ID:
+        # len first: int() refuses more than 4,300 digits (a header may hold 8,000)
+        if (not (text.isascii() and text.isdigit()) or len(text) > 19
+                or int(text) > MAX_EVENT_ID):
             raise InvalidInput.field("Last-Event-ID", "must be an event id (digits)")
         return int(text)
     return args.get("last_event_id")
