@@ -86,7 +86,7 @@ def receive_bank_notification(
         return NotificationOutcome(
             unmatched=entry,
             problem=InvalidInput({problem.field: [problem.reason]},
-                                 message=f"Not recorded: {problem.reason}."),
+                                 message=f"Not recorded: {problem.reason.rstrip('.')}."),
         )
     recorded = store_transaction(session, item, market=market, source="bank", payload=body,
                                  content=note.content)

@@ -11,7 +11,12 @@ from market40.api.schemas.base import ID_RANGE, BaseSchema, UTCDateTimeField
 from market40.models.transaction import KINDS, METHODS, SOURCES
 from market40.payments.batch import MAX_ITEMS
 from market40.payments.notifications import BankNotification
-from market40.payments.rules import MAX_AMOUNT, REFERENCE_MAX, TransactionIn
+from market40.payments.rules import (
+    MAX_AMOUNT,
+    REFERENCE_MAX,
+    TransactionIn,
+    reference_problem,
+)
 
 AMOUNT_HELP = f"Integer đồng, 1 to {MAX_AMOUNT:,} (no decimals: VND has no minor unit)"
 
@@ -145,6 +150,13 @@ class BankNotificationSchema(BaseSchema):
         validate=ma.validate.OneOf(("VND", "704"),
                                    error="Only VND (ISO 4217 code 704) is accepted."),
         metadata={"description": "Optional; VND (or 704) only"})
+
+    @ma.validates("reference")
+    def plain_reference(self, value: str, **_: Any) -> None:
+        # The rules of a client's reference (not blank once stripped, no line break or
+        # other control character), but a bank may use any prefix: it is stored as bank:…
+        if (problem := reference_problem(value.strip(), reserved=False)) is not None:
+            raise ma.ValidationError(problem)
 
     @ma.validates_schema
     def needs_an_account(self, data: dict[str, Any], **_: Any) -> None:
