@@ -69,7 +69,8 @@ def test_filters_and_pagination(client, boards, make_user):
     assert len(get(f"from={local_today}&to={local_today}")) == 8
     assert get(f"to={local_today - timedelta(days=1)}") == []
     for bad, field in (("from=yesterday", "from"), ("to=2024-05-01T08:00:00", "to"),
-                       ("entity=bank", "entity")):
+                       ("entity=bank", "entity"),
+                       ("from=0001-01-01", "from"), ("to=9999-12-31", "to")):  # were 500s
         response = client.get(f"{URL}?{bad}", headers=auth(admin))
         assert response.status_code == 422 and field in json.dumps(response.get_json())
     assert client.get(f"{URL}?market=NOPE", headers=auth(admin)).status_code == 404

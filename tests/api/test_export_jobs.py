@@ -127,6 +127,7 @@ def test_scope_board_of_another_market_and_other_users(client, db, app, make_use
 @pytest.mark.parametrize("body, field", [
     ({"method": "cheque"}, "method"),
     ({"from": "2025-02-30"}, "from"),
+    ({"to": "9999-12-31"}, "to"),  # the day after it does not exist: the job failed
     ({"from": "2025-03-02", "to": "2025-03-01"}, "from"),
     ({"market": "NO-SUCH"}, "market"),
     ({"vendor": 0}, "vendor"),

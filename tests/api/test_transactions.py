@@ -197,7 +197,11 @@ def test_vendor_filter(client, ledger):
 @pytest.mark.parametrize(
     ("query", "field"),
     [("method=card", "method"), ("from=03/02/2025", "from"), ("to=2025-03-02T07:00", "to"),
-     ("vendor=x", "vendor")],
+     ("vendor=x", "vendor"),
+     # dates at the ends of the calendar: local midnight of 0001-01-01 is before year 1
+     # in UTC, the day after 9999-12-31 does not exist (both were 500s)
+     ("from=0001-01-01", "from"), ("to=9999-12-31", "to"),
+     ("to=9999-12-31T23:59:59-14:00", "to"), ("from=0001-01-01T00:00:00%2B14:00", "from")],
 )
 def test_bad_filters_are_422(client, ledger, query, field):
     response = client.get(f"{URL}?{query}", headers=auth(ledger["admin"]))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
 
-from market40.api.schemas.base import BaseSchema, UTCDateTimeField
+from market40.api.schemas.base import BaseSchema, DateOrDateTime, UTCDateTimeField
 from market40.auth import PERMISSIONS, current_user
 from market40.registry.audit import redact_personal
 
@@ -30,22 +29,6 @@ class AuditEntrySchema(BaseSchema):
             data["old"] = redact_personal(data["old"])
             data["new"] = redact_personal(data["new"])
         return data
-
-
-class DateOrDateTime(ma.fields.Field):
-    """A local date (``2024-05-01``) or a time with its offset (``2024-05-01T08:00:00+07:00``)."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date | datetime:
-        text = str(value).strip()
-        try:
-            if len(text) == 10:
-                return date.fromisoformat(text)
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ma.ValidationError("must be a date (YYYY-MM-DD) or an ISO 8601 time") from None
-        if moment.tzinfo is None:
-            raise ma.ValidationError("a time needs its offset, e.g. 2024-05-01T08:00:00+07:00")
-        return moment
 
 
 class AuditQueryArgsSchema(BaseSchema):

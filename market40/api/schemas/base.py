@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -55,7 +55,45 @@ class UTCDateTimeField(ma.fields.AwareDateTime):
         return super()._serialize(value.astimezone(LOCAL_TZ), attr, obj, **kwargs)
 
 
-LocalDate = ma.fields.Date
+# Dates a client may ask about: wide enough for any market's books, and far enough from
+# year 1 and year 9999 that a local midnight in UTC, or the day after, still exists
+# (0001-01-01 and 9999-12-31 were 500s wherever a day became a UTC range).
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2999, 12, 31)
+_OUT_OF_RANGE = f"must be between {DATE_MIN} and {DATE_MAX}"
+
+
+def _in_range(day: date) -> None:
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ma.ValidationError(_OUT_OF_RANGE)
+
+
+class LocalDate(ma.fields.Date):
+    """A local date (YYYY-MM-DD), between DATE_MIN and DATE_MAX."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        _in_range(day)
+        return day
+
+
+class DateOrDateTime(ma.fields.Field):
+    """A local date (``2024-05-01``) or a time with its offset (``2024-05-01T08:00:00+07:00``),
+    between DATE_MIN and DATE_MAX."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date | datetime:
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                _in_range(day)
+                return day
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ma.ValidationError("must be a date (YYYY-MM-DD) or an ISO 8601 time") from None
+        if moment.tzinfo is None:
+            raise ma.ValidationError("a time needs its offset, e.g. 2024-05-01T08:00:00+07:00")
+        _in_range(moment.date())
+        return moment
 
 
 class HealthSchema(BaseSchema):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
 
-from market40.api.schemas.base import ID_RANGE, BaseSchema, UTCDateTimeField
+from market40.api.schemas.base import ID_RANGE, BaseSchema, DateOrDateTime, UTCDateTimeField
 from market40.models.transaction import KINDS, METHODS, SOURCES
 from market40.payments.batch import MAX_ITEMS
 from market40.payments.notifications import BankNotification
@@ -93,22 +92,6 @@ class BatchResultSchema(BaseSchema):
         metadata={"description": "items repeating an earlier item of the batch, stored once"})
     known = ma.fields.List(ma.fields.Nested(KnownItemSchema),
                            metadata={"description": "items whose reference was stored"})
-
-
-class DateOrDateTime(ma.fields.Field):
-    """A local date (YYYY-MM-DD) or an ISO 8601 datetime with offset."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date | datetime:
-        if isinstance(value, str):
-            try:
-                if len(value) == 10:
-                    return date.fromisoformat(value)
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                parsed = None
-            if parsed is not None and parsed.tzinfo is not None:
-                return parsed
-        raise ma.ValidationError("Not a date (YYYY-MM-DD) or a datetime with offset.")
 
 
 class TransactionQueryArgsSchema(BaseSchema):
