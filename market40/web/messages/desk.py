@@ -291,8 +291,9 @@ DESK: dict[str, tuple[str, str]] = {
     # Domain problems (market40/web/desk/problems.py maps the registry's messages here)
     "problem.required": ("bắt buộc phải điền", "is required"),
     "problem.stall_code": (
-        "gồm 1–20 chữ cái, chữ số, '-', '.' hoặc '/', bắt đầu bằng chữ hoặc số (ví dụ A-012)",
-        "must be 1-20 letters, digits, '-', '.' or '/', starting with a letter or digit "
+        "gồm 1–20 chữ cái không dấu (A–Z), chữ số, '-', '.' hoặc '/', bắt đầu bằng chữ "
+        "hoặc số (ví dụ A-012)",
+        "must be 1-20 letters A-Z, digits, '-', '.' or '/', starting with a letter or digit "
         "(e.g. A-012)"),
     "problem.max_length": ("tối đa {n} ký tự", "must be at most {n} characters"),
     "problem.phone": (

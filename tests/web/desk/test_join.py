@@ -143,6 +143,20 @@ def test_a_form_left_open_too_long_comes_back_with_what_was_typed(as_user, app, 
     assert again.status_code == 302 and "/join/status/" in again.headers["Location"]
 
 
+def test_a_stall_code_with_a_vietnamese_letter_is_told_to_use_plain_letters(as_user, app):
+    # "Đ" is a letter to whoever types it: "gồm 1–20 chữ cái" alone did not say what was
+    # wrong with "Đ-01".
+    path = join_path(as_user("board"))
+    phone = app.test_client()
+    form = hidden_fields(phone.get(path).get_data(as_text=True))
+    refused = phone.post(path, data={**STALL, **form, "stall_code": "Đ-01"})
+    problem = re.search(r'id="stall_code-error">([^<]*)<', refused.get_data(as_text=True))
+    assert refused.status_code == 422 and "không dấu" in problem.group(1)
+    english = phone.post(path + "&lang=en", data={**STALL, **form, "stall_code": "Đ-01"})
+    assert "A-Z" in re.search(r'id="stall_code-error">([^<]*)<',
+                              english.get_data(as_text=True)).group(1)
+
+
 def test_a_wrong_or_rotated_key_is_refused(as_user, app, db):
     board = as_user("board")
     path = join_path(board)
