@@ -4,8 +4,9 @@ A vendor scans the poster's QR (``/join/CODE?k=KEY``), fills in the stall's fiel
 national ID: a public form does not take it) and lands in the market as ``submitted``,
 made by the actor ``self-registration``: a board user checks it like any other. The
 phone keeps ``/join/status/TOKEN``; only the token's SHA-256 is stored. Each rendered
-form carries a random submission key and the token is derived from it, so the same form
-sent twice (a second tap) finds the registration it made instead of a "stall taken".
+form carries a random submission key and the token is derived from it and the stall
+code, so the same form sent twice (a second tap) finds the registration it made instead
+of a "stall taken".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hmac
 import logging
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,13 +82,17 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def submission_token(secret: str, key: str) -> str | None:
-    """The status token of the registration a form with submission ``key`` makes: the same
-    for the same form sent again, unguessable without the app's secret; None for a key
-    that is not one of :func:`new_submission_key`'s."""
+def submission_token(secret: str, key: str, stall_code: str | None) -> str | None:
+    """The status token of the registration a form with submission ``key`` makes for
+    ``stall_code``: the same for the same form sent again (a second tap), another for
+    another stall (the form, back after its registration, filled in for the next stall);
+    unguessable without the app's secret. None for a key not made by
+    :func:`new_submission_key`."""
     if not SUBMISSION_KEY.fullmatch(key):
         return None
-    digest = hmac.new(secret.encode(), b"join-status:" + key.encode(), hashlib.sha256)
+    stall = "".join(unicodedata.normalize("NFKC", stall_code or "").split()).upper()
+    message = f"join-status:{key}:{stall}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 

@@ -96,6 +96,13 @@ def test_a_double_submit_lands_on_the_one_status_page_it_made(as_user, app, db):
     other = phone.post(path, data={**STALL, **again})
     assert other.status_code == 409
     assert "đã được đăng ký" in other.get_data(as_text=True)
+    # Back to the form, filled in for the next stall (a neighbour's): a registration of
+    # its own, not the first one's status page.
+    neighbour = {**STALL, "stall_code": "J-8", "account_number": "102030405061"}
+    next_stall = phone.post(path, data={**neighbour, **form})
+    assert next_stall.status_code == 302
+    assert next_stall.headers["Location"] != first.headers["Location"]
+    assert "J-8" in phone.get(next_stall.headers["Location"]).get_data(as_text=True)
 
 
 def test_an_approved_stall_without_a_bank_account_is_not_promised_a_card(as_user, app, db):

@@ -80,7 +80,7 @@ def join(code: str) -> Response | tuple[str, int]:
         # the form comes back as it was typed, with a token that works.
         return _form(market, data, {"": [gettext("join.expired")]}, 400,
                      submission if SUBMISSION_KEY.fullmatch(submission) else None)
-    token = submission_token(current_app.config["SECRET_KEY"], submission)
+    token = submission_token(current_app.config["SECRET_KEY"], submission, data["stall_code"])
     if (earlier := _made_by_this_form(token)) is not None:
         return earlier
     try:
