@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import marshmallow as ma
@@ -25,7 +25,14 @@ from market40.auth import caller
 from market40.downloads import CSV, JSON, PDF, download, wants
 from market40.errors import InvalidInput
 from market40.extensions import db
-from market40.live.devices import authorize_reader, list_devices, pair_device, revoke_device
+from market40.live.devices import (
+    authorize_reader,
+    list_devices,
+    pair_device,
+    request_device_token,
+    revoke_device,
+    still_paired,
+)
 from market40.live.hub import Hub, Subscriber, hub_for, sse_frame
 from market40.live.outbox import event_json, events_after
 from market40.live.statement import day_statement, statement_csv, statement_pdf
@@ -54,9 +61,11 @@ def _resume_from(args: dict[str, Any]) -> int | None:
 
 
 def _stream(hub: Hub, subscriber: Subscriber, replay: list[tuple[int, bytes]],
-            last: int, heartbeat: float, lifetime: float) -> Iterator[bytes]:
+            last: int, heartbeat: float, lifetime: float,
+            allowed: Callable[[], bool] | None = None) -> Iterator[bytes]:
     """The frames of one stream; it ends after ``lifetime`` seconds (the client
-    reconnects with Last-Event-ID), so no connection lives forever."""
+    reconnects with Last-Event-ID), so no connection lives forever, or before a payment
+    its reader may no longer hear (``allowed``: a device revoked meanwhile)."""
     end = time.monotonic() + lifetime
     try:
         yield b"retry: 2000\n\n"
@@ -73,6 +82,8 @@ def _stream(hub: Hub, subscriber: Subscriber, replay: list[tuple[int, bytes]],
                 return
             event_id, frame = item
             if event_id > last:
+                if allowed is not None and not allowed():
+                    return
                 last = event_id
                 yield frame
     finally:
@@ -88,7 +99,9 @@ class VendorEvents(MethodView):
     def get(self, args: dict[str, Any], vendor_id: int) -> Response:
         """Follow a stall's payments (Server-Sent Events), resuming after Last-Event-ID."""
         vendor = get_vendor(db.session, vendor_id)
-        authorize_reader(db.session, vendor)
+        reader = authorize_reader(db.session, vendor)
+        token = request_device_token() if reader == "device" else None
+        allowed = still_paired(db.engine, token) if token is not None else None
         after = _resume_from(args)
         # Give the connection back before waiting for the hub (its first start reads the
         # database too): hundreds of streams opening at once must not starve the pool.
@@ -108,7 +121,7 @@ class VendorEvents(MethodView):
         config = current_app.config
         response = Response(_stream(hub, subscriber, replay, start,
                                     float(config["LIVE_HEARTBEAT_SECONDS"]),
-                                    float(config["LIVE_STREAM_SECONDS"])),
+                                    float(config["LIVE_STREAM_SECONDS"]), allowed),
                             mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache, no-store"
         response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event at once

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -71,6 +72,23 @@ def device_for_token(session: Session, token: str) -> Device | None:
         device.last_seen_at = now
         session.commit()
     return device
+
+
+def still_paired(engine: sa.Engine, token: str) -> Callable[[], bool]:
+    """For the stream a device holds open: whether its token still reads the stall,
+    asked before each payment is sent to it, so that a revocation also ends the streams
+    it already holds (a lost soundbox would otherwise hear the stall's payments until
+    its stream's hour was up). One indexed read per payment of that one stall, on a
+    connection taken only for it: a waiting stream still holds none."""
+    token_hash = hash_token(token)
+
+    def check() -> bool:
+        with engine.connect() as connection:
+            row = connection.execute(sa.select(Device.revoked_at)
+                                     .where(Device.token_hash == token_hash)).first()
+        return row is not None and row.revoked_at is None
+
+    return check
 
 
 def _bearer() -> str | None:

@@ -120,6 +120,24 @@ def test_devices_pair_list_revoke_and_read_only_their_stall(client, db, board, a
                          headers=auth(board)).status_code == 404
 
 
+def test_a_revoked_device_hears_nothing_more_on_its_open_stream(app, client, admin, board,
+                                                                 vendor):
+    app.config["LIVE_STREAM_SECONDS"] = 30
+    paired = client.post(f"/api/v1/vendors/{vendor.id}/devices", headers=auth(board),
+                         json={"label": "Loa bị mất"}).json
+    response = client.get(url(vendor.id), headers=auth(paired["token"]))
+    stream = frames(response)
+    assert next(stream) == {"retry": "2000"}
+    sell(client, admin, vendor.id, "before", 35_000)
+    assert next(f for f in stream if f.get("event") == "payment")["data"]["amount"] == 35_000
+    client.delete(f"/api/v1/vendors/{vendor.id}/devices/{paired['id']}", headers=auth(board))
+    # Revoking "at once" covers the stream the lost soundbox already holds: it used to
+    # keep hearing every payment (amount, memo) until the stream's hour was up.
+    sell(client, admin, vendor.id, "after", 36_000)
+    assert [f for f in stream if f.get("event") == "payment"] == []  # the stream ended
+    response.close()
+
+
 def test_a_device_label_is_required(client, board, vendor):
     response = client.post(f"/api/v1/vendors/{vendor.id}/devices", headers=auth(board),
                            json={})
