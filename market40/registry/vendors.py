@@ -50,6 +50,9 @@ from market40.registry.validation import (
 )
 
 log = logging.getLogger(__name__)
+# The reason the registry writes itself (pages show it in their language: web filter
+# ``reason``); every other reason is a person's own words.
+ACCOUNT_CHANGED = "bank account changed: needs approval again"
 
 LOCKED_STATUSES = ("rejected", "closed")
 NEW_STATUSES = ("draft", "submitted")
@@ -309,7 +312,7 @@ def update_vendor(session: Session, vendor: Vendor, data: Mapping[str, Any], act
         vendor.approved_at = None
         vendor.checked_by_id = None
         vendor.qr_issued_at = None
-        vendor.reason = "bank account changed: needs approval again"
+        vendor.reason = ACCOUNT_CHANGED
     vendor.updated_at = now
     old, new = diff(before, snapshot(vendor))
     record_change(session, actor=actor, action="update", entity="vendor", entity_id=vendor.id,

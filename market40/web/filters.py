@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Flask
 
+from market40.registry.vendors import ACCOUNT_CHANGED
 from market40.web import formatting
-from market40.web.i18n import current_lang
+from market40.web.i18n import current_lang, gettext
 
 
 def _ratio(value: Fraction | float | None) -> float | None:
@@ -40,6 +41,11 @@ def clock(value: Any) -> str:
     return formatting.format_clock(value, current_lang())
 
 
+def reason(value: str | None) -> str | None:
+    """A vendor's reason as stored, or the page's words for one the registry wrote."""
+    return gettext("reason.account_changed") if value == ACCOUNT_CHANGED else value
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "vnd": vnd,
     "number": number,
@@ -47,6 +53,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "day": day,
     "moment": moment,
     "clock": clock,
+    "reason": reason,
 }
 
 

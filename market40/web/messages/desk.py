@@ -63,6 +63,8 @@ DESK: dict[str, tuple[str, str]] = {
         "of an approved stall withdraws its QR until it is approved again."),
     "desk.vendor.version": ("phiên bản {n}", "version {n}"),
     "desk.vendor.reason": ("Lý do", "Reason"),
+    "reason.account_changed": ("Đổi tài khoản ngân hàng: cần duyệt lại",
+                               "bank account changed: needs approval again"),
     "desk.vendor.facts": ("Thông tin", "Details"),
     "desk.vendor.made_by": ("Người lập", "Made by"),
     "desk.vendor.checked_by": ("Người duyệt", "Checked by"),

@@ -330,3 +330,28 @@ def test_two_checkers_bulk_approving_at_once_each_get_the_queue_back(
     assert sum("tải lại trang" in html for _, html in results) == 1
     db.session.expire_all()
     assert db.session.get(Vendor, vendor.id).status == "approved"
+
+
+def test_a_new_account_sends_it_back_with_the_reason_in_the_pages_language(as_user, db):
+    # The registry writes the reason itself ("bank account changed: needs approval
+    # again"); the Vietnamese desk showed it in English.
+    vendor = db.session.scalar(sa.select(Vendor).where(
+        Vendor.status == "approved", Vendor.account_number.is_not(None)))
+    board = as_user("checker")
+    page = board.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_of(page), "version": version_of(page),
+            "stall_code": vendor.stall_code, "display_name": vendor.display_name,
+            "owner_name": vendor.owner_name, "goods_category": vendor.goods_category,
+            "phone": vendor.phone or "", "national_id": vendor.national_id or "",
+            "bank_bin": "970436", "account_number": "7788990011",
+            "account_holder": vendor.account_holder or "NGUYEN VAN A"}
+    assert board.post(f"/desk/vendors/{vendor.id}", data=data).status_code == 302
+    page = board.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    assert "Đổi tài khoản ngân hàng: cần duyệt lại" in page
+    assert "bank account changed" not in page
+    english = board.get(f"/desk/vendors/{vendor.id}?lang=en").get_data(as_text=True)
+    assert "bank account changed: needs approval again" in english
+    # The market page's list of stalls to follow up (for its board) gives it too.
+    market = board.get("/markets/DAI-TU?lang=vi").get_data(as_text=True)
+    assert "Đổi tài khoản ngân hàng: cần duyệt lại" in market
+    assert "bank account changed" not in market
