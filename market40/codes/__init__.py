@@ -5,13 +5,19 @@ The glue between the registry (who is paid) and the pure parts: ``market40.vietq
 (the payload, a codec with no Flask or database) and ``market40.render`` (the picture).
 """
 
-from market40.codes.cards import market_sheet, printable_vendors, stall_card
+from market40.codes.cards import (
+    holder_as_banks_show_it,
+    market_sheet,
+    printable_vendors,
+    stall_card,
+)
 from market40.codes.payment import PaymentCode, payment_code
 from market40.codes.verify import VerifyResult, verify_stall
 
 __all__ = [
     "PaymentCode",
     "VerifyResult",
+    "holder_as_banks_show_it",
     "market_sheet",
     "payment_code",
     "printable_vendors",

@@ -5,10 +5,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from market40 import render
+from market40 import render, vietqr
 from market40.codes.payment import payment_code
 from market40.errors import NotFound
 from market40.models import Market, Vendor
+
+
+def holder_as_banks_show_it(vendor: Vendor) -> str:
+    """The account holder as a buyer's bank app shows it: capitals without accents
+    ("Nguyễn Thị Hương" -> "NGUYEN THI HUONG"), whatever way it was typed; the card asks
+    the buyer to compare the two."""
+    return vietqr.fold(vendor.account_holder or vendor.owner_name).upper()
 
 
 def stall_card(vendor: Vendor) -> render.StallCard:
@@ -21,7 +28,7 @@ def stall_card(vendor: Vendor) -> render.StallCard:
         goods=vendor.goods_category,
         bank_short_name=code.bank or vendor.bank_bin or "",
         account_number=vendor.account_number or "",
-        account_holder=vendor.account_holder or vendor.owner_name,
+        account_holder=holder_as_banks_show_it(vendor),
         market_name=vendor.market.name,
     )
 

@@ -53,6 +53,19 @@ def test_vendor_card_scans_and_keeps_diacritics(client, make_vendor, board, tmp_
 
 
 @needs_poppler
+def test_the_card_names_the_holder_as_the_buyers_bank_app_shows_it(
+        client, make_vendor, board, tmp_path):
+    # The card says "pay only if your bank app shows this name"; bank apps show the
+    # account name in capitals without accents. A holder typed with accents (the join
+    # form allows it) was printed as typed, a name no buyer's app would show.
+    vendor = make_vendor(account_holder="Nguyễn Thị Hương", account_number="1017595601")
+    response = client.get(f"/api/v1/vendors/{vendor.id}/card.pdf", headers=auth(board))
+    text = " ".join(pdf_text(response.data, tmp_path).split())
+    assert "tên chủ tài khoản là: NGUYEN THI HUONG" in text
+    assert "Nguyễn Thị Hương" not in text
+
+
+@needs_poppler
 def test_market_sheet_has_every_printable_vendor(client, make_vendor, board, tmp_path):
     printable = [make_vendor(account_number=f"55500011{i:02d}") for i in range(7)]
     make_vendor(status="submitted")

@@ -323,6 +323,18 @@ def test_vendor_without_code_gets_the_reason_not_a_card(client, login, dashboard
     assert client.get(f"/vendors/{vendor.id}/card.pdf").status_code == 409
 
 
+def test_the_page_card_names_the_holder_as_bank_apps_show_it(client, login, dashboard, db):
+    # The printed page asks buyers to check the holder's name: the bank app's form of it.
+    vendor = dashboard.vendors["rau"]
+    vendor.account_holder = "Nguyễn Thị Đào"
+    db.session.commit()
+    login("vendor")
+    page = text(client.get(f"/vendors/{vendor.id}"))
+    card = re.search(r'<div class="card" id="stall-card">(.*?)</div>\s*<p class="no-print">',
+                     page, re.S).group(1)
+    assert '<p class="holder">NGUYEN THI DAO</p>' in card and "Nguyễn Thị Đào" not in card
+
+
 def test_a_stall_that_received_nothing_gets_a_true_money_axis(client, login, dashboard):
     # A new stall's chart of QR money by day: every bar 0. Its y axis read 0, 0, 0, 1, 1
     # (ticks at 0.25 đ steps, rounded): each label must be its own, whole, rising amount.

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Response, abort, render_template, send_file
 from markupsafe import Markup
 
-from market40.codes import PaymentCode, payment_code, stall_card
+from market40.codes import PaymentCode, holder_as_banks_show_it, payment_code, stall_card
 from market40.errors import Conflict
 from market40.extensions import db
 from market40.localtime import local_today
@@ -75,6 +75,7 @@ def vendor(vendor_id: int) -> tuple[str, int]:
         code=code,
         no_code=no_code,
         qr=svg,
+        holder=holder_as_banks_show_it(vendor) if code is not None else None,
         report=report,
         figures=report.figures,
         on_day=on_day.figures,
