@@ -69,3 +69,22 @@ def test_the_statement_links_open_for_the_logged_in_vendor_and_the_paired_phone(
     assert phone.get(links[0]).status_code == 200
     assert phone.get(links[0].replace(f"/{vendor_id}/", f"/{other}/")).status_code == 403
     assert app.test_client().get(links[0]).status_code == 401
+
+
+def test_a_phone_whose_pairing_was_revoked_is_told_so_and_can_log_in(app, dashboard, board):
+    # The speaker phone's pairing revoked (or a mistyped link): the page said "log in",
+    # which a paired phone cannot do, and its stale device cookie stayed for 400 days.
+    vendor_id = dashboard.vendors["rau"].id
+    phone = app.test_client()
+    paired = phone.post(f"/api/v1/vendors/{vendor_id}/devices", headers=auth(board),
+                        json={"label": "Loa cũ"})
+    phone.get(f"/vendors/{vendor_id}/live?device={paired.json['token']}")
+    revoked = phone.delete(f"/api/v1/vendors/{vendor_id}/devices/{paired.json['id']}",
+                           headers=auth(board))
+    assert revoked.status_code == 200
+    page = phone.get(f"/vendors/{vendor_id}/live")
+    assert page.status_code == 401
+    assert "không còn được ghép" in page.get_data(as_text=True)
+    assert "market40_device=;" in page.headers["Set-Cookie"]  # forgotten
+    again = phone.get(f"/vendors/{vendor_id}/live")
+    assert again.status_code == 302 and again.headers["Location"].startswith("/login")

@@ -391,6 +391,11 @@ PUBLIC: dict[str, tuple[str, str]] = {
     "live.total": ("Tổng hôm nay", "Today's total"),
     "live.count": ("Số giao dịch", "Payments"),
     "live.status.static": ("Trang tự tải lại mỗi 30 giây.", "This page reloads every 30 seconds."),
+    "live.unpaired": (
+        "Điện thoại này không còn được ghép với quầy. Nhờ Ban quản lý chợ ghép lại, "
+        "hoặc đăng nhập bằng tài khoản của quầy.",
+        "This phone is no longer paired with the stall. Ask the market board to pair it "
+        "again, or log in with the stall's account."),
     "live.test": ("Thử loa", "Test the speaker"),
     "live.statement": ("Sao kê hôm nay (PDF)", "Today's statement (PDF)"),
     "live.payments": ("Các khoản đã nhận", "Payments received"),

@@ -15,9 +15,21 @@ from market40.live.statement import day_statement
 from market40.localtime import local_today
 from market40.models import PaymentEvent, Vendor
 from market40.web.blueprint import bp
+from market40.web.i18n import gettext
 from market40.web.session import cookie_secure, session_user
 
 DEVICE_COOKIE_DAYS = 400  # browsers cap cookie lifetimes at about 400 days
+
+
+def _unpaired() -> Response:
+    """A device cookie whose pairing was revoked (or never was): say so, and forget it, so
+    the next visit goes to the login page (a paired phone cannot log in: the board pairs
+    it again)."""
+    page = render_template("error.html", status=401, text=gettext("live.unpaired"))
+    response = make_response(page, 401)
+    response.delete_cookie(DEVICE_COOKIE, path="/", httponly=True, samesite="Strict",
+                           secure=cookie_secure())
+    return response
 
 
 @bp.get("/vendors/<id:vendor_id>/live")
@@ -38,7 +50,7 @@ def vendor_live(vendor_id: int) -> Response | tuple[str, int]:
         reader = authorize_reader(db.session, vendor)
     except Unauthorized:
         if request.cookies.get(DEVICE_COOKIE):
-            abort(401)
+            return _unpaired()
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     except Forbidden:
         abort(403)
