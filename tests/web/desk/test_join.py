@@ -148,6 +148,13 @@ def test_a_form_left_open_too_long_comes_back_with_what_was_typed(as_user, app, 
     monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 3600)
     again = phone.post(path, data={**STALL, **hidden_fields(html)})
     assert again.status_code == 302 and "/join/status/" in again.headers["Location"]
+    # The form comes back with a submission key of its own, never the one posted: a page
+    # elsewhere could have posted a key it knows (no valid token), and the key leads to
+    # the status address of whatever registration the form then makes.
+    chosen = "k" * 32
+    forged = phone.post(path, data={**STALL, "stall_code": "J-9", "submission": chosen})
+    assert forged.status_code == 400
+    assert hidden_fields(forged.get_data(as_text=True))["submission"] != chosen
 
 
 def test_a_stall_code_with_a_vietnamese_letter_is_told_to_use_plain_letters(as_user, app):

@@ -15,7 +15,6 @@ from market40.models import Market
 from market40.models.vendor import GOODS_CATEGORIES
 from market40.registry.enrollment import (
     JOIN_FIELDS,
-    SUBMISSION_KEY,
     check_join_key,
     new_submission_key,
     registered,
@@ -77,9 +76,9 @@ def join(code: str) -> Response | tuple[str, int]:
     submission = request.form.get(SUBMISSION) or ""
     if not csrf_valid():
         # The page was open over an hour (or its cookie is gone): nothing is stored, and
-        # the form comes back as it was typed, with a token that works.
-        return _form(market, data, {"": [gettext("join.expired")]}, 400,
-                     submission if SUBMISSION_KEY.fullmatch(submission) else None)
+        # the form comes back as it was typed, with a token that works and a new
+        # submission key (a page elsewhere may have posted one it knows).
+        return _form(market, data, {"": [gettext("join.expired")]}, 400)
     token = submission_token(current_app.config["SECRET_KEY"], submission, data["stall_code"])
     if (earlier := _made_by_this_form(token)) is not None:
         return earlier
