@@ -93,6 +93,11 @@ def authorize(
     if user is None:
         raise Unauthorized()
     if not can(user, permission, market=market, vendor=vendor):
+        if user.role in PERMISSIONS[permission] and (vendor is not None or market is not None):
+            # The role may, but not here: say so, rather than that the role never may.
+            what = (f"Vendor {vendor.id} (market {vendor.market.code})" if vendor is not None
+                    else f"Market {market.code}")
+            raise Forbidden(f"{what} is outside your scope ({user.role}: {permission}).")
         where = f" for market {market.code}" if market is not None else ""
         raise Forbidden(f"Role {user.role!r} may not {permission.replace('.', ' ')}{where}.")
     return user

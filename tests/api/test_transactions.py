@@ -138,6 +138,10 @@ def test_writing_needs_a_token_and_the_right_role_and_scope(client, db, make_use
     _, other_board = make_user("board", markets=("THAI",))
     response = client.post(URL, json=tx(vendor.id, "a-4"), headers=auth(other_board))
     assert response.status_code == 403
+    # The board may write transactions, just not for this stall: the answer says which
+    # (it said "Role 'board' may not transactions write").
+    assert response.json["message"] == (
+        f"Vendor {vendor.id} (market DAI-TU) is outside your scope (board: transactions.write).")
     assert count_transactions(db) == 0
 
 
