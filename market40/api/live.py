@@ -29,9 +29,8 @@ from market40.live.devices import (
     authorize_reader,
     list_devices,
     pair_device,
-    request_device_token,
     revoke_device,
-    still_paired,
+    still_allowed,
 )
 from market40.live.hub import Hub, Subscriber, hub_for, sse_frame
 from market40.live.outbox import event_json, events_after
@@ -100,8 +99,7 @@ class VendorEvents(MethodView):
         """Follow a stall's payments (Server-Sent Events), resuming after Last-Event-ID."""
         vendor = get_vendor(db.session, vendor_id)
         reader = authorize_reader(db.session, vendor)
-        token = request_device_token() if reader == "device" else None
-        allowed = still_paired(db.engine, token) if token is not None else None
+        allowed = still_allowed(db.engine, reader)
         after = _resume_from(args)
         # Give the connection back before waiting for the hub (its first start reads the
         # database too): hundreds of streams opening at once must not starve the pool.

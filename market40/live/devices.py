@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from market40.auth import authorize, current_user, hash_token
 from market40.errors import Forbidden, NotFound, Unauthorized
 from market40.inputpolicy import clean
-from market40.models import Device, User, Vendor, utcnow
+from market40.models import ApiToken, Device, User, Vendor, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +74,29 @@ def device_for_token(session: Session, token: str) -> Device | None:
     return device
 
 
-def still_paired(engine: sa.Engine, token: str) -> Callable[[], bool]:
-    """For the stream a device holds open: whether its token still reads the stall,
-    asked before each payment is sent to it, so that a revocation also ends the streams
-    it already holds (a lost soundbox would otherwise hear the stall's payments until
-    its stream's hour was up). One indexed read per payment of that one stall, on a
-    connection taken only for it: a waiting stream still holds none."""
+def still_allowed(engine: sa.Engine, reader: str) -> Callable[[], bool] | None:
+    """For the stream a reader holds open (``reader`` from :func:`authorize_reader`):
+    whether its token still reads the stall, asked before each payment is sent, so that
+    revoking a device (or a user's tokens, or deactivating the user) also ends the
+    streams it already holds: a lost soundbox or phone would otherwise hear the stall's
+    payments until its stream's hour was up. One indexed read per payment of that one
+    stall, on a connection taken only for it (a waiting stream still holds none).
+    None for a web session's stream (its session is read when the page reconnects)."""
+    token = request_device_token() if reader == "device" else _bearer()
+    if token is None:
+        return None
     token_hash = hash_token(token)
+    if reader == "device":
+        statement = sa.select(Device.id).where(Device.token_hash == token_hash,
+                                                Device.revoked_at.is_(None))
+    else:
+        statement = (sa.select(ApiToken.id).join(User, User.id == ApiToken.user_id)
+                     .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None),
+                            User.active.is_(True)))
 
     def check() -> bool:
         with engine.connect() as connection:
-            row = connection.execute(sa.select(Device.revoked_at)
-                                     .where(Device.token_hash == token_hash)).first()
-        return row is not None and row.revoked_at is None
+            return connection.execute(statement).first() is not None
 
     return check
 

@@ -138,6 +138,24 @@ def test_a_revoked_device_hears_nothing_more_on_its_open_stream(app, client, adm
     response.close()
 
 
+def test_a_revoked_token_hears_nothing_more_on_its_open_stream(app, client, db, admin,
+                                                                make_user, vendor):
+    from market40.auth.tokens import revoke_tokens
+
+    app.config["LIVE_STREAM_SECONDS"] = 30
+    _, own = make_user("vendor", vendor_id=vendor.id, name="tiem-rau")
+    response = client.get(url(vendor.id), headers=auth(own))
+    stream = frames(response)
+    assert next(stream) == {"retry": "2000"}
+    sell(client, admin, vendor.id, "before", 35_000)
+    assert next(f for f in stream if f.get("event") == "payment")["data"]["amount"] == 35_000
+    assert revoke_tokens(db.session, "tiem-rau") == 1  # `flask users revoke tiem-rau`
+    db.session.commit()
+    sell(client, admin, vendor.id, "after", 36_000)
+    assert [f for f in stream if f.get("event") == "payment"] == []  # the stream ended
+    response.close()
+
+
 def test_a_device_label_is_required(client, board, vendor):
     response = client.post(f"/api/v1/vendors/{vendor.id}/devices", headers=auth(board),
                            json={})
