@@ -227,6 +227,9 @@ def read_rows(
                 if all(_blank(c) for c in cells):
                     raise file_problem("row 1 must be the header row (the template's columns)")
                 header = [_header_name(c) for c in cells]
+                if not set(header) & set(columns):
+                    # A list saved without its header row: one problem, not one per cell.
+                    raise file_problem("row 1 must be the header row (the template's columns)")
                 problems.extend(_header_problems(header, columns, required))
                 continue
             if all(_blank(c) for c in cells):

@@ -57,3 +57,12 @@ def test_blank_first_row_is_not_a_header():
     with pytest.raises(InvalidInput) as error:
         read_rows(io.BytesIO(b",,\nA,B,C\n").getvalue())
     assert "header" in error.value.errors["file"][0]
+
+
+def test_a_list_without_its_header_row_is_one_problem():
+    """Data in row 1 is not eleven "unknown column" problems but one: the header is missing."""
+    with pytest.raises(InvalidInput) as caught:
+        read_rows(csv_file([["A-1", "Rau cô Lan", "Lan", "", "", "rau củ quả", "970436",
+                             "1234567", "LAN"]]))
+    assert caught.value.errors == {"file": ["row 1 must be the header row (the template's "
+                                            "columns)"]}
