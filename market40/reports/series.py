@@ -40,7 +40,7 @@ from market40.models import (
 )
 from market40.models.base import UTCDateTime
 from market40.models.history import QR_EVENTS
-from market40.reports.adoption import Scope
+from market40.reports.adoption import EARLIEST_AS_OF, Scope
 from market40.reports.lifecycle import (
     VendorSpan,
     history_columns,
@@ -114,6 +114,8 @@ def check_range(start: date | None, end: date | None, granularity: str) -> tuple
         start = end - timedelta(days=29) if granularity == "day" else shift_months(end, -11)
     if start > end:
         raise InvalidInput.field("from", "must be on or before 'to'")
+    if start < EARLIEST_AS_OF:  # year 1 has no UTC start (a 500); no figure is so old
+        raise InvalidInput.field("from", f"must be on or after {EARLIEST_AS_OF.isoformat()}")
     if granularity == "month":
         start = month_start(start)
         count = (end.year - start.year) * 12 + end.month - start.month + 1

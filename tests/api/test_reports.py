@@ -168,6 +168,7 @@ def test_series_json_and_csv(client, db, scenario):
         ("from=2024-02-01&to=2024-01-01", "from"),
         ("granularity=week", "granularity"),
         ("from=yesterday", "from"),
+        ("from=0001-01-01&to=0001-01-02", "from"),  # was a 500
     ],
 )
 def test_series_limits(client, reference, query, field):

@@ -52,4 +52,6 @@ def test_all_since_and_chosen(as_user, db):
     long_ago = (local_today() - timedelta(days=3650)).isoformat()
     assert board.get(f"{BASE}.pdf?since={long_ago}").status_code == 200
     assert board.get(f"{BASE}?since=yesterday").status_code == 422
+    for path in (BASE, f"{BASE}.pdf"):  # year 1 has no UTC start: was a 500
+        assert board.get(f"{path}?since=0001-01-01").status_code == 422, path
     assert as_user("other_board").get(BASE).status_code == 403

@@ -19,6 +19,7 @@ from market40.errors import InvalidInput, NotFound
 from market40.extensions import db
 from market40.localtime import day_start_utc
 from market40.models import Market, Vendor
+from market40.reports.adoption import EARLIEST_AS_OF
 from market40.web.args import PageArgsSchema, parse
 from market40.web.desk.blueprint import bp, market_for
 
@@ -26,7 +27,8 @@ STALL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class CardsArgsSchema(PageArgsSchema):
-    since = ma.fields.Date(load_default=None)
+    # Year 1 has no UTC start (day_start_utc overflowed: a 500); no card is so old.
+    since = ma.fields.Date(load_default=None, validate=ma.validate.Range(min=EARLIEST_AS_OF))
     stall_codes = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
 
 
