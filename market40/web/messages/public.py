@@ -375,6 +375,11 @@ PUBLIC: dict[str, tuple[str, str]] = {
         "Thao tác không phù hợp với trạng thái hiện tại.",
         "This does not fit the current state.",
     ),
+    "error.413.title": ("Tệp quá lớn", "File too large"),
+    "error.413.text": (
+        "Tệp gửi lên lớn hơn giới hạn; hãy chia nhỏ rồi gửi lại.",
+        "The upload is larger than the limit; split it and send it again.",
+    ),
     "error.422.title": ("Tham số không hợp lệ", "Invalid parameters"),
     "error.value_invalid": ("Giá trị này không hợp lệ.", "This value is not valid."),
     "error.422.text": ("Hãy kiểm tra lại các giá trị dưới đây.", "Check the values below."),

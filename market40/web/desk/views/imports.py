@@ -8,7 +8,7 @@ import uuid
 from flask import render_template, request
 
 from market40.api.imports import import_once, read_upload
-from market40.errors import InvalidInput
+from market40.errors import DomainError, InvalidInput
 from market40.extensions import db
 from market40.models import Market
 from market40.web.desk.blueprint import bp, check_csrf, desk_user, market_for
@@ -40,11 +40,12 @@ def vendor_import(code: str) -> tuple[str, int]:
         content = read_upload(upload)
         status, body, replayed = import_once(db.session, market, desk_user(), content,
                                              request.form.get(KEY_FIELD) or None)
-    except InvalidInput as error:
+    except DomainError as error:  # also a file over 5 MB (413), a reused key (409)
         db.session.rollback()
-        if isinstance(error.errors, list):
-            return _page(market, status=422, rows=_rows(error.errors))
-        return _page(market, status=422, problem=problem_of(error))
+        problems = getattr(error, "errors", None)
+        if isinstance(problems, list):
+            return _page(market, status=422, rows=_rows(problems))
+        return _page(market, status=error.status, problem=problem_of(error))
     db.session.commit()
     answer = json.loads(body)
     if status == 201:
