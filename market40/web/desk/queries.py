@@ -73,9 +73,13 @@ def to_dos(session: Session, user: User) -> ToDos:
         sa.select(Vendor).options(selectinload(Vendor.market))
         .where(Vendor.made_by_id == user.id, Vendor.status == "reverted")
         .order_by(Vendor.updated_at.desc()).limit(20)))
-    to_check = session.scalar(sa.select(sa.func.count()).select_from(Vendor)
-                              .where(_checkable(user))) or 0
-    return ToDos(sent_back, to_check)
+    return ToDos(sent_back, checkable_count(session, user))
+
+
+def checkable_count(session: Session, user: User) -> int:
+    """How many submitted vendors of the user's markets the user did not make."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Vendor)
+                          .where(_checkable(user))) or 0
 
 
 def approval_queue(session: Session, user: User, limit: int = QUEUE_SIZE) -> list[Vendor]:

@@ -112,6 +112,9 @@ DESK: dict[str, tuple[str, str]] = {
         "Cũ nhất ở trên. Không có hồ sơ do chính bạn lập.",
         "Oldest first. Never the ones you made."),
     "desk.approvals.queue": ("{n} hồ sơ", "{n} vendors"),
+    "desk.approvals.queue_more": (
+        "{n} hồ sơ gửi sớm nhất trong {total} hồ sơ chờ; duyệt xong sẽ hiện tiếp",
+        "the {n} oldest of {total} waiting; the next appear once these are done"),
     "desk.approvals.since": ("gửi lúc {when}, người lập {maker}",
                              "submitted {when} by {maker}"),
     "desk.approvals.open": ("Xem hồ sơ", "Open"),

@@ -145,3 +145,23 @@ def test_a_file_too_large_comes_back_on_the_import_page(as_user, db):
     html = response.get_data(as_text=True)
     assert response.status_code == 413
     assert "Tệp quá lớn" in html and "hãy chia nhỏ" in html and "thử lại sau" not in html
+
+
+def test_the_queue_says_how_many_wait_beyond_the_first_page(as_user, db):
+    """The desk home says "N hồ sơ chờ bạn duyệt"; the queue lists the oldest 50 and says
+    they are 50 of N, so "Chọn tất cả" is not taken for all of them."""
+    from market40.web.desk.queries import QUEUE_SIZE
+
+    board = as_user("board")
+    page = board.get(PAGE).get_data(as_text=True)
+    rows = [f"Q-{n},Quầy {n},Chủ {n},,,cá,,," for n in range(QUEUE_SIZE + 5)]
+    imported = board.post(PAGE, data={**form(page), "file": (io.BytesIO(csv(*rows)), "q.csv")},
+                          content_type="multipart/form-data")
+    assert imported.status_code == 200, imported.get_data(as_text=True)[-2000:]
+    checker = as_user("checker")
+    home = checker.get("/desk").get_data(as_text=True)
+    total = int(re.search(r"(\d+) hồ sơ chờ bạn duyệt", home).group(1))
+    assert total > QUEUE_SIZE
+    queue = checker.get("/desk/approvals").get_data(as_text=True)
+    assert queue.count('name="vendor_id"') == QUEUE_SIZE
+    assert f"{QUEUE_SIZE} hồ sơ gửi sớm nhất trong {total} hồ sơ chờ" in queue

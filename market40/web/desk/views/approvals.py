@@ -9,7 +9,7 @@ from market40.extensions import db
 from market40.registry.workflow import bulk_approve
 from market40.web.desk.blueprint import bp, check_csrf, desk_user, form_number
 from market40.web.desk.problems import problem_of, translate
-from market40.web.desk.queries import approval_queue
+from market40.web.desk.queries import QUEUE_SIZE, approval_queue, checkable_count
 
 
 @bp.route("/desk/approvals", methods=["GET", "POST"])
@@ -37,5 +37,7 @@ def approvals() -> tuple[str, int]:
             outcomes = [(r, translate(r.message) if r.message else None) for r in results]
     queue = approval_queue(db.session, user)
     select_all = request.method == "GET" and request.args.get("select") == "all"
+    # The queue shows the oldest QUEUE_SIZE; say how many wait in all (the desk home's count).
+    waiting = checkable_count(db.session, user) if len(queue) >= QUEUE_SIZE else len(queue)
     return render_template("desk/approvals.html", queue=queue, outcomes=outcomes,
-                           problem=problem, select_all=select_all), status
+                           problem=problem, select_all=select_all, waiting=waiting), status
