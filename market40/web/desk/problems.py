@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from market40.errors import DomainError
+from market40.web.formatting import format_date
 from market40.web.i18n import current_lang, gettext
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     )
 ]
 _STATUS_WORDS = {"status"}
+_DATE_WORDS = {"day", "today"}
 
 
 def _known(message: str) -> str | None:
@@ -112,6 +115,11 @@ def _known(message: str) -> str | None:
                 values[name] = gettext(f"status.{values[name]}")
             if "action" in values:
                 values["action"] = gettext(f"desk.action.{values['action']}").lower()
+            for name in _DATE_WORDS & values.keys():  # dd/mm/yyyy, as every page shows dates
+                try:
+                    values[name] = format_date(date.fromisoformat(values[name]), current_lang())
+                except ValueError:
+                    pass
             return gettext(key, **values)
     return None
 
