@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from market40.errors import NotFound
-from market40.models import Market, MarketJoinKey, SelfRegistration, Vendor, utcnow
+from market40.models import Market, MarketJoinKey, SelfRegistration, User, Vendor, utcnow
 from market40.registry.audit import Actor, record_change
 from market40.registry.validation import VENDOR_INPUT_FIELDS
 from market40.registry.vendors import register_vendor
@@ -97,14 +97,18 @@ def submission_token(secret: str, key: str, stall_code: str | None) -> str | Non
 
 
 def self_register(session: Session, market: Market, data: Mapping[str, Any],
-                  token: str | None = None) -> tuple[Vendor, str]:
+                  token: str | None = None, maker: User | None = None) -> tuple[Vendor, str]:
     """Register the stall as ``submitted``; return it and its status token (shown once):
     ``token`` (from :func:`submission_token`) or a random one.
+
+    ``maker``: a logged-in user who sent the form (a board user helping a vendor) made the
+    registration, so maker-checker bars them from approving it; else nobody did.
 
     The registry's own rules apply: among them, an account that already pays a live
     vendor is refused with a message naming that stall."""
     values = {name: data.get(name) for name in JOIN_FIELDS}
-    vendor = register_vendor(session, market, values, SELF_REGISTRATION, status="submitted")
+    vendor = register_vendor(session, market, values, maker or SELF_REGISTRATION,
+                             status="submitted")
     token = token or secrets.token_urlsafe(24)
     session.add(SelfRegistration(vendor_id=vendor.id, token_hash=_hash(token)))
     session.flush()

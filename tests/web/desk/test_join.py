@@ -73,6 +73,31 @@ def test_join_register_then_board_approves_and_the_status_page_offers_the_card(
     assert phone.get("/join/status/" + "x" * 32).status_code == 404
 
 
+def test_a_board_user_registering_through_the_poster_is_its_maker(as_user, db):
+    """Logged in at the desk, a board user who fills in the poster's form (helping a vendor,
+    or for a stall of their own) made that registration: they cannot approve it alone,
+    where the anonymous form let the same user make and check it."""
+    board = as_user("board")
+    path = join_path(board)
+    form = board.get(path).get_data(as_text=True)
+    response = board.post(path, data={**STALL, **hidden_fields(form),
+                                      "csrf_token": csrf_token(form)})
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.stall_code == "J-7"))
+    assert vendor.status == "submitted" and vendor.made_by.name == "web-board-daitu"
+    page = board.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    assert f'/desk/vendors/{vendor.id}/approve"' not in page
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    forged = board.post(f"/desk/vendors/{vendor.id}/approve",
+                        data={"csrf_token": csrf_token(page), "version": version})
+    assert forged.status_code == 409
+    checker = as_user("checker")
+    page = checker.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True)
+    assert checker.post(f"/desk/vendors/{vendor.id}/approve",
+                        data={"csrf_token": csrf_token(page), "version": version}
+                        ).status_code == 302
+
+
 def hidden_fields(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
 

@@ -28,6 +28,7 @@ from market40.web.desk.blueprint import bp, csrf_valid, form_data
 from market40.web.desk.problems import field_problems, problem_of
 from market40.web.desk.queries import active_banks
 from market40.web.i18n import gettext
+from market40.web.session import session_user
 
 HONEYPOT = "website"  # hidden from people; bots fill it in
 SUBMISSION = "submission"  # the rendered form's key: sent twice, it finds its registration
@@ -83,7 +84,7 @@ def join(code: str) -> Response | tuple[str, int]:
     if (earlier := _made_by_this_form(token)) is not None:
         return earlier
     try:
-        _, token = self_register(db.session, market, data, token)
+        _, token = self_register(db.session, market, data, token, maker=session_user())
     except DomainError as error:
         db.session.rollback()
         # Two taps sent at once: the first one's commit is what refused the second.
