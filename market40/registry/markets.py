@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from market40.errors import Conflict, InvalidInput, NotFound
@@ -120,8 +121,14 @@ def create_market(session: Session, data: Mapping[str, Any], actor: Actor) -> Ma
         raise Conflict(f"code: market {values['code']} already exists")
     values.setdefault("status", "active")
     market = Market(**values)
-    session.add(market)
-    session.flush()
+    try:
+        with session.begin_nested():  # a lost race on the code: a 409, not a 500
+            session.add(market)
+            session.flush()
+    except IntegrityError as error:
+        if "code" not in str(error.orig):
+            raise
+        raise Conflict(f"code: market {values['code']} already exists") from None
     record_change(session, actor=actor, action="create", entity="market", entity_id=market.code,
                   market_id=market.id, old=None, new=snapshot(market))
     session.flush()

@@ -55,3 +55,51 @@ def test_boards_and_auditors_cannot_edit_markets(as_user):
     for key in ("board", "auditor", "vendor"):
         assert as_user(key).get("/desk/markets/DAI-TU/edit").status_code == 403
     assert as_user("admin").get("/desk/markets/DAI-TU/edit").status_code == 200
+
+
+def test_two_officers_adding_one_market_code_at_once_get_it_once(app, as_user, db,
+                                                                  monkeypatch):
+    """Both pass the "code already exists" check before either inserts: one market is
+    created, the other officer is told the code exists (409), never a 500."""
+    import threading
+
+    from market40.registry import markets
+
+    commune = db.session.scalar(sa.select(Market).where(Market.code == "DAI-TU")).commune_code
+    officers = [as_user("department"), as_user("admin")]
+    tokens = [form_token(o, "/desk/markets/new") for o in officers]
+    barrier = threading.Barrier(2, timeout=2)
+    original = markets.Market
+
+    class MarketAfterBothChecked:
+        """The model for queries; a new row only once both requests have checked."""
+
+        def __getattr__(self, name: str):
+            return getattr(original, name)
+
+        def __call__(self, **values):
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+            return original(**values)
+
+    monkeypatch.setattr(markets, "Market", MarketAfterBothChecked())
+    results: list[tuple[int, str]] = []
+
+    def add(client, token: str) -> None:
+        response = client.post("/desk/markets/new", data={
+            "csrf_token": token, "code": "CHO-DUA", "name": "Chợ Đua", "grade": "3",
+            "commune_code": commune})
+        results.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=add, args=pair)
+               for pair in zip(officers, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(code for code, _ in results) == [302, 409], [c for c, _ in results]
+    assert "chợ CHO-DUA đã có" in next(html for code, html in results if code == 409)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Market).where(
+        Market.code == "CHO-DUA")) == 1
