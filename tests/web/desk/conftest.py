@@ -48,3 +48,23 @@ def as_user(app, desk) -> Callable[[str], FlaskClient]:
 
 def form_token(client: FlaskClient, path: str) -> str:
     return csrf_token(client.get(path).get_data(as_text=True))
+
+
+def posted_together(posts: list[tuple[FlaskClient, str, dict[str, str]]]
+                    ) -> list[tuple[int, str]]:
+    """Send each ``(client, path, form)`` from a thread of its own, all at once (two users
+    pressing the same button); ``(status, html)`` of each, in the order they finished."""
+    import threading
+
+    results: list[tuple[int, str]] = []
+
+    def post(client: FlaskClient, path: str, data: dict[str, str]) -> None:
+        response = client.post(path, data=data)
+        results.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=post, args=one) for one in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from market40.models import AuditEntry, Market
-from tests.web.desk.conftest import form_token
+from tests.web.desk.conftest import form_token, posted_together
 
 
 def test_department_adds_a_market_and_edits_its_grade(as_user, db):
@@ -85,20 +85,11 @@ def test_two_officers_adding_one_market_code_at_once_get_it_once(app, as_user, d
             return original(**values)
 
     monkeypatch.setattr(markets, "Market", MarketAfterBothChecked())
-    results: list[tuple[int, str]] = []
-
-    def add(client, token: str) -> None:
-        response = client.post("/desk/markets/new", data={
-            "csrf_token": token, "code": "CHO-DUA", "name": "Chợ Đua", "grade": "3",
-            "commune_code": commune})
-        results.append((response.status_code, response.get_data(as_text=True)))
-
-    threads = [threading.Thread(target=add, args=pair)
-               for pair in zip(officers, tokens, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = posted_together([
+        (client, "/desk/markets/new", {"csrf_token": token, "code": "CHO-DUA",
+                                       "name": "Chợ Đua", "grade": "3",
+                                       "commune_code": commune})
+        for client, token in zip(officers, tokens, strict=True)])
     assert sorted(code for code, _ in results) == [302, 409], [c for c, _ in results]
     assert "chợ CHO-DUA đã có" in next(html for code, html in results if code == 409)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Market).where(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from market40.models import AuditEntry, Vendor
 from tests.registry.helpers import moves_released_together
-from tests.web.desk.conftest import form_token
+from tests.web.desk.conftest import form_token, posted_together
 
 NEW = "/desk/markets/DAI-TU/vendors/new"
 STALL = {
@@ -248,26 +248,14 @@ def test_two_checkers_approving_at_once_get_one_approval_and_one_reload_page(
         app, as_user, db, monkeypatch):
     """Two checkers press "Duyệt" on the same vendor at the same moment: one approval, and
     the other sees the vendor page with a reload hint (409), never a 500."""
-    import threading
-
     vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
     checkers = [as_user("checker"), as_user("admin")]
     pages = [c.get(f"/desk/vendors/{vendor.id}").get_data(as_text=True) for c in checkers]
     moves_released_together(monkeypatch)
-    results: list[tuple[int, str]] = []
-
-    def approve(client, page: str) -> None:
-        response = client.post(f"/desk/vendors/{vendor.id}/approve",
-                               data={"csrf_token": csrf_token_of(page),
-                                     "version": version_of(page)})
-        results.append((response.status_code, response.get_data(as_text=True)))
-
-    threads = [threading.Thread(target=approve, args=pair) for pair in zip(checkers, pages,
-                                                                           strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = posted_together([
+        (client, f"/desk/vendors/{vendor.id}/approve",
+         {"csrf_token": csrf_token_of(page), "version": version_of(page)})
+        for client, page in zip(checkers, pages, strict=True)])
     assert sorted(code for code, _ in results) == [302, 409], [c for c, _ in results]
     loser = next(html for code, html in results if code == 409)
     assert 'id="action-problem"' in loser and "tải lại trang" in loser
@@ -306,26 +294,15 @@ def test_two_checkers_bulk_approving_at_once_each_get_the_queue_back(
     one approves it, the other's queue page says it changed meanwhile. On SQLite the
     second bulk approval was an error page (503: its read snapshot could not become a
     write once the first had written)."""
-    import threading
-
     vendor = db.session.scalar(sa.select(Vendor).where(Vendor.status == "submitted"))
     checkers = [as_user("checker"), as_user("admin")]
     pages = [c.get("/desk/approvals").get_data(as_text=True) for c in checkers]
     moves_released_together(monkeypatch, timeout=2)
-    results: list[tuple[int, str]] = []
-
-    def approve(client, page: str) -> None:
-        response = client.post("/desk/approvals", data={
-            "csrf_token": csrf_token_of(page), "vendor_id": str(vendor.id),
-            f"version_{vendor.id}": str(vendor.version)})
-        results.append((response.status_code, response.get_data(as_text=True)))
-
-    threads = [threading.Thread(target=approve, args=pair)
-               for pair in zip(checkers, pages, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = posted_together([
+        (client, "/desk/approvals", {"csrf_token": csrf_token_of(page),
+                                     "vendor_id": str(vendor.id),
+                                     f"version_{vendor.id}": str(vendor.version)})
+        for client, page in zip(checkers, pages, strict=True)])
     assert [code for code, _ in results] == [200, 200], [c for c, _ in results]
     assert sum("tải lại trang" in html for _, html in results) == 1
     db.session.expire_all()
