@@ -36,6 +36,8 @@ def test_a_board_adds_and_ends_a_listing(as_user, db):
     assert ended.status_code == 302
     again = board.post(f"{LISTINGS}/{listing_id}/end", data={"csrf_token": token})
     assert again.status_code == 409 and "đã ngừng từ" in again.get_data(as_text=True)
+    for odd in ("99999999999999999999", "0"):  # past any id: a 404, not the driver's overflow
+        assert board.post(f"{LISTINGS}/{odd}/end", data={"csrf_token": token}).status_code == 404
     assert as_user("other_board").get(LISTINGS).status_code == 403
     assert as_user("auditor").get(LISTINGS).status_code == 403
 

@@ -57,7 +57,7 @@ def listings(code: str) -> Response | tuple[str, int]:
     return redirect(url_for("desk.listings", code=market.code))
 
 
-@bp.post("/desk/markets/<code>/listings/<int:listing_id>/end")
+@bp.post("/desk/markets/<code>/listings/<id:listing_id>/end")
 def listing_end(code: str, listing_id: int) -> Response | tuple[str, int]:
     """End a listing today: it stops counting from today on; the row stays."""
     market = market_for(code, "listings.write")
