@@ -104,6 +104,10 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # Alembic takes SQLite's DDL as not transactional and would commit after each
+            # revision, ending the BEGIN below after the first one: one transaction for
+            # the whole upgrade, as on PostgreSQL.
+            **({"transactional_ddl": True} if sqlite else {}),
             **conf_args
         )
 
@@ -112,8 +116,8 @@ def run_migrations_online():
                 # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE:
                 # each CREATE, DROP or ALTER would commit on its own, and a migration
                 # that failed midway would stay half applied, its version unrecorded.
-                # SQLite's DDL is transactional, so one BEGIN makes every upgrade (its
-                # table rebuilds and the version row) all or nothing, as on PostgreSQL.
+                # SQLite's DDL is transactional, so one BEGIN makes every upgrade (all its
+                # revisions, their table rebuilds and the version row) all or nothing.
                 connection.exec_driver_sql("BEGIN")
             context.run_migrations()
             if sqlite:

@@ -287,11 +287,16 @@ def test_a_row_in_another_market_stops_the_upgrade_before_it_changes_anything(em
 
 @pytest.mark.parametrize("empty_app", ["sqlite"], indirect=True)  # PostgreSQL's DDL is
 def test_an_upgrade_failing_midway_on_sqlite_changes_nothing(empty_app):  # transactional
-    """migrations/env.py runs SQLite's upgrade in one transaction: this revision's unique
-    index and first two table rebuilds are undone when the third rebuild fails (its
-    scratch table's name is taken), and the version stays where it was."""
+    """migrations/env.py runs SQLite's whole upgrade in one transaction: started two
+    revisions back, the first revision (c8f1d3a5e2b7), this one's unique index and its
+    first two table rebuilds are all undone when its third rebuild fails (the scratch
+    table's name is taken); the version stays where it was, and the next upgrade works.
+    An upgrade with nothing to do leaves the connection's foreign keys on."""
     with empty_app.app_context():
-        upgrade(revision=BEFORE)
+        upgrade(revision=f"{BEFORE}-1")
+        start = _db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        _db.session.rollback()
+        assert start != BEFORE
         with _db.engine.begin() as connection:  # what batch mode would create for the third
             connection.execute(sa.text("CREATE TABLE _alembic_tmp_vendor_qr_months (x INTEGER)"))
         _db.engine.dispose()
@@ -299,7 +304,7 @@ def test_an_upgrade_failing_midway_on_sqlite_changes_nothing(empty_app):  # tran
         with pytest.raises(sa.exc.OperationalError, match="_alembic_tmp_vendor_qr_months"):
             command.upgrade(config, "head")
         _db.engine.dispose()
-        assert _db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == BEFORE
+        assert _db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == start
         for table in TABLES:
             assert keys(table) == singles(table)
         indexes = {i["name"] for i in sa.inspect(_db.engine).get_indexes("vendors")}
@@ -310,3 +315,9 @@ def test_an_upgrade_failing_midway_on_sqlite_changes_nothing(empty_app):  # tran
         upgrade()
         for table in TABLES:
             assert keys(table) != singles(table)
+        _db.session.remove()
+        _db.engine.dispose()
+        command.upgrade(config, "head")  # nothing to do, on the pool's one connection
+        assert _db.engine.pool.checkedin() == 1
+        with _db.engine.connect() as connection:  # the one the upgrade used
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

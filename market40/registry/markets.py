@@ -126,7 +126,7 @@ def create_market(session: Session, data: Mapping[str, Any], actor: Actor) -> Ma
             session.add(market)
             session.flush()
     except IntegrityError as error:
-        if "code" not in str(error.orig):
+        if "uq_markets_code" not in str(error.orig) and "markets.code" not in str(error.orig):
             raise
         raise Conflict(f"code: market {values['code']} already exists") from None
     record_change(session, actor=actor, action="create", entity="market", entity_id=market.code,

@@ -114,10 +114,12 @@ def form_number(raw: str | None) -> int | None:
     """A posted id, version or grade: ASCII digits up to the largest id, else None.
 
     ``str.isdigit`` is true for "²" (``int`` then raises) and for other scripts' digits,
-    and 20 digits overflow the database's integer: each was a 500.
+    and 20 digits overflow the database's integer: each was a 500. The length is checked
+    before ``int``, which refuses more than 4,300 digits (a ValueError, another 500).
     """
     text = (raw or "").strip()
-    if not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
+    if (not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID))
+            or int(text) > MAX_ID):
         return None
     return int(text)
 
