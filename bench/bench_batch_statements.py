@@ -8,7 +8,8 @@ change would save, side by side:
 - batches go through the real view (``POST /api/v1/transactions/batch`` by Flask's test
   client, one at a time) into a scratch schema made by the migrations (production's:
   partitions, composite keys) with the province's vendors;
-- every statement the request sends (``psycopg`` ``execute`` and ``copy``) is timed by
+- every statement the request sends (``psycopg`` ``execute``, ``executemany``, ``copy``
+  and the commit) is timed by
   the CPU its backend spent on it, read from ``/proc/<pid>/schedstat`` (nanoseconds;
   PostgreSQL runs on this host), and the request's own Python CPU beside it;
 - ``--variant NAME=FILE.sql`` runs the SQL of FILE on a second scratch schema after its
@@ -68,18 +69,31 @@ class StatementClock:
     def __init__(self) -> None:
         self.seconds: dict[str, float] | None = None
         self.pending: tuple[str, int, float] = ("", 0, 0.0)
-        execute, copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+        execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+        copy, commit = psycopg.Cursor.copy, psycopg.Connection.commit
         clock = self
 
-        def timed_execute(cursor, query, *args, **kwargs):
+        def timed(run):
+            def call(cursor, query, *args, **kwargs):
+                if clock.seconds is None:
+                    return run(cursor, query, *args, **kwargs)
+                pid = cursor.connection.info.backend_pid
+                before = backend_cpu(pid)
+                try:
+                    return run(cursor, query, *args, **kwargs)
+                finally:
+                    clock.add(statement_key(query), backend_cpu(pid) - before)
+            return call
+
+        def timed_commit(connection):
             if clock.seconds is None:
-                return execute(cursor, query, *args, **kwargs)
-            pid = cursor.connection.info.backend_pid
+                return commit(connection)
+            pid = connection.info.backend_pid
             before = backend_cpu(pid)
             try:
-                return execute(cursor, query, *args, **kwargs)
+                return commit(connection)
             finally:
-                clock.add(statement_key(query), backend_cpu(pid) - before)
+                clock.add("COMMIT", backend_cpu(pid) - before)
 
         @contextmanager
         def timed_copy(cursor, statement, *args, **kwargs):
@@ -97,8 +111,10 @@ class StatementClock:
                 key, pid, before = clock.pending
                 clock.add(key, backend_cpu(pid) - before)
 
-        psycopg.Cursor.execute = timed_execute
+        psycopg.Cursor.execute = timed(execute)
+        psycopg.Cursor.executemany = timed(executemany)
         psycopg.Cursor.copy = timed_copy
+        psycopg.Connection.commit = timed_commit
 
     def add(self, key: str, seconds: float) -> None:
         assert self.seconds is not None
