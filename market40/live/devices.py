@@ -81,10 +81,21 @@ def still_allowed(engine: sa.Engine, reader: str) -> Callable[[], bool] | None:
     streams it already holds: a lost soundbox or phone would otherwise hear the stall's
     payments until its stream's hour was up. One indexed read per payment of that one
     stall, on a connection taken only for it (a waiting stream still holds none).
-    None for a web session's stream (its session is read when the page reconnects)."""
+    A logged-in page's stream likewise ends once its web session is logged out or
+    expires, or its user is deactivated."""
+    from market40.web.session import live_session_query
+
     token = request_device_token() if reader == "device" else _bearer()
     if token is None:
-        return None
+        query = live_session_query() if reader == "user" else None
+        if query is None:
+            return None
+
+        def session_live() -> bool:
+            with engine.connect() as connection:
+                return connection.execute(query()).first() is not None
+
+        return session_live
     token_hash = hash_token(token)
     if reader == "device":
         statement = sa.select(Device.id).where(Device.token_hash == token_hash,

@@ -83,6 +83,25 @@ def _server_session(value: list[Any]) -> WebSession | None:
     return row if row.user_id == value[0] else None
 
 
+def live_session_query() -> Callable[[], sa.Select] | None:
+    """For a stream this request's web session holds open: a query, made afresh at each
+    call, that finds a row while that session is live (not logged out, not expired) and
+    its user active; None when the request has no web session. ``market40.live.devices``
+    asks it before each payment it sends, as it asks a token's."""
+    value = session.get(SESSION_KEY)
+    if not (isinstance(value, list) and len(value) == 3 and isinstance(value[2], str)
+            and value[2]):
+        return None
+    key_hash = _key_hash(value[2])
+
+    def query() -> sa.Select:
+        return (sa.select(WebSession.id).join(User, User.id == WebSession.user_id)
+                .where(WebSession.key_hash == key_hash, WebSession.ended_at.is_(None),
+                       WebSession.expires_at > utcnow(), User.active.is_(True)))
+
+    return query
+
+
 def log_in(user: User) -> None:
     """Start a fresh session for ``user`` (anything left from before is dropped); the
     caller commits."""

@@ -156,6 +156,35 @@ def test_a_revoked_token_hears_nothing_more_on_its_open_stream(app, client, db, 
     response.close()
 
 
+def test_a_logged_out_page_hears_nothing_more_on_its_open_stream(app, db, admin, make_user,
+                                                                  vendor):
+    """The vendor's live page reads its stream with the web session's cookie: a logout
+    (here from another browser, the way a copied cookie is cut off) ends that stream too."""
+    import sqlalchemy as sa
+
+    from market40.models import WebSession
+    from tests.web.conftest import log_in
+    from tests.web.seeddata import PASSWORD, password_hash
+
+    app.config["LIVE_STREAM_SECONDS"] = 30
+    user, _ = make_user("vendor", vendor_id=vendor.id, name="tiem-ca")
+    user.password_hash = password_hash()
+    db.session.commit()
+    page, seller = app.test_client(), app.test_client()
+    assert log_in(page, "tiem-ca", PASSWORD).status_code == 302
+    response = page.get(url(vendor.id))
+    stream = frames(response)
+    assert next(stream) == {"retry": "2000"}
+    sell(seller, admin, vendor.id, "before", 35_000)
+    assert next(f for f in stream if f.get("event") == "payment")["data"]["amount"] == 35_000
+    db.session.execute(sa.update(WebSession).where(WebSession.user_id == user.id)
+                       .values(ended_at=sa.func.now()))
+    db.session.commit()
+    sell(seller, admin, vendor.id, "after", 36_000)
+    assert [f for f in stream if f.get("event") == "payment"] == []  # the stream ended
+    response.close()
+
+
 def test_a_device_label_is_required(client, board, vendor):
     response = client.post(f"/api/v1/vendors/{vendor.id}/devices", headers=auth(board),
                            json={})
