@@ -90,24 +90,22 @@ def still_allowed(engine: sa.Engine, reader: str) -> Callable[[], bool] | None:
         query = live_session_query() if reader == "user" else None
         if query is None:
             return None
-
-        def session_live() -> bool:
-            with engine.connect() as connection:
-                return connection.execute(query()).first() is not None
-
-        return session_live
-    token_hash = hash_token(token)
-    if reader == "device":
-        statement = sa.select(Device.id).where(Device.token_hash == token_hash,
-                                                Device.revoked_at.is_(None))
     else:
-        statement = (sa.select(ApiToken.id).join(User, User.id == ApiToken.user_id)
-                     .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None),
-                            User.active.is_(True)))
+        token_hash = hash_token(token)
+        if reader == "device":
+            statement = sa.select(Device.id).where(Device.token_hash == token_hash,
+                                                    Device.revoked_at.is_(None))
+        else:
+            statement = (sa.select(ApiToken.id).join(User, User.id == ApiToken.user_id)
+                         .where(ApiToken.token_hash == token_hash,
+                                ApiToken.revoked_at.is_(None), User.active.is_(True)))
+
+        def query() -> sa.Select:
+            return statement
 
     def check() -> bool:
         with engine.connect() as connection:
-            return connection.execute(statement).first() is not None
+            return connection.execute(query()).first() is not None
 
     return check
 
