@@ -128,6 +128,19 @@ def plain_json(raw: bytes) -> bool:
     return raw.isascii() and b"\\" not in raw and b"\x7f" not in raw
 
 
+def whole_number(text: str, maximum: int) -> int | None:
+    """``text`` as a whole number from 0 to ``maximum`` (an id, a version), else None.
+
+    ASCII digits only: ``str.isdigit`` is true for "²" and other scripts' digits, which
+    ``int`` refuses or reads. Their count is checked before ``int``, which refuses more
+    than 4,300 digits; the bound keeps the number inside the database's integer.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
 class LongNumber(str):
     """A JSON integer too long to convert (its digits, kept as text, never as a number)."""
 

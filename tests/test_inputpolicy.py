@@ -175,3 +175,11 @@ def test_cli_names_follow_the_policy(runner, db, reference):
     result = runner.invoke(args=["users-passwd", "ad\x00min", "--clear"])
     assert result.exit_code == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_whole_number_takes_ascii_digits_up_to_its_bound_only():
+    from market40.inputpolicy import whole_number
+
+    assert whole_number("0", 9) == 0 and whole_number("2147483647", 2**31 - 1) == 2**31 - 1
+    for odd in ("", "²", "١٢", "-1", "+1", " 1", "1.0", "2147483648", "9" * 5000):
+        assert whole_number(odd, 2**31 - 1) is None, odd

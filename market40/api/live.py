@@ -25,6 +25,7 @@ from market40.auth import caller
 from market40.downloads import CSV, JSON, PDF, download, wants
 from market40.errors import InvalidInput
 from market40.extensions import db
+from market40.inputpolicy import whole_number
 from market40.live.devices import (
     authorize_reader,
     list_devices,
@@ -49,13 +50,10 @@ MAX_EVENT_ID = 2**63 - 1  # payment_events.id is a BIGINT
 def _resume_from(args: dict[str, Any]) -> int | None:
     header = request.headers.get("Last-Event-ID")
     if header is not None and header.strip():
-        text = header.strip()
-        # isascii: "²" is a digit to str.isdigit, not to int(); the bound: a BIGINT
-        # len first: int() refuses more than 4,300 digits (a header may hold 8,000)
-        if (not (text.isascii() and text.isdigit()) or len(text) > 19
-                or int(text) > MAX_EVENT_ID):
+        event_id = whole_number(header.strip(), MAX_EVENT_ID)
+        if event_id is None:
             raise InvalidInput.field("Last-Event-ID", "must be an event id (digits)")
-        return int(text)
+        return event_id
     return args.get("last_event_id")
 
 

@@ -12,6 +12,7 @@ from market40.auth.access import PUBLIC, access_for
 from market40.auth.policy import authorize
 from market40.errors import DomainError, Forbidden
 from market40.extensions import db
+from market40.inputpolicy import whole_number
 from market40.models import Market, User, Vendor
 from market40.models.base import MAX_ID
 from market40.registry.markets import get_market
@@ -111,17 +112,9 @@ def form_data(names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def form_number(raw: str | None) -> int | None:
-    """A posted id, version or grade: ASCII digits up to the largest id, else None.
-
-    ``str.isdigit`` is true for "²" (``int`` then raises) and for other scripts' digits,
-    and 20 digits overflow the database's integer: each was a 500. The length is checked
-    before ``int``, which refuses more than 4,300 digits (a ValueError, another 500).
-    """
-    text = (raw or "").strip()
-    if (not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID))
-            or int(text) > MAX_ID):
-        return None
-    return int(text)
+    """A posted id, version or grade: ASCII digits up to the largest id, else None
+    (``inputpolicy.whole_number``: "²", 20 digits or 5,000 were each a 500)."""
+    return whole_number((raw or "").strip(), MAX_ID)
 
 
 def form_version() -> int:
