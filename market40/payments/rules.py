@@ -42,7 +42,8 @@ def declared_amount_problem(source: str, amount: int) -> str | None:
 CLOCK_SKEW = timedelta(minutes=5)
 # Nothing in a market's books predates 2000; an older date is a typo (e.g. 0024 for 2024).
 # Kept in UTC: comparing with a ZoneInfo-aware bound costs a zone lookup per item.
-EARLIEST = day_start_utc(date(2000, 1, 1))
+EARLIEST_DAY = date(2000, 1, 1)
+EARLIEST = day_start_utc(EARLIEST_DAY)
 REFERENCE_MAX = 80
 # Prefixes the service writes itself; a client key may not look like them.
 BANK_PREFIX = "bank:"

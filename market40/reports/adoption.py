@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from market40.errors import InvalidInput, NotFound
 from market40.localtime import local_today
 from market40.models import District, Market, Vendor
+from market40.payments.rules import EARLIEST_DAY
 from market40.registry.geography import commune_scope
 from market40.registry.markets import get_market
 from market40.reports.metrics import Figures, MetricValue, total
@@ -25,7 +26,7 @@ PROVINCE_NAME = "Thái Nguyên"
 DEFAULT_WINDOW = 30
 #: No figure is older: transactions start in 2000 (payments.rules.EARLIEST). A day near
 #: year 1 also has no window before it nor a UTC start (``date`` overflows): a 500.
-EARLIEST_AS_OF = date(2000, 1, 1)
+EARLIEST_AS_OF = EARLIEST_DAY
 MAX_WINDOW = 366
 
 
